@@ -1,0 +1,58 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let package = Package(
+    name: "leadline",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "leadline", targets: ["leadline"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", exact: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", exact: "2.4.1"),
+    ],
+    targets: [
+        // C libraries. Swift cannot call variadic C functions, so each has a tiny shim header.
+        .systemLibrary(name: "CMicroHTTPD", pkgConfig: "libmicrohttpd", providers: [.apt(["libmicrohttpd-dev"])]),
+        .systemLibrary(name: "COpenSSL", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+
+        // Hashing, HMAC, randomness, password hashing and encryption over OpenSSL libcrypto.
+        .target(name: "LeadlineCrypto", dependencies: ["COpenSSL"]),
+
+        // HTTP over libmicrohttpd: requests, responses, routing, middleware. Knows nothing of leads.
+        .target(name: "HTTPServer", dependencies: [
+            "CMicroHTTPD",
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "Prometheus", package: "swift-prometheus"),
+        ]),
+
+        // One SQLite file: group-committed writes, migrations, backup. Knows nothing of HTTP.
+        .target(name: "Store", dependencies: [
+            .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+
+        // The domain: one implementation of each concept, used by both API dialects and the console.
+        .target(name: "LeadlineCore", dependencies: ["Store", "LeadlineCrypto"]),
+
+        // The HTTP faces of the core: the lead2inbound (/v1) and EZLeeds (/api/v1) dialects.
+        .target(name: "LeadlineAPI", dependencies: ["LeadlineCore", "HTTPServer"]),
+
+        // The command line: wiring only.
+        .executableTarget(name: "leadline", dependencies: [
+            "LeadlineAPI",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+
+        // Starts the real server over a temp database for tests; spawns the real binary where a test needs a process.
+        .target(name: "LeadlineTesting", dependencies: ["LeadlineAPI"], path: "Tests/LeadlineTesting"),
+
+        .testTarget(name: "LeadlineCryptoTests", dependencies: ["LeadlineCrypto"]),
+        .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "LeadlineTesting"]),
+        .testTarget(name: "StoreTests", dependencies: ["Store", "LeadlineTesting"]),
+        .testTarget(name: "LeadlineCoreTests", dependencies: ["LeadlineCore", "LeadlineTesting"]),
+        .testTarget(name: "LeadlineAPITests", dependencies: ["LeadlineAPI", "LeadlineTesting", "leadline"]),
+    ]
+)

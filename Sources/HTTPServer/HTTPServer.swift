@@ -1,0 +1,284 @@
+import CMicroHTTPD
+import Foundation
+import Logging
+import Synchronization
+
+public struct ServerConfiguration: Sendable {
+    /// `HOST:PORT`, `[::1]:PORT`; port 0 picks a free one.
+    public var listen: String
+    /// Server threads, each with its own epoll loop. Defaults to the number of cores.
+    public var threads: Int
+    /// Idle connections are closed after this many seconds.
+    public var connectionTimeoutSeconds: Int
+    /// How long a shutdown waits for requests in flight.
+    public var drainTimeout: Duration
+
+    public init(listen: String = "127.0.0.1:8080", threads: Int = ProcessInfo.processInfo.activeProcessorCount,
+                connectionTimeoutSeconds: Int = 30, drainTimeout: Duration = .seconds(30)) {
+        self.listen = listen
+        self.threads = max(1, threads)
+        self.connectionTimeoutSeconds = connectionTimeoutSeconds
+        self.drainTimeout = drainTimeout
+    }
+}
+
+public enum ServerError: Error, CustomStringConvertible {
+    case badListenAddress(String)
+    case cannotStart(String)
+
+    public var description: String {
+        switch self {
+        case .badListenAddress(let text): return "cannot listen on '\(text)': expected HOST:PORT, e.g. 127.0.0.1:8080 or [::1]:8080"
+        case .cannotStart(let text): return "cannot start the HTTP server on \(text) (address in use, or not allowed?)"
+        }
+    }
+}
+
+/// libmicrohttpd in internal-polling epoll mode with a thread pool. Responses are always queued on the access
+/// handler's second call or later, never its first, so keep-alive is preserved. Handlers that finish asynchronously
+/// suspend their connection and resume it when their response is ready.
+public final class HTTPServer: @unchecked Sendable {
+    public let configuration: ServerConfiguration
+    let responder: Responder
+    let logger: Logger
+    private var daemon: OpaquePointer?
+    private var address: ListenAddress?
+    /// Requests between their first access-handler call and libmicrohttpd's completion notice.
+    let inFlight = Atomic<Int>(0)
+    let draining = Atomic<Bool>(false)
+    public private(set) var port: UInt16 = 0
+
+    public init(configuration: ServerConfiguration, responder: Responder, logger: Logger = Logger(label: "leadline.http")) {
+        self.configuration = configuration
+        self.responder = responder
+        self.logger = logger
+    }
+
+    public func start() throws {
+        let address = try ListenAddress(configuration.listen)
+        self.address = address
+        var flags = UInt32(MHD_USE_INTERNAL_POLLING_THREAD.rawValue) | UInt32(MHD_USE_EPOLL.rawValue)
+            | UInt32(MHD_ALLOW_SUSPEND_RESUME.rawValue)
+        if address.isIPv6 { flags |= UInt32(MHD_USE_IPv6.rawValue) }
+
+        let context = Unmanaged.passUnretained(self).toOpaque()
+        var options: [MHD_OptionItem] = [
+            MHD_OptionItem(option: .CONNECTION_TIMEOUT, value: configuration.connectionTimeoutSeconds, ptr_value: nil),
+            MHD_OptionItem(option: .NOTIFY_COMPLETED, value: unsafeBitCast(requestCompleted as MHD_RequestCompletedCallback, to: Int.self),
+                           ptr_value: context),
+            MHD_OptionItem(option: .LISTENING_ADDRESS_REUSE, value: 1, ptr_value: nil),
+        ]
+        if configuration.threads > 1 {
+            options.append(MHD_OptionItem(option: .THREAD_POOL_SIZE, value: configuration.threads, ptr_value: nil))
+        }
+        let started: OpaquePointer? = address.withSockaddr { sockaddr in
+            var all = options
+            all.append(MHD_OptionItem(option: .SOCK_ADDR, value: 0, ptr_value: UnsafeMutableRawPointer(mutating: sockaddr)))
+            all.append(MHD_OptionItem(option: .END, value: 0, ptr_value: nil))
+            return all.withUnsafeMutableBufferPointer { buffer in
+                leadline_mhd_start(flags, address.port, accessHandler, context, buffer.baseAddress)
+            }
+        }
+        guard let started else { throw ServerError.cannotStart(configuration.listen) }
+        daemon = started
+        port = leadline_mhd_bound_port(started)
+        logger.info("listening", metadata: ["address": .string("\(address.host):\(port)"), "threads": .stringConvertible(configuration.threads)])
+    }
+
+    /// Stops accepting, lets requests in flight finish (up to the drain timeout, and always every suspended one), then stops.
+    public func stop() {
+        guard let daemon else { return }
+        draining.store(true, ordering: .sequentiallyConsistent)
+        let listener = MHD_quiesce_daemon(daemon)
+        if listener >= 0 { close(listener) }
+        let deadline = ContinuousClock.now + configuration.drainTimeout
+        while inFlight.load(ordering: .sequentiallyConsistent) > 0 {
+            // Suspended connections must be resumed before MHD_stop_daemon, so their handlers are always awaited.
+            if ContinuousClock.now > deadline && suspended.load(ordering: .sequentiallyConsistent) == 0 { break }
+            usleep(5_000)
+        }
+        MHD_stop_daemon(daemon)
+        self.daemon = nil
+        logger.info("stopped")
+    }
+
+    let suspended = Atomic<Int>(0)
+}
+
+/// Per-request state, kept in libmicrohttpd's `con_cls` from the first access-handler call to the completion notice.
+final class RequestState: @unchecked Sendable {
+    let method: HTTPMethod
+    let path: String
+    let match: Router.Match
+    let maxBodyBytes: Int
+    let receivedAt: ContinuousClock.Instant
+    var body: [UInt8] = []
+    var bodyTooLarge = false
+    /// Set by an asynchronous handler before it resumes the connection.
+    let pending = Mutex<Response?>(nil)
+
+    init(method: HTTPMethod, path: String, match: Router.Match, maxBodyBytes: Int) {
+        self.method = method
+        self.path = path
+        self.match = match
+        self.maxBodyBytes = maxBodyBytes
+        self.receivedAt = .now
+    }
+}
+
+struct ConnectionHandle: @unchecked Sendable {
+    let pointer: OpaquePointer
+}
+
+private func accessHandler(
+    cls: UnsafeMutableRawPointer?, connection: OpaquePointer?, url: UnsafePointer<CChar>?, method: UnsafePointer<CChar>?,
+    version: UnsafePointer<CChar>?, uploadData: UnsafePointer<CChar>?, uploadDataSize: UnsafeMutablePointer<Int>?,
+    conCls: UnsafeMutablePointer<UnsafeMutableRawPointer?>?
+) -> MHD_Result {
+    guard let cls, let connection, let conCls, let uploadDataSize else { return .NO }
+    let server = Unmanaged<HTTPServer>.fromOpaque(cls).takeUnretainedValue()
+
+    // First call: only the headers are in. Find the route now, since it sets the body limit.
+    guard let existing = conCls.pointee else {
+        server.inFlight.add(1, ordering: .relaxed)
+        let requestMethod = HTTPMethod(rawValue: method.map { String(cString: $0) } ?? "GET")
+        let path = url.map { String(cString: $0) } ?? "/"
+        let match = server.responder.router.match(requestMethod, path)
+        let state = RequestState(method: requestMethod, path: path, match: match, maxBodyBytes: server.responder.maxBodyBytes(for: match))
+        conCls.pointee = Unmanaged.passRetained(state).toOpaque()
+        if let declared = MHD_lookup_connection_value(connection, .HEADER_KIND, "Content-Length"),
+           let length = Int(String(cString: declared)), length > state.maxBodyBytes {
+            // Refuse before reading a body we would throw away; libmicrohttpd closes the connection after this answer.
+            state.bodyTooLarge = true
+            return server.answer(connection, state: state)
+        }
+        return .YES
+    }
+    let state = Unmanaged<RequestState>.fromOpaque(existing).takeUnretainedValue()
+
+    // Middle calls: body data.
+    if uploadDataSize.pointee > 0 {
+        let count = uploadDataSize.pointee
+        if !state.bodyTooLarge {
+            if state.body.count + count > state.maxBodyBytes {
+                state.bodyTooLarge = true
+                state.body = []
+            } else if let uploadData {
+                uploadData.withMemoryRebound(to: UInt8.self, capacity: count) { state.body.append(contentsOf: UnsafeBufferPointer(start: $0, count: count)) }
+            }
+        }
+        uploadDataSize.pointee = 0
+        return .YES
+    }
+
+    // Resumed after an asynchronous handler finished.
+    if let response = state.pending.withLock({ $0.take() }) {
+        return server.queue(response, on: connection)
+    }
+    return server.answer(connection, state: state)
+}
+
+private func requestCompleted(cls: UnsafeMutableRawPointer?, connection: OpaquePointer?, conCls: UnsafeMutablePointer<UnsafeMutableRawPointer?>?,
+                              code: MHD_RequestTerminationCode) {
+    guard let cls, let conCls, let existing = conCls.pointee else { return }
+    Unmanaged<RequestState>.fromOpaque(existing).release()
+    conCls.pointee = nil
+    Unmanaged<HTTPServer>.fromOpaque(cls).takeUnretainedValue().inFlight.subtract(1, ordering: .relaxed)
+}
+
+private func collectHeader(cls: UnsafeMutableRawPointer?, kind: MHD_ValueKind, key: UnsafePointer<CChar>?, value: UnsafePointer<CChar>?) -> MHD_Result {
+    guard let cls, let key else { return .YES }
+    let headers = cls.assumingMemoryBound(to: HTTPHeaders.self)
+    headers.pointee.add(String(cString: key), value.map { String(cString: $0) } ?? "")
+    return .YES
+}
+
+private func collectQuery(cls: UnsafeMutableRawPointer?, kind: MHD_ValueKind, key: UnsafePointer<CChar>?, value: UnsafePointer<CChar>?) -> MHD_Result {
+    guard let cls, let key else { return .YES }
+    let query = cls.assumingMemoryBound(to: [String: String].self)
+    let name = String(cString: key)
+    if query.pointee[name] == nil { query.pointee[name] = value.map { String(cString: $0) } ?? "" }
+    return .YES
+}
+
+extension HTTPServer {
+    /// Builds the request, runs it, and queues the answer, or suspends the connection until an async handler answers.
+    fileprivate func answer(_ connection: OpaquePointer, state: RequestState) -> MHD_Result {
+        var headers = HTTPHeaders()
+        _ = withUnsafeMutablePointer(to: &headers) { MHD_get_connection_values(connection, .HEADER_KIND, collectHeader, $0) }
+        var query: [String: String] = [:]
+        _ = withUnsafeMutablePointer(to: &query) { MHD_get_connection_values(connection, .GET_ARGUMENT_KIND, collectQuery, $0) }
+        let remote = withUnsafeTemporaryAllocation(of: CChar.self, capacity: 64) { buffer in
+            leadline_mhd_client_address(connection, buffer.baseAddress, 64) == 0 ? String(cString: buffer.baseAddress!) : nil
+        }
+        let request = Request(method: state.method, path: state.path, query: query, headers: headers, body: state.body,
+                              remoteAddress: remote, receivedAt: state.receivedAt)
+        state.body = []
+
+        switch responder.respond(to: request, match: state.match, bodyTooLarge: state.bodyTooLarge) {
+        case .now(let response):
+            return queue(response, on: connection)
+        case .later(let produce):
+            suspended.add(1, ordering: .sequentiallyConsistent)
+            MHD_suspend_connection(connection)
+            let handle = ConnectionHandle(pointer: connection)
+            Task {
+                let response = await produce()
+                state.pending.withLock { $0 = response }
+                MHD_resume_connection(handle.pointer)
+                self.suspended.subtract(1, ordering: .sequentiallyConsistent)
+            }
+            return .YES
+        }
+    }
+
+    fileprivate func queue(_ response: Response, on connection: OpaquePointer) -> MHD_Result {
+        var response = response
+        if draining.load(ordering: .relaxed) { response.headers.set("Connection", "close") }
+        guard let mhdResponse = makeMHDResponse(response.body) else {
+            return queue(HTTPError.notFound("file not found").response, on: connection)
+        }
+        for (name, value) in response.headers {
+            MHD_add_response_header(mhdResponse, name, value)
+        }
+        let result = MHD_queue_response(connection, UInt32(response.status), mhdResponse)
+        MHD_destroy_response(mhdResponse)
+        return result
+    }
+
+    private func makeMHDResponse(_ body: Response.Body) -> OpaquePointer? {
+        switch body {
+        case .bytes(let bytes):
+            return bytes.withUnsafeBytes { raw in
+                MHD_create_response_from_buffer(raw.count, UnsafeMutableRawPointer(mutating: raw.baseAddress), .RESPMEM_MUST_COPY)
+            }
+        case .file(let path):
+            let fd = open(path, O_RDONLY | O_CLOEXEC)
+            guard fd >= 0 else { return nil }
+            var info = stat()
+            guard fstat(fd, &info) == 0 else { close(fd); return nil }
+            return MHD_create_response_from_fd64(UInt64(info.st_size), fd)  // libmicrohttpd closes the descriptor
+        case .stream(let length, let stream):
+            let box = Unmanaged.passRetained(StreamBox(stream)).toOpaque()
+            return MHD_create_response_from_callback(length ?? UInt64.max, 64 * 1024, readStream, box, releaseStream)
+        }
+    }
+}
+
+final class StreamBox {
+    let stream: any ResponseStream
+    init(_ stream: any ResponseStream) { self.stream = stream }
+}
+
+private func readStream(cls: UnsafeMutableRawPointer?, position: UInt64, buffer: UnsafeMutablePointer<CChar>?, max: Int) -> Int {
+    guard let cls, let buffer else { return MHD_CONTENT_READER_END_WITH_ERROR }
+    let box = Unmanaged<StreamBox>.fromOpaque(cls).takeUnretainedValue()
+    let count = box.stream.read(into: UnsafeMutableRawBufferPointer(start: buffer, count: max), at: position)
+    if count == 0 { return MHD_CONTENT_READER_END_OF_STREAM }
+    return count < 0 ? MHD_CONTENT_READER_END_WITH_ERROR : count
+}
+
+private func releaseStream(cls: UnsafeMutableRawPointer?) {
+    guard let cls else { return }
+    Unmanaged<StreamBox>.fromOpaque(cls).release()
+}

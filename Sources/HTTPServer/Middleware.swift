@@ -1,0 +1,12 @@
+/// A stage every request of a route (or of the server) passes through.
+/// `prepare` runs before the handler and may answer at once (a 401, a 429) or add to the request;
+/// `finish` runs on every response on its way out, in reverse order, whatever produced it.
+public protocol Middleware: Sendable {
+    func prepare(_ request: inout Request) throws -> Response?
+    func finish(_ request: Request, _ response: inout Response)
+}
+
+extension Middleware {
+    public func prepare(_ request: inout Request) throws -> Response? { nil }
+    public func finish(_ request: Request, _ response: inout Response) {}
+}

@@ -1,0 +1,102 @@
+/// What a route does with a request: answer on the server thread, or suspend the connection and answer later
+/// (the ping-post auction waits on buyers that way without holding a server thread).
+public enum Handler: Sendable {
+    case sync(@Sendable (Request) throws -> Response)
+    case async(@Sendable (Request) async throws -> Response)
+}
+
+public struct Route: Sendable {
+    public var method: HTTPMethod
+    public var pattern: String
+    public var handler: Handler
+    public var middleware: [any Middleware]
+    /// Largest body accepted, in bytes.
+    public var maxBodyBytes: Int?
+    /// Media types accepted for a non-empty body.
+    public var accepts: [String]
+
+    fileprivate var segments: [Segment]
+
+    fileprivate enum Segment: Sendable, Equatable {
+        case literal(String)
+        case parameter(String)
+    }
+
+    public init(method: HTTPMethod, pattern: String, middleware: [any Middleware] = [], maxBodyBytes: Int? = nil,
+                accepts: [String] = ["application/json"], handler: Handler) {
+        self.method = method
+        self.pattern = pattern
+        self.handler = handler
+        self.middleware = middleware
+        self.maxBodyBytes = maxBodyBytes
+        self.accepts = accepts
+        self.segments = Router.split(pattern).map { part in
+            part.hasPrefix("{") && part.hasSuffix("}") ? .parameter(String(part.dropFirst().dropLast())) : .literal(String(part))
+        }
+    }
+}
+
+/// Matches method and path to a route. A path that exists under another method answers 405 with `Allow`;
+/// a trailing slash is not significant (`/api/v1/leads/` and `/api/v1/leads` are one route).
+public struct Router: Sendable {
+    public enum Match: Sendable {
+        case found(Route, parameters: [String: String])
+        case methodNotAllowed([HTTPMethod])
+        case notFound
+    }
+
+    private var routesBySegmentCount: [Int: [Route]] = [:]
+    public private(set) var routes: [Route] = []
+
+    public init() {}
+
+    public mutating func add(_ route: Route) {
+        precondition(!routes.contains { $0.method == route.method && $0.segments == route.segments },
+                     "route \(route.method) \(route.pattern) registered twice")
+        routes.append(route)
+        routesBySegmentCount[route.segments.count, default: []].append(route)
+    }
+
+    public mutating func add(_ method: HTTPMethod, _ pattern: String, middleware: [any Middleware] = [],
+                             maxBodyBytes: Int? = nil, accepts: [String] = ["application/json"],
+                             _ handler: @escaping @Sendable (Request) throws -> Response) {
+        add(Route(method: method, pattern: pattern, middleware: middleware, maxBodyBytes: maxBodyBytes,
+                  accepts: accepts, handler: .sync(handler)))
+    }
+
+    public mutating func addAsync(_ method: HTTPMethod, _ pattern: String, middleware: [any Middleware] = [],
+                                  maxBodyBytes: Int? = nil, accepts: [String] = ["application/json"],
+                                  _ handler: @escaping @Sendable (Request) async throws -> Response) {
+        add(Route(method: method, pattern: pattern, middleware: middleware, maxBodyBytes: maxBodyBytes,
+                  accepts: accepts, handler: .async(handler)))
+    }
+
+    public func match(_ method: HTTPMethod, _ path: String) -> Match {
+        let parts = Router.split(path)
+        var allowed: [HTTPMethod] = []
+        let lookup = method == .HEAD ? HTTPMethod.GET : method
+        for route in routesBySegmentCount[parts.count] ?? [] {
+            guard let parameters = Router.bind(route.segments, parts) else { continue }
+            if route.method == lookup { return .found(route, parameters: parameters) }
+            allowed.append(route.method)
+        }
+        if allowed.isEmpty { return .notFound }
+        if allowed.contains(.GET) { allowed.append(.HEAD) }
+        return .methodNotAllowed(allowed)
+    }
+
+    private static func bind(_ segments: [Route.Segment], _ parts: [Substring]) -> [String: String]? {
+        var parameters: [String: String] = [:]
+        for (segment, part) in zip(segments, parts) {
+            switch segment {
+            case .literal(let text): if text != part { return nil }
+            case .parameter(let name): parameters[name] = String(part)
+            }
+        }
+        return parameters
+    }
+
+    static func split(_ path: String) -> [Substring] {
+        path.split(separator: "/", omittingEmptySubsequences: true)
+    }
+}

@@ -1,0 +1,50 @@
+import COpenSSL
+
+/// SHA-256 and HMAC-SHA256 through libcrypto's one-shot EVP calls.
+public enum Digest {
+    public static func sha256<Bytes: Sequence>(_ data: Bytes) -> [UInt8] where Bytes.Element == UInt8 {
+        let input = Array(data)
+        var out = [UInt8](repeating: 0, count: 32)
+        var length: UInt32 = 0
+        let ok = input.withUnsafeBytes { inp in
+            EVP_Digest(inp.baseAddress, inp.count, &out, &length, EVP_sha256(), nil)
+        }
+        precondition(ok == 1, "EVP_Digest(sha256) failed")
+        return out
+    }
+
+    public static func sha256(_ text: String) -> [UInt8] { sha256(Array(text.utf8)) }
+
+    public static func hmacSHA256(key: [UInt8], message: [UInt8]) -> [UInt8] {
+        var out = [UInt8](repeating: 0, count: 32)
+        var length: UInt32 = 0
+        let result = key.withUnsafeBytes { k in
+            message.withUnsafeBytes { m in
+                HMAC(EVP_sha256(), k.baseAddress, Int32(k.count), m.bindMemory(to: UInt8.self).baseAddress,
+                     m.count, &out, &length)
+            }
+        }
+        precondition(result != nil, "HMAC-SHA256 failed")
+        return out
+    }
+
+    /// Compares in time that depends only on the length, so a signature check leaks nothing.
+    public static func constantTimeEquals(_ a: [UInt8], _ b: [UInt8]) -> Bool {
+        guard a.count == b.count else { return false }
+        if a.isEmpty { return true }
+        return a.withUnsafeBytes { pa in b.withUnsafeBytes { pb in CRYPTO_memcmp(pa.baseAddress, pb.baseAddress, a.count) == 0 } }
+    }
+}
+
+public extension Sequence where Element == UInt8 {
+    var hex: String {
+        let digits = Array("0123456789abcdef".utf8)
+        var out = [UInt8]()
+        out.reserveCapacity(underestimatedCount * 2)
+        for byte in self {
+            out.append(digits[Int(byte >> 4)])
+            out.append(digits[Int(byte & 0x0f)])
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+}

@@ -1,0 +1,95 @@
+import GRDB
+import Synchronization
+
+/// Lets concurrent writes share one transaction. Each write runs inside its own savepoint (so one failing write
+/// rolls back alone), and every caller is answered only after the shared transaction has committed: "acknowledged"
+/// still means "on disk in the WAL". Writes that arrive while a commit is under way form the next batch.
+final class GroupCommit: Sendable {
+    private let pool: DatabasePool
+    private let state = Mutex<State>(State())
+    private let maxBatch: Int
+    private let onBatch: (@Sendable (Int) -> Void)?
+
+    private struct State {
+        var queue: [PendingWrite] = []
+        var draining = false
+    }
+
+    init(pool: DatabasePool, maxBatch: Int = 1000, onBatch: (@Sendable (Int) -> Void)?) {
+        self.pool = pool
+        self.maxBatch = maxBatch
+        self.onBatch = onBatch
+    }
+
+    func write<T: Sendable>(_ body: @escaping @Sendable (GRDB.Database) throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
+            let outcome = Outcome<T>()
+            enqueue(PendingWrite(
+                run: { db in
+                    do {
+                        var value: T?
+                        try db.inSavepoint {
+                            value = try body(db)
+                            return .commit
+                        }
+                        outcome.result = .success(value!)
+                    } catch {
+                        outcome.result = .failure(error)
+                    }
+                },
+                complete: { commitError in
+                    if let commitError { continuation.resume(throwing: commitError) } else { continuation.resume(with: outcome.result!) }
+                }))
+        }
+    }
+
+    private func enqueue(_ write: PendingWrite) {
+        let startDrain = state.withLock { state -> Bool in
+            state.queue.append(write)
+            if state.draining { return false }
+            state.draining = true
+            return true
+        }
+        if startDrain {
+            pool.asyncWriteWithoutTransaction { [self] db in drain(db) }
+        }
+    }
+
+    private func drain(_ db: GRDB.Database) {
+        while true {
+            let batch = state.withLock { state -> [PendingWrite] in
+                let count = min(state.queue.count, maxBatch)
+                let batch = Array(state.queue.prefix(count))
+                state.queue.removeFirst(count)
+                if batch.isEmpty { state.draining = false }
+                return batch
+            }
+            if batch.isEmpty { return }
+            var commitError: (any Error)?
+            do {
+                try db.inTransaction(.immediate) {
+                    for write in batch { write.run(db) }
+                    return .commit
+                }
+            } catch {
+                commitError = error
+            }
+            onBatch?(batch.count)
+            for write in batch { write.complete(commitError) }
+        }
+    }
+}
+
+private final class PendingWrite: @unchecked Sendable {
+    let run: (GRDB.Database) -> Void
+    let complete: ((any Error)?) -> Void
+    init(run: @escaping (GRDB.Database) -> Void, complete: @escaping ((any Error)?) -> Void) {
+        self.run = run
+        self.complete = complete
+    }
+}
+
+/// Written once on the writer queue before `complete` reads it on the same queue.
+private final class Outcome<T>: @unchecked Sendable {
+    var result: Result<T, any Error>?
+}

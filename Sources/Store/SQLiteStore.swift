@@ -1,0 +1,115 @@
+import Foundation
+import GRDB
+import Logging
+
+/// One SQLite file in WAL mode: a single writer (with group commit) and a pool of readers.
+public final class SQLiteStore: Sendable {
+    public struct Options: Sendable {
+        /// Called with the number of writes each group commit carried (for metrics).
+        public var onBatchCommitted: (@Sendable (Int) -> Void)?
+        public var readers: Int = max(2, ProcessInfo.processInfo.activeProcessorCount * 2)
+        public var readOnly = false
+        public init() {}
+    }
+
+    public let path: String
+    public let migrations: [Migration]
+    let pool: DatabasePool
+    private let groupCommit: GroupCommit
+
+    /// Opens (creating if needed) and migrates. A database written by a newer binary is refused before anything changes.
+    public convenience init(path: String, migrations: [Migration], options: Options = Options()) throws {
+        try self.init(path: path, migrations: migrations, options: options, migrate: true)
+    }
+
+    /// Opens without applying pending migrations (for `migrate --status`, `backup`, `verify`).
+    public static func openExisting(path: String, migrations: [Migration], options: Options = Options()) throws -> SQLiteStore {
+        guard FileManager.default.fileExists(atPath: path) else { throw StoreError.io("no database at \(path)") }
+        return try SQLiteStore(path: path, migrations: migrations, options: options, migrate: false)
+    }
+
+    private init(path: String, migrations: [Migration], options: Options, migrate: Bool) throws {
+        self.path = path
+        self.migrations = migrations
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(10)
+        configuration.foreignKeysEnabled = true
+        configuration.maximumReaderCount = options.readers
+        configuration.readonly = options.readOnly
+        configuration.prepareDatabase { db in
+            // WAL + NORMAL: a commit is in the WAL before it is acknowledged, so it survives the process being killed.
+            if !db.configuration.readonly { try db.execute(sql: "PRAGMA synchronous = NORMAL") }
+        }
+        do {
+            pool = try DatabasePool(path: path, configuration: configuration)
+        } catch {
+            throw StoreError.notALeadlineDatabase(path: path, reason: String(describing: error))
+        }
+        groupCommit = GroupCommit(pool: pool, onBatch: options.onBatchCommitted)
+        let status = try migrationStatus()
+        if !status.unknown.isEmpty { throw StoreError.newerSchema(path: path, unknown: status.unknown) }
+        if migrate && !status.pending.isEmpty { try migrations.migrator.migrate(pool) }
+    }
+
+    public func migrationStatus() throws -> MigrationStatus {
+        try pool.read { db in try migrations.status(db) }
+    }
+
+    /// Reads from the pool of reader connections; never waits on writers.
+    public func read<T>(_ body: (GRDB.Database) throws -> T) throws -> T {
+        try pool.read(body)
+    }
+
+    /// A write that may share its transaction with concurrent writes; returns once that transaction has committed.
+    public func write<T: Sendable>(_ body: @escaping @Sendable (GRDB.Database) throws -> T) async throws -> T {
+        try await groupCommit.write(body)
+    }
+
+    /// A write in a transaction of its own, blocking the caller (command-line tools, rare administrative changes).
+    public func writeNow<T>(_ body: (GRDB.Database) throws -> T) throws -> T {
+        try pool.write(body)
+    }
+
+    /// Copies a consistent snapshot to `destination` while reads and writes go on (SQLite's online backup API).
+    /// The copy is written beside the destination and renamed into place, so a half-written file never has its name.
+    public func backup(to destination: String) throws {
+        let temporary = destination + ".partial"
+        try? FileManager.default.removeItem(atPath: temporary)
+        do {
+            let target = try DatabaseQueue(path: temporary)
+            try pool.backup(to: target)
+            // A backup is one self-contained file: leave it in rollback-journal mode with nothing beside it.
+            try target.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA journal_mode = DELETE") }
+            try target.close()
+            try FileSystem.fsync(path: temporary)
+            try FileSystem.replace(temporary, with: destination)
+        } catch {
+            try? FileManager.default.removeItem(atPath: temporary)
+            throw error
+        }
+    }
+
+    /// `PRAGMA integrity_check` and `PRAGMA foreign_key_check`; an empty list means the file is sound.
+    public func verify() throws -> [String] {
+        try pool.read { db in try SQLiteStore.problems(db) }
+    }
+
+    static func problems(_ db: GRDB.Database) throws -> [String] {
+        var problems = try String.fetchAll(db, sql: "PRAGMA integrity_check").filter { $0 != "ok" }
+        let rows = try Row.fetchAll(db, sql: "PRAGMA foreign_key_check")
+        for row in rows {
+            problems.append("foreign key: table \(row[0] as String? ?? "?") row \(row[1] as Int64? ?? -1) points at missing \(row[2] as String? ?? "?")")
+        }
+        return problems
+    }
+
+    /// Moves everything in the WAL into the main file (done at shutdown, so the file alone is complete).
+    public func checkpoint() throws {
+        try pool.writeWithoutTransaction { db in _ = try db.checkpoint(.truncate) }
+    }
+
+    public func close() throws {
+        try? checkpoint()
+        try pool.close()
+    }
+}
