@@ -16,6 +16,12 @@ public struct MigrationStatus: Sendable, Equatable, Codable {
     public var pending: [String]
     /// Migrations in the database that this binary does not know: the file was written by a newer Leadline.
     public var unknown: [String]
+
+    public init(applied: [String], pending: [String], unknown: [String]) {
+        self.applied = applied
+        self.pending = pending
+        self.unknown = unknown
+    }
 }
 
 extension Array where Element == Migration {

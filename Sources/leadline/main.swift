@@ -1,1 +1,22 @@
-print("leadline")
+import ArgumentParser
+import Foundation
+import Logging
+
+// Exit codes: 0 ok, 1 failure, 2 usage.
+do {
+    var command = try Leadline.parseAsRoot()
+    LoggingSystem.bootstrap { label in
+        var handler = StreamLogHandler.standardError(label: label)
+        handler.logLevel = ProcessInfo.processInfo.environment["LEADLINE_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
+        return handler
+    }
+    try command.run()
+} catch {
+    let code = Leadline.exitCode(for: error)
+    let message = Leadline.fullMessage(for: error)
+    if !message.isEmpty {
+        FileHandle.standardError.write(Data((message + "\n").utf8))
+    }
+    if code == .success { exit(0) }
+    exit(code == .validationFailure || error is ValidationError ? 2 : 1)
+}

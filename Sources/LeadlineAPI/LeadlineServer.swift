@@ -1,0 +1,78 @@
+import Foundation
+import HTTPServer
+import LeadlineCore
+import Logging
+import Prometheus
+import Store
+import Synchronization
+
+public struct ServeOptions: Sendable {
+    public var databasePath: String
+    public var listen: String = "127.0.0.1:8080"
+    public var threads: Int = ProcessInfo.processInfo.activeProcessorCount
+    public var clock: any Clock = SystemClock()
+    /// Lets outbound URLs (buyers, webhooks) point at loopback or private addresses; read by the outbound HTTP client.
+    public var allowPrivateTargets = false
+    /// Largest JSON body accepted.
+    public var maxBodyBytes = 1 << 20
+    public var backupSchedule: BackupSchedule?
+    public var drainTimeout: Duration = .seconds(30)
+
+    public init(databasePath: String) { self.databasePath = databasePath }
+}
+
+/// The whole server: the store, the core services, and the HTTP faces over them.
+public final class LeadlineServer: @unchecked Sendable {
+    public let options: ServeOptions
+    public let store: SQLiteStore
+    public let tenants: Tenants
+    public let keys: APIKeys
+    public let limiter: RateLimiter
+    public let metrics: PrometheusCollectorRegistry
+    let http: HTTPServer
+    let logger = Logger(label: "leadline")
+    private let backups = Mutex<Task<Void, Never>?>(nil)
+
+    public var port: UInt16 { http.port }
+
+    public init(_ options: ServeOptions) throws {
+        self.options = options
+        let metrics = PrometheusCollectorRegistry()
+        self.metrics = metrics
+        var storeOptions = SQLiteStore.Options()
+        let batches = metrics.makeValueHistogram(
+            descriptor: MetricNameDescriptor(namespace: "leadline", subsystem: "db", metricName: "write_batch", unitName: "size",
+                                             helpText: "Writes carried by each group commit"),
+            buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1000])
+        storeOptions.onBatchCommitted = { batches.record(Double($0)) }
+        store = try SQLiteStore(path: options.databasePath, migrations: Schema.migrations, options: storeOptions)
+        tenants = Tenants(store: store, clock: options.clock)
+        keys = APIKeys(store: store, clock: options.clock)
+        limiter = RateLimiter(clock: options.clock)
+
+        var routes = Routes(keys: keys, limiter: limiter)
+        routes.addOperations(metrics: metrics)
+        routes.addKeys()
+        let responder = Responder(router: routes.router,
+                                  middleware: [RequestIDMiddleware(), AccessLogMiddleware(), MetricsMiddleware(registry: metrics)],
+                                  defaultMaxBodyBytes: options.maxBodyBytes)
+        http = HTTPServer(configuration: ServerConfiguration(listen: options.listen, threads: options.threads,
+                                                              drainTimeout: options.drainTimeout),
+                          responder: responder)
+    }
+
+    public func start() throws {
+        try http.start()
+        if let schedule = options.backupSchedule {
+            let store = self.store, logger = self.logger
+            backups.withLock { $0 = Task.detached { await schedule.run(store, logger: logger) } }
+        }
+    }
+
+    /// Stops accepting, finishes requests in flight, stops background work, and closes the database cleanly.
+    public func stop() {
+        http.stop()
+        backups.withLock { $0?.cancel(); $0 = nil }
+        do { try store.close() } catch { logger.error("closing the database failed", metadata: ["error": .string("\(error)")]) }
+    }
+}

@@ -1,0 +1,50 @@
+import Foundation
+import GRDB
+import Store
+
+/// Tenants: every row in Leadline belongs to one, and every query is scoped by the caller's.
+public struct Tenants: Sendable {
+    let store: SQLiteStore
+    let clock: any Clock
+
+    public init(store: SQLiteStore, clock: any Clock) {
+        self.store = store
+        self.clock = clock
+    }
+
+    public static func validate(name: String) throws {
+        let trimmed = name.trimmingCharacters(in: .whitespaces)
+        var problems: [CoreError.FieldProblem] = []
+        if trimmed.isEmpty { problems.append(.init("name", "must not be empty")) }
+        if trimmed.count > 64 { problems.append(.init("name", "must be at most 64 characters")) }
+        if trimmed != name { problems.append(.init("name", "must not start or end with spaces")) }
+        if !problems.isEmpty { throw CoreError.invalid(problems) }
+    }
+
+    public func create(name: String) throws -> Tenant {
+        try Self.validate(name: name)
+        let tenant = Tenant(id: Identifier.make("ten"), name: name, createdAt: Timestamp.format(clock.now))
+        return try store.writeNow { db in
+            if try Tenant.filter(Column("name") == name).fetchOne(db) != nil {
+                throw CoreError.conflict("a tenant named '\(name)' already exists")
+            }
+            try tenant.insert(db)
+            return tenant
+        }
+    }
+
+    public func all() throws -> [Tenant] {
+        try store.read { db in try Tenant.order(Column("created_at"), Column("name")).fetchAll(db) }
+    }
+
+    public func named(_ name: String) throws -> Tenant {
+        guard let tenant = try store.read({ db in try Tenant.filter(Column("name") == name).fetchOne(db) }) else {
+            throw CoreError.notFound("tenant '\(name)'")
+        }
+        return tenant
+    }
+
+    public func isEmpty() throws -> Bool {
+        try store.read { db in try Tenant.fetchCount(db) == 0 }
+    }
+}

@@ -1,0 +1,36 @@
+import ArgumentParser
+
+struct Leadline: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "leadline",
+        abstract: "Leadline: leads in, consent checked, sold by ping-post or called and transferred, billed.",
+        subcommands: [Serve.self, TenantCommand.self, KeyCommand.self, Migrate.self, Backup.self, Restore.self, Verify.self])
+}
+
+/// `--db`, then `LEADLINE_DB`, then `./leadline.db`.
+struct DatabaseOption: ParsableArguments {
+    @Option(name: .long, help: "The SQLite database file (env LEADLINE_DB; default ./leadline.db).")
+    var db: String?
+
+    var path: String { db ?? environment("LEADLINE_DB") ?? "./leadline.db" }
+}
+
+func environment(_ name: String) -> String? {
+    guard let value = getenv(name) else { return nil }
+    let text = String(cString: value)
+    return text.isEmpty ? nil : text
+}
+
+/// A failure to report in one line and exit 1 (not a usage error).
+struct Failure: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
+
+import Foundation
+
+func printJSON<T: Encodable>(_ value: T) throws {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.withoutEscapingSlashes, .sortedKeys]
+    print(String(decoding: try encoder.encode(value), as: UTF8.self))
+}

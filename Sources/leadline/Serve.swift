@@ -1,0 +1,102 @@
+import ArgumentParser
+import Foundation
+import LeadlineAPI
+import LeadlineCore
+import Store
+
+struct Serve: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Run the HTTP server (JSON APIs, console, metrics).")
+
+    @OptionGroup var database: DatabaseOption
+
+    @Option(help: "HOST:PORT to listen on (env LEADLINE_LISTEN; default 127.0.0.1:8080). Port 0 picks a free port.")
+    var listen: String?
+
+    @Flag(help: "Seed a demo tenant and key into an empty database and print the key.")
+    var demo = false
+
+    @Option(help: "Server threads (default: the number of cores).")
+    var threads: Int?
+
+    @Option(name: .customLong("backup-every"), help: "Take a backup this often, e.g. 30m, 6h, 1d (into backups/ beside the database).")
+    var backupEvery: String?
+
+    @Option(name: .customLong("backup-keep"), help: "How many scheduled backups to keep.")
+    var backupKeep = 7
+
+    @Flag(name: .customLong("allow-private-targets"), help: "Let buyer and webhook URLs point at loopback or private addresses.")
+    var allowPrivateTargets = false
+
+    @Option(name: .customLong("clock-start"), help: "Run on a simulated clock starting at this RFC 3339 time (rehearsals).")
+    var clockStart: String?
+
+    @Option(name: .customLong("clock-speed"), help: "With --clock-start: how many times faster than real time the clock runs.")
+    var clockSpeed: Double = 1
+
+    func validate() throws {
+        if let backupEvery, Duration.parse(backupEvery) == nil {
+            throw ValidationError("--backup-every takes a duration such as 30m, 6h or 1d, not '\(backupEvery)'")
+        }
+        if backupKeep < 1 { throw ValidationError("--backup-keep must be at least 1") }
+        if let clockStart, Timestamp.parse(clockStart) == nil {
+            throw ValidationError("--clock-start takes an RFC 3339 time such as 2026-07-06T13:00:00Z, not '\(clockStart)'")
+        }
+        if clockSpeed <= 0 { throw ValidationError("--clock-speed must be more than 0") }
+        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
+    }
+
+    func run() throws {
+        // Signals are taken by sigwait below; block them before any thread starts so every thread inherits the mask.
+        var signals = sigset_t()
+        sigemptyset(&signals)
+        sigaddset(&signals, SIGINT)
+        sigaddset(&signals, SIGTERM)
+        pthread_sigmask(SIG_BLOCK, &signals, nil)
+        signal(SIGPIPE, SIG_IGN)
+
+        var options = ServeOptions(databasePath: database.path)
+        options.listen = listen ?? environment("LEADLINE_LISTEN") ?? "127.0.0.1:8080"
+        if let threads { options.threads = threads }
+        options.allowPrivateTargets = allowPrivateTargets || demo
+        if let backupEvery, let interval = Duration.parse(backupEvery) {
+            options.backupSchedule = BackupSchedule(interval: interval, keep: backupKeep)
+        }
+        if let clockStart, let start = Timestamp.parse(clockStart) {
+            options.clock = SimulatedClock(start: start, speed: clockSpeed)
+        }
+
+        let lock = try DatabaseLock(databasePath: options.databasePath)
+        let server = try LeadlineServer(options)
+        if demo, let seeded = try DemoSeed.seed(tenants: server.tenants, keys: server.keys) {
+            print("Demo tenant '\(seeded.tenant.name)' created. Its API key (shown once, all scopes):")
+            print("  \(seeded.key.token)")
+        }
+        try server.start()
+        let host = options.listen.hasPrefix("[") ? String(options.listen[..<options.listen.lastIndex(of: ":")!])
+                                                  : String(options.listen.split(separator: ":").first ?? "127.0.0.1")
+        print("Leadline is listening on http://\(host.isEmpty ? "0.0.0.0" : host):\(server.port) (database \(options.databasePath))")
+        fflush(nil)
+
+        var received: Int32 = 0
+        sigwait(&signals, &received)
+        print("Received \(received == SIGINT ? "SIGINT" : "SIGTERM"); finishing requests in flight…")
+        fflush(nil)
+        server.stop()
+        withExtendedLifetime(lock) {}
+        print("Stopped cleanly.")
+    }
+}
+
+extension Duration {
+    /// `90s`, `30m`, `6h`, `1d`.
+    static func parse(_ text: String) -> Duration? {
+        guard let unit = text.last, let amount = Int(text.dropLast()), amount > 0 else { return nil }
+        switch unit {
+        case "s": return .seconds(amount)
+        case "m": return .seconds(amount * 60)
+        case "h": return .seconds(amount * 3600)
+        case "d": return .seconds(amount * 86400)
+        default: return nil
+        }
+    }
+}
