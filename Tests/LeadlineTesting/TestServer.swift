@@ -1,0 +1,67 @@
+import Foundation
+import LeadlineAPI
+import LeadlineCore
+import Logging
+import Store
+
+/// Tests log warnings and errors only, so the access log does not drown their output.
+public let quietLogging: Void = {
+    LoggingSystem.bootstrap { label in
+        var handler = StreamLogHandler.standardError(label: label)
+        handler.logLevel = .warning
+        return handler
+    }
+}()
+
+/// A fresh temporary folder, removed when the value goes away.
+public final class TemporaryDirectory: @unchecked Sendable {
+    public let path: String
+
+    public init() {
+        let base = FileManager.default.temporaryDirectory.appendingPathComponent("leadline-test-\(UUID().uuidString)")
+        try! FileManager.default.createDirectory(at: base, withIntermediateDirectories: true)
+        path = base.path
+    }
+
+    public func file(_ name: String) -> String { (path as NSString).appendingPathComponent(name) }
+
+    deinit { try? FileManager.default.removeItem(atPath: path) }
+}
+
+/// The real server on an ephemeral loopback port over a fresh temporary database, with a clock the test moves.
+public final class TestServer: @unchecked Sendable {
+    public let directory = TemporaryDirectory()
+    public let clock: ManualClock
+    public let server: LeadlineServer
+    public var port: UInt16 { server.port }
+    private var stopped = false
+
+    public init(now: Date = Date(timeIntervalSince1970: 1_785_000_000), configure: (inout ServeOptions) -> Void = { _ in }) throws {
+        _ = quietLogging
+        clock = ManualClock(now)
+        var options = ServeOptions(databasePath: directory.file("leadline.db"))
+        options.listen = "127.0.0.1:0"
+        options.clock = clock
+        configure(&options)
+        server = try LeadlineServer(options)
+        try server.start()
+    }
+
+    /// A tenant and a key for it; returns the key's token.
+    public func makeKey(tenant: String = "acme", scopes: [Scope] = [.read, .write], rateLimit: Int? = 0) throws -> String {
+        let owner = try (try? server.tenants.named(tenant)) ?? server.tenants.create(name: tenant)
+        return try server.keys.create(.init(tenantID: owner.id, name: "test", scopes: scopes, rateLimitPerMinute: rateLimit)).token
+    }
+
+    public func request(_ method: String, _ path: String, headers: [String: String] = [:], body: [UInt8]? = nil) throws -> HTTPConnection.Reply {
+        try http(port, method, path, headers: headers, body: body)
+    }
+
+    public func stop() {
+        guard !stopped else { return }
+        stopped = true
+        server.stop()
+    }
+
+    deinit { stop() }
+}
