@@ -1,0 +1,237 @@
+import Foundation
+import GRDB
+import LeadlineTesting
+import Store
+import Synchronization
+import Testing
+
+let itemsV1 = Migration("0001_items") { db in
+    try db.execute(sql: "CREATE TABLE items (id INTEGER PRIMARY KEY, label TEXT NOT NULL UNIQUE)")
+}
+let itemsV2 = Migration("0002_item_notes") { db in
+    try db.execute(sql: "ALTER TABLE items ADD COLUMN note TEXT")
+}
+
+func count(_ store: SQLiteStore) throws -> Int {
+    try store.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM items")! }
+}
+
+@Suite struct MigrationTests {
+    @Test func appliesInOrderAndReportsStatus() throws {
+        let folder = TemporaryDirectory()
+        let path = folder.file("a.db")
+        let first = try SQLiteStore(path: path, migrations: [itemsV1])
+        #expect(try first.migrationStatus() == MigrationStatus(applied: ["0001_items"], pending: [], unknown: []))
+        try first.close()
+
+        let pending = try SQLiteStore.openExisting(path: path, migrations: [itemsV1, itemsV2])
+        #expect(try pending.migrationStatus().pending == ["0002_item_notes"])
+        try pending.close()
+
+        let upgraded = try SQLiteStore(path: path, migrations: [itemsV1, itemsV2])
+        #expect(try upgraded.migrationStatus() == MigrationStatus(applied: ["0001_items", "0002_item_notes"], pending: [], unknown: []))
+        try upgraded.writeNow { db in try db.execute(sql: "INSERT INTO items (label, note) VALUES ('a', 'n')") }
+        try upgraded.close()
+    }
+
+    @Test func refusesADatabaseWrittenByANewerBinary() throws {
+        let folder = TemporaryDirectory()
+        let path = folder.file("a.db")
+        try SQLiteStore(path: path, migrations: [itemsV1, itemsV2]).close()
+        #expect(throws: StoreError.newerSchema(path: path, unknown: ["0002_item_notes"])) {
+            _ = try SQLiteStore(path: path, migrations: [itemsV1])
+        }
+        // Nothing was changed by the refused open.
+        let again = try SQLiteStore(path: path, migrations: [itemsV1, itemsV2])
+        #expect(try again.migrationStatus().applied == ["0001_items", "0002_item_notes"])
+        try again.close()
+    }
+
+    @Test func usesWALAndForeignKeys() throws {
+        let folder = TemporaryDirectory()
+        let store = try SQLiteStore(path: folder.file("a.db"), migrations: [itemsV1])
+        defer { try? store.close() }
+        #expect(try store.read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") } == "wal")
+        #expect(try store.read { db in try Int.fetchOne(db, sql: "PRAGMA foreign_keys") } == 1)
+        #expect(try store.writeNow { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") } == 1)  // NORMAL
+    }
+}
+
+@Suite struct GroupCommitTests {
+    @Test func concurrentWritersAreAllDurableAndShareCommits() async throws {
+        let folder = TemporaryDirectory()
+        let path = folder.file("a.db")
+        let largest = Atomic<Int>(0)
+        var options = SQLiteStore.Options()
+        options.onBatchCommitted = { size in
+            var current = largest.load(ordering: .relaxed)
+            while size > current {
+                let (exchanged, original) = largest.compareExchange(expected: current, desired: size, ordering: .relaxed)
+                if exchanged { break }
+                current = original
+            }
+        }
+        let store = try SQLiteStore(path: path, migrations: [itemsV1], options: options)
+        let writers = 400
+        try await withThrowingTaskGroup(of: Int64.self) { group in
+            for i in 0..<writers {
+                group.addTask {
+                    try await store.write { db in
+                        try db.execute(sql: "INSERT INTO items (label) VALUES (?)", arguments: ["item-\(i)"])
+                        return db.lastInsertedRowID
+                    }
+                }
+            }
+            var ids = Set<Int64>()
+            for try await id in group { ids.insert(id) }
+            #expect(ids.count == writers)
+        }
+        #expect(largest.load(ordering: .relaxed) > 1, "concurrent writes should have shared at least one commit")
+        try store.close()
+        // Every acknowledged write is in the file, read by a fresh connection.
+        let reopened = try SQLiteStore(path: path, migrations: [itemsV1])
+        #expect(try count(reopened) == writers)
+        try reopened.close()
+    }
+
+    @Test func aFailingWriteRollsBackAloneAndOthersCommit() async throws {
+        let folder = TemporaryDirectory()
+        let store = try SQLiteStore(path: folder.file("a.db"), migrations: [itemsV1])
+        defer { try? store.close() }
+        let outcomes = try await withThrowingTaskGroup(of: Bool.self) { group in
+            for i in 0..<50 {
+                group.addTask {
+                    do {
+                        try await store.write { db in
+                            try db.execute(sql: "INSERT INTO items (label) VALUES (?)", arguments: ["ok-\(i)"])
+                            // Every fifth write inserts a second row and then fails: neither row may remain.
+                            if i % 5 == 0 {
+                                try db.execute(sql: "INSERT INTO items (label) VALUES (?)", arguments: ["extra-\(i)"])
+                                try db.execute(sql: "INSERT INTO items (label) VALUES (NULL)")  // violates NOT NULL
+                            }
+                        }
+                        return true
+                    } catch {
+                        return false
+                    }
+                }
+            }
+            var results: [Bool] = []
+            for try await ok in group { results.append(ok) }
+            return results
+        }
+        #expect(outcomes.filter { !$0 }.count == 10)
+        #expect(try count(store) == 40)
+        #expect(try store.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM items WHERE label LIKE 'extra-%'") } == 0)
+    }
+}
+
+@Suite struct BackupTests {
+    @Test func backupWhileWritingRestoresToAConsistentDatabase() async throws {
+        let folder = TemporaryDirectory()
+        let path = folder.file("live.db")
+        let store = try SQLiteStore(path: path, migrations: [itemsV1])
+        let written = Atomic<Int>(0)
+        let writer = Task {
+            var i = 0
+            while !Task.isCancelled && i < 5000 {
+                let label = "w-\(i)"
+                try await store.write { db in try db.execute(sql: "INSERT INTO items (label) VALUES (?)", arguments: [label]) }
+                written.add(1, ordering: .relaxed)
+                i += 1
+            }
+        }
+        while written.load(ordering: .relaxed) < 200 { try await Task.sleep(for: .milliseconds(1)) }
+        let backupPath = folder.file("snapshot.db")
+        try store.backup(to: backupPath)
+        let atBackup = written.load(ordering: .relaxed)
+        writer.cancel()
+        _ = try? await writer.value
+        let finalCount = try count(store)
+        try store.close()
+
+        #expect(!FileManager.default.fileExists(atPath: backupPath + "-wal"))
+        try SQLiteStore.check(candidate: backupPath, migrations: [itemsV1])
+        let snapshot = try SQLiteStore.openExisting(path: backupPath, migrations: [itemsV1])
+        let inSnapshot = try count(snapshot)
+        #expect(try snapshot.verify().isEmpty)
+        try snapshot.close()
+        #expect(inSnapshot >= 200 && inSnapshot <= max(atBackup + 1, finalCount))
+
+        let saved = try SQLiteStore.restore(from: backupPath, to: path, migrations: [itemsV1])
+        #expect(saved != nil && FileManager.default.fileExists(atPath: saved!))
+        let restored = try SQLiteStore(path: path, migrations: [itemsV1])
+        #expect(try count(restored) == inSnapshot)
+        #expect(try restored.verify().isEmpty)
+        try restored.close()
+        // The copy saved before the restore holds what the database had.
+        let before = try SQLiteStore.openExisting(path: saved!, migrations: [itemsV1])
+        #expect(try count(before) == finalCount)
+        try before.close()
+    }
+
+    @Test func restoreRefusesCorruptForeignAndNewerFiles() throws {
+        let folder = TemporaryDirectory()
+        let path = folder.file("live.db")
+        let store = try SQLiteStore(path: path, migrations: [itemsV1])
+        try store.writeNow { db in try db.execute(sql: "INSERT INTO items (label) VALUES ('keep me')") }
+        try store.close()
+
+        let garbage = folder.file("garbage.db")
+        _ = FileManager.default.createFile(atPath: garbage, contents: Data(repeating: 0x41, count: 8192))
+        #expect(throws: StoreError.self) { try SQLiteStore.restore(from: garbage, to: path, migrations: [itemsV1]) }
+
+        let foreign = folder.file("foreign.db")
+        let other = try DatabaseQueue(path: foreign)
+        try other.write { db in try db.execute(sql: "CREATE TABLE t (x)") }
+        try other.close()
+        #expect(throws: StoreError.notALeadlineDatabase(path: foreign, reason: "it has no Leadline schema")) {
+            try SQLiteStore.restore(from: foreign, to: path, migrations: [itemsV1])
+        }
+
+        let newer = folder.file("newer.db")
+        try SQLiteStore(path: newer, migrations: [itemsV1, itemsV2]).close()
+        #expect(throws: StoreError.newerSchema(path: newer, unknown: ["0002_item_notes"])) {
+            try SQLiteStore.restore(from: newer, to: path, migrations: [itemsV1])
+        }
+
+        // A file damaged in the middle of a page.
+        let damaged = folder.file("damaged.db")
+        let source = try SQLiteStore(path: damaged, migrations: [itemsV1])
+        try source.writeNow { db in
+            for i in 0..<2000 { try db.execute(sql: "INSERT INTO items (label) VALUES (?)", arguments: ["row \(i) " + String(repeating: "x", count: 50)]) }
+        }
+        try source.close()
+        var bytes = try Data(contentsOf: URL(fileURLWithPath: damaged))
+        // Pages 3 and 4, headers included: b-tree pages that no longer parse.
+        for i in (4096 * 2)..<(4096 * 4) { bytes[i] = 0xAB }
+        try bytes.write(to: URL(fileURLWithPath: damaged))
+        #expect(throws: StoreError.self) { try SQLiteStore.restore(from: damaged, to: path, migrations: [itemsV1]) }
+
+        // After every refusal the live database is untouched.
+        let live = try SQLiteStore(path: path, migrations: [itemsV1])
+        #expect(try live.read { db in try String.fetchAll(db, sql: "SELECT label FROM items") } == ["keep me"])
+        try live.close()
+    }
+
+    @Test func lockIsExclusive() throws {
+        let folder = TemporaryDirectory()
+        let path = folder.file("live.db")
+        let held = try DatabaseLock(databasePath: path)
+        #expect(throws: StoreError.locked(path: path)) { _ = try DatabaseLock(databasePath: path) }
+        withExtendedLifetime(held) {}
+    }
+
+    @Test func scheduledBackupsKeepTheNewest() throws {
+        let folder = TemporaryDirectory()
+        let store = try SQLiteStore(path: folder.file("live.db"), migrations: [itemsV1])
+        defer { try? store.close() }
+        let schedule = BackupSchedule(interval: .seconds(3600), keep: 3)
+        var written: [String] = []
+        for hour in 0..<5 {
+            written.append(try schedule.runOnce(store, now: Date(timeIntervalSince1970: 1_785_000_000 + Double(hour) * 3600)))
+        }
+        let kept = try FileManager.default.contentsOfDirectory(atPath: folder.file("backups")).sorted()
+        #expect(kept == written.suffix(3).map { ($0 as NSString).lastPathComponent })
+    }
+}
