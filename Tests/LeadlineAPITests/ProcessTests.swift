@@ -1,0 +1,166 @@
+import Foundation
+import GRDB
+import LeadlineTesting
+import Synchronization
+import Testing
+
+/// The real binary, as an operator runs it.
+@Suite struct CommandLineTests {
+    let folder = TemporaryDirectory()
+    var db: String { folder.file("cli.db") }
+
+    func run(_ arguments: [String]) async throws -> LeadlineBinary.Outcome {
+        try await blocking { try LeadlineBinary.run(arguments) }
+    }
+
+    @Test func tenantsAndKeysWithJSONOutput() async throws {
+        let tenant = try await run(["tenant", "create", "acme", "--db", db, "--json"])
+        #expect(tenant.status == 0)
+        let tenantJSON = try #require(try JSONSerialization.jsonObject(with: Data(tenant.stdout.utf8)) as? [String: Any])
+        #expect(tenantJSON["name"] as? String == "acme")
+
+        let key = try await run(["key", "create", "--tenant", "acme", "--scopes", "read,write", "--rate-limit", "250", "--name", "pub", "--json", "--db", db])
+        #expect(key.status == 0, "\(key.stderr)")
+        let keyJSON = try #require(try JSONSerialization.jsonObject(with: Data(key.stdout.utf8)) as? [String: Any])
+        #expect(Set(keyJSON.keys) == ["id", "key", "tenant", "scopes", "rate_limit_per_minute"])
+        #expect(keyJSON["tenant"] as? String == "acme")
+        #expect(keyJSON["scopes"] as? [String] == ["read", "write"])
+        #expect(keyJSON["rate_limit_per_minute"] as? Int == 250)
+        #expect((keyJSON["key"] as? String)?.hasPrefix("ll_") == true)
+
+        let list = try await run(["tenant", "list", "--json", "--db", db])
+        #expect(list.stdout.contains("\"acme\""))
+        let keys = try await run(["key", "list", "--json", "--db", db])
+        #expect(!keys.stdout.contains(keyJSON["key"] as! String))
+        let revoke = try await run(["key", "revoke", keyJSON["id"] as! String, "--db", db])
+        #expect(revoke.status == 0)
+        #expect(try await run(["key", "list", "--json", "--db", db]).stdout.contains("\"revoked_at\":\"20"))
+    }
+
+    @Test func usageErrorsExit2AndFailuresExit1() async throws {
+        #expect(try await run(["key", "create", "--db", db]).status == 2)
+        #expect(try await run(["key", "create", "--tenant", "x", "--scopes", "root", "--db", db]).status == 2)
+        #expect(try await run(["no-such-command"]).status == 2)
+        let unknownTenant = try await run(["key", "create", "--tenant", "nobody", "--scopes", "read", "--db", db])
+        #expect(unknownTenant.status == 1)
+        #expect(unknownTenant.stderr.contains("tenant 'nobody' not found"))
+        #expect(try await run(["serve", "--backup-every", "often", "--db", db]).status == 2)
+        #expect(try await run(["--help"]).status == 0)
+    }
+
+    @Test func databaseComesFromFlagThenEnvironment() async throws {
+        let fromEnv = folder.file("env.db")
+        let outcome = try await blocking { try LeadlineBinary.run(["tenant", "create", "viaenv"], environment: ["LEADLINE_DB": fromEnv]) }
+        #expect(outcome.status == 0)
+        #expect(FileManager.default.fileExists(atPath: fromEnv))
+        let list = try await blocking { try LeadlineBinary.run(["tenant", "list", "--db", db], environment: ["LEADLINE_DB": fromEnv]) }
+        #expect(!list.stdout.contains("viaenv"), "--db wins over LEADLINE_DB")
+    }
+
+    @Test func migrateStatusVerifyBackupAndRestore() async throws {
+        let pending = try await run(["migrate", "--status", "--db", db])
+        #expect(pending.stdout.contains("pending  0001_tenants_and_api_keys"))
+        #expect(!FileManager.default.fileExists(atPath: db), "--status changes nothing")
+        let migrated = try await run(["migrate", "--db", db])
+        #expect(migrated.status == 0)
+        #expect(try await run(["migrate", "--status", "--db", db]).stdout.contains("applied  0001_tenants_and_api_keys"))
+        _ = try await run(["tenant", "create", "before-backup", "--db", db])
+        #expect(try await run(["verify", "--db", db]).status == 0)
+
+        let backup = folder.file("copy.db")
+        #expect(try await run(["backup", backup, "--db", db]).status == 0)
+        _ = try await run(["tenant", "create", "after-backup", "--db", db])
+        let restored = try await run(["restore", backup, "--db", db])
+        #expect(restored.status == 0, "\(restored.stderr)")
+        #expect(restored.stdout.contains("pre-restore-"))
+        let tenants = try await run(["tenant", "list", "--db", db])
+        #expect(tenants.stdout.contains("before-backup"))
+        #expect(!tenants.stdout.contains("after-backup"))
+
+        let junk = folder.file("junk.db")
+        try Data("not a database at all, just text".utf8).write(to: URL(fileURLWithPath: junk))
+        let refused = try await run(["restore", junk, "--db", db])
+        #expect(refused.status == 1)
+        #expect(refused.stderr.contains("not a Leadline database"))
+        #expect(try await run(["tenant", "list", "--db", db]).stdout.contains("before-backup"))
+    }
+}
+
+@Suite struct ServeProcessTests {
+    @Test func sigtermFinishesCleanlyAndRestoreIsRefusedWhileServing() async throws {
+        let folder = TemporaryDirectory()
+        let db = folder.file("serve.db")
+        try await blocking { () throws in
+            let serve = try ServeProcess(database: db, extraArguments: ["--demo"])
+            #expect(serve.printed.contains("Demo tenant 'demo' created"))
+            #expect(try http(serve.port, "GET", "/healthz").status == 200)
+
+            let backup = folder.file("b.db")
+            #expect(try LeadlineBinary.run(["backup", backup, "--db", db]).status == 0)
+            let refused = try LeadlineBinary.run(["restore", backup, "--db", db])
+            #expect(refused.status == 1)
+            #expect(refused.stderr.contains("in use by a running"))
+            let second = try LeadlineBinary.run(["serve", "--db", db, "--listen", "127.0.0.1:0"])
+            #expect(second.status == 1, "a second server on the same database is refused")
+
+            serve.signal(SIGTERM)
+            let ended = serve.wait()
+            #expect(ended.status == 0)
+            #expect(ended.output.contains("Stopped cleanly"))
+            let walSize = (try? FileManager.default.attributesOfItem(atPath: db + "-wal")[.size] as? Int) ?? 0
+            #expect(walSize == 0, "a clean stop checkpoints the WAL into the database file")
+            #expect(try LeadlineBinary.run(["verify", "--db", db]).status == 0)
+        }
+    }
+
+    @Test func everyAcknowledgedWriteSurvivesKill9() async throws {
+        let folder = TemporaryDirectory()
+        let db = folder.file("crash.db")
+        try await blocking { () throws in
+            _ = try LeadlineBinary.run(["tenant", "create", "acme", "--db", db])
+            let created = try LeadlineBinary.run(["key", "create", "--tenant", "acme", "--scopes", "admin", "--rate-limit", "0", "--json", "--db", db])
+            let admin = try #require((try JSONSerialization.jsonObject(with: Data(created.stdout.utf8)) as? [String: Any])?["key"] as? String)
+
+            let serve = try ServeProcess(database: db)
+            let port = serve.port
+            let acknowledged = Mutex<[String]>([])
+            let stop = Atomic<Bool>(false)
+            let group = DispatchGroup()
+            for _ in 0..<8 {
+                onThread(group) {
+                    guard let connection = try? HTTPConnection(port: port) else { return }
+                    while !stop.load(ordering: .relaxed) {
+                        guard let reply = try? connection.request(
+                            "POST", "/v1/keys", headers: ["Authorization": "Bearer \(admin)", "Content-Type": "application/json"],
+                            body: jsonBody(["name": "crash", "scopes": ["read"]])) else { return }
+                        if reply.status == 201, let id = (try? reply.json())?["id"] as? String {
+                            acknowledged.withLock { $0.append(id) }
+                        }
+                    }
+                }
+            }
+            while acknowledged.withLock({ $0.count }) < 400 { usleep(2000) }
+            serve.signal(SIGKILL)
+            stop.store(true, ordering: .relaxed)
+            let ended = serve.wait()
+            #expect(ended.reason == .uncaughtSignal)
+            group.wait()
+
+            let ids = acknowledged.withLock { $0 }
+            #expect(ids.count >= 400)
+            let verify = try LeadlineBinary.run(["verify", "--db", db])
+            #expect(verify.status == 0, "\(verify.stdout) \(verify.stderr)")
+            let queue = try DatabaseQueue(path: db)
+            let stored = Set(try queue.read { db in try String.fetchAll(db, sql: "SELECT id FROM api_keys") })
+            try queue.close()
+            let missing = ids.filter { !stored.contains($0) }
+            #expect(missing.isEmpty, "\(missing.count) acknowledged writes were lost")
+
+            // And the server starts again on the same file.
+            let again = try ServeProcess(database: db)
+            #expect(try http(again.port, "GET", "/v1/me", headers: ["Authorization": "Bearer \(admin)"]).status == 200)
+            again.signal(SIGTERM)
+            #expect(again.wait().status == 0)
+        }
+    }
+}
