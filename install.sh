@@ -1,0 +1,158 @@
+#!/usr/bin/env bash
+# Leadline installer.
+#   ./install.sh          install build dependencies, build the fully static release binary, install it
+#                         to $PREFIX/bin/leadline (PREFIX defaults to /usr/local)
+#   ./install.sh --test   install the same build dependencies, build and smoke-test the static binary (not
+#                         installed), then run the whole test suite
+# Idempotent: packages already present are not reinstalled and libmicrohttpd is rebuilt only when missing.
+set -euo pipefail
+
+cd "$(dirname "$0")"
+ROOT=$(pwd)
+DEPS="$ROOT/.deps"
+PREFIX=${PREFIX:-/usr/local}
+MODE=install
+case "${1:-}" in
+  --test) MODE=test ;;
+  "") ;;
+  -h|--help) sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+  *) echo "usage: $0 [--test]" >&2; exit 2 ;;
+esac
+
+say() { printf '\n==> %s\n' "$*"; }
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+
+# --- Debian packages ----------------------------------------------------------------------------------------------
+# Headers and static archives of the C libraries Leadline embeds, and what rebuilding libmicrohttpd needs.
+PACKAGES=(libmicrohttpd-dev libsqlite3-dev libssl-dev zlib1g-dev pkg-config dpkg-dev xz-utils make gcc binutils)
+missing=()
+for package in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  say "Installing Debian packages: ${missing[*]}"
+  as_root apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+# --- Swift ----------------------------------------------------------------------------------------------------------
+if ! command -v swift >/dev/null 2>&1; then
+  for candidate in /opt/swift/usr/bin /usr/share/swift/usr/bin; do
+    [ -x "$candidate/swift" ] && export PATH="$candidate:$PATH" && break
+  done
+fi
+command -v swift >/dev/null 2>&1 || { echo "Swift 6 is needed (https://www.swift.org/install/linux/)." >&2; exit 1; }
+
+# --- libmicrohttpd without HTTPS, as a static archive -------------------------------------------------------------
+# Debian's libmicrohttpd.a is built with GnuTLS, whose p11-kit dependency has no static archive, so a fully static
+# binary needs libmicrohttpd rebuilt from Debian's own source with --disable-https. TLS belongs to a reverse proxy.
+MULTIARCH=$(gcc -print-multiarch 2>/dev/null || echo x86_64-linux-gnu)
+SYSLIB=/usr/lib/$MULTIARCH
+build_static_microhttpd() {
+  [ -f "$DEPS/mhd/lib/libmicrohttpd.a" ] && return 0
+  say "Building libmicrohttpd (static, no HTTPS) from Debian's source"
+  local work="$DEPS/src" apt_dir="$DEPS/apt"
+  rm -rf "$work" "$apt_dir"
+  mkdir -p "$work" "$apt_dir/sources.list.d" "$apt_dir/lists/partial"
+  : > "$apt_dir/sources.list"
+  # Source entries mirror the machine's own binary entries, so the same archive and keys are used.
+  for f in /etc/apt/sources.list.d/*.sources; do
+    [ -f "$f" ] && sed 's/^Types:.*/Types: deb-src/' "$f" > "$apt_dir/sources.list.d/$(basename "$f")"
+  done
+  for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
+    [ -f "$f" ] && grep -E '^deb ' "$f" | sed 's/^deb /deb-src /' >> "$apt_dir/sources.list" || true
+  done
+  local apt_opts=(-o "Dir::Etc::sourcelist=$apt_dir/sources.list" -o "Dir::Etc::sourceparts=$apt_dir/sources.list.d"
+                  -o "Dir::State::Lists=$apt_dir/lists" -o "APT::Sandbox::User=root")
+  apt-get "${apt_opts[@]}" update -qq
+  (cd "$work" && apt-get "${apt_opts[@]}" source -qq libmicrohttpd >/dev/null)
+  local src
+  src=$(find "$work" -maxdepth 1 -type d -name 'libmicrohttpd-*' | head -n 1)
+  [ -n "$src" ] || return 1
+  (cd "$src" && ./configure -q --prefix="$DEPS/mhd" --disable-https --disable-shared --enable-static --with-pic \
+        --disable-doc --disable-examples --disable-curl --enable-messages >/dev/null \
+     && make -s -j"$(nproc)" >/dev/null && make -s install >/dev/null)
+  [ -f "$DEPS/mhd/lib/libmicrohttpd.a" ]
+}
+
+# pkg-config files whose -L names a folder holding only the wanted static archives: SwiftPM puts pkg-config's -L
+# before any of ours, so the system folder must not appear or Debian's GnuTLS-linked archive would win.
+write_static_pkgconfig() {
+  mkdir -p "$DEPS/lib" "$DEPS/pkgconfig"
+  ln -sf "$DEPS/mhd/lib/libmicrohttpd.a" "$DEPS/lib/libmicrohttpd.a"
+  for lib in sqlite3 crypto z; do ln -sf "$SYSLIB/lib$lib.a" "$DEPS/lib/lib$lib.a"; done
+  cat > "$DEPS/pkgconfig/libmicrohttpd.pc" <<EOF
+Name: libmicrohttpd
+Description: libmicrohttpd, static, without HTTPS
+Version: 0.9.75
+Cflags: -I$DEPS/mhd/include
+Libs: -L$DEPS/lib -lmicrohttpd -lpthread
+EOF
+  cat > "$DEPS/pkgconfig/libcrypto.pc" <<EOF
+Name: libcrypto
+Description: OpenSSL libcrypto, static
+Version: 3
+Cflags:
+Libs: -L$DEPS/lib -lcrypto -lz -ldl -lpthread
+EOF
+}
+
+STATIC=no
+build_release() {
+  if build_static_microhttpd && write_static_pkgconfig; then
+    say "Building the fully static release binary"
+    # glibc warns that getaddrinfo/dlopen in a static binary need the runtime glibc; harmless here, so filtered.
+    if PKG_CONFIG_PATH="$DEPS/pkgconfig" swift build -c release --product leadline --static-swift-stdlib \
+         -Xswiftc -static-executable -Xlinker -L"$DEPS/lib" -Xlinker -lz -Xlinker -lm 2>&1 \
+         | grep -v -E "statically linked applications requires at runtime|warning: Using '.*' in statically linked" ; then
+      :
+    fi
+    if [ -x .build/release/leadline ] && ! ldd .build/release/leadline >/dev/null 2>&1; then
+      STATIC=yes
+      return 0
+    fi
+  fi
+  echo "WARNING: the fully static build failed on this machine; building a dynamically linked binary instead." >&2
+  echo "         It needs libmicrohttpd, libsqlite3 and libcrypto installed where it runs." >&2
+  rm -rf .build/release/leadline
+  swift build -c release --product leadline --static-swift-stdlib
+}
+
+smoke_test() {
+  local binary=$1 dir port
+  dir=$(mktemp -d)
+  say "Smoke test: $binary serve answers /healthz"
+  "$binary" serve --db "$dir/smoke.db" --listen 127.0.0.1:0 > "$dir/out" 2>&1 &
+  local pid=$!
+  for _ in $(seq 1 100); do
+    port=$(sed -n 's/.*listening on http:\/\/127.0.0.1:\([0-9]*\).*/\1/p' "$dir/out" | head -n 1)
+    [ -n "$port" ] && break
+    sleep 0.1
+  done
+  local answer=""
+  [ -n "$port" ] && answer=$(exec 3<>"/dev/tcp/127.0.0.1/$port" && printf 'GET /healthz HTTP/1.0\r\n\r\n' >&3 && cat <&3)
+  kill -TERM "$pid"; wait "$pid" || true
+  rm -rf "$dir"
+  case "$answer" in
+    *'{"status":"ok"}'*) echo "ok: /healthz answered" ;;
+    *) echo "smoke test failed: no answer from /healthz" >&2; return 1 ;;
+  esac
+}
+
+build_release
+if [ "$STATIC" = yes ]; then
+  echo "ok: .build/release/leadline is fully static ($(du -h .build/release/leadline | cut -f1), ldd: not a dynamic executable)"
+fi
+smoke_test .build/release/leadline
+
+if [ "$MODE" = install ]; then
+  as_root install -d "$PREFIX/bin"
+  as_root install -m 0755 .build/release/leadline "$PREFIX/bin/leadline"
+  as_root strip "$PREFIX/bin/leadline" 2>/dev/null || true
+  say "Installed $PREFIX/bin/leadline ($(du -h "$PREFIX/bin/leadline" | cut -f1)). Try: leadline serve --demo"
+  exit 0
+fi
+
+say "Running the test suite"
+swift build --build-tests
+swift test --skip-build
