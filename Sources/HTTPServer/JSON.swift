@@ -3,10 +3,15 @@ import Foundation
 /// JSON through Codable (markedly faster here than JSONSerialization), with decoding errors turned into answers that
 /// name the problem: broken syntax is a 400, a field of the wrong type or missing is a 422 naming the field.
 public enum JSON {
-    public static func encode<T: Encodable>(_ value: T) throws -> [UInt8] {
+    /// One encoder for every response (encoding is safe from several threads); keys sorted so answers are stable.
+    private static let encoder: JSONEncoder = {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.withoutEscapingSlashes, .sortedKeys]
-        return Array(try encoder.encode(value))
+        return encoder
+    }()
+
+    public static func encode<T: Encodable>(_ value: T) throws -> [UInt8] {
+        Array(try encoder.encode(value))
     }
 
     public static func decode<T: Decodable>(_ type: T.Type, from bytes: [UInt8]) throws -> T {

@@ -60,6 +60,12 @@ public final class SQLiteStore: Sendable {
         try pool.read(body)
     }
 
+    /// A read of one statement, without the transaction `read` opens around its body (a single SELECT is
+    /// consistent on its own). For hot paths such as checking an API key on every request.
+    public func lookup<T>(_ body: (GRDB.Database) throws -> T) throws -> T {
+        try pool.unsafeRead(body)
+    }
+
     /// A write that may share its transaction with concurrent writes; returns once that transaction has committed.
     public func write<T: Sendable>(_ body: @escaping @Sendable (GRDB.Database) throws -> T) async throws -> T {
         try await groupCommit.write(body)

@@ -59,7 +59,7 @@ extension Routes {
             struct Me: Encodable {
                 let key_id: String, tenant: String, scopes: [String], rate_limit_per_minute: Int
             }
-            return try .json(Me(key_id: caller.keyID, tenant: caller.tenantName, scopes: caller.scopes.map(\.rawValue),
+            return try .json(Me(key_id: caller.keyID, tenant: caller.tenantName, scopes: caller.scopes.map { $0.rawValue },
                                 rate_limit_per_minute: caller.rateLimitPerMinute))
         }
 

@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import LeadlineCrypto
 import Store
+import Synchronization
 
 /// Issues, checks and revokes API keys. Keys look like `ll_` + 40 base62 characters (≈238 random bits); the first
 /// 11 characters are kept as the visible prefix.
@@ -14,6 +15,7 @@ public struct APIKeys: Sendable {
 
     let store: SQLiteStore
     let clock: any Clock
+    private let recent = RecentlyVerified()
     /// Requests per minute for a key created without a limit of its own.
     public static let defaultRateLimitPerMinute = 100
 
@@ -66,9 +68,18 @@ public struct APIKeys: Sendable {
         return IssuedKey(key: key, token: token)
     }
 
+    /// Runs on the single writer, so it does only the insert: the foreign key, not a query first, proves the tenant exists.
     private func insert(_ issued: IssuedKey, _ db: GRDB.Database) throws -> IssuedKey {
-        guard try Tenant.fetchOne(db, key: issued.key.tenantID) != nil else { throw CoreError.notFound("tenant \(issued.key.tenantID)") }
-        try issued.key.insert(db)
+        let key = issued.key
+        do {
+            try db.cachedStatement(sql: """
+                INSERT INTO api_keys (id, tenant_id, name, prefix, hash, scopes, rate_limit_per_minute, created_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                """).execute(arguments: [key.id, key.tenantID, key.name, key.prefix, key.hash, key.scopes,
+                                         key.rateLimitPerMinute, key.createdAt])
+        } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_FOREIGNKEY {
+            throw CoreError.notFound("tenant \(key.tenantID)")
+        }
         return issued
     }
 
@@ -81,8 +92,11 @@ public struct APIKeys: Sendable {
         case revoked
     }
 
-    /// Checks a presented key. Revocation takes effect at once (every check reads the database, which a
-    /// `leadline key revoke` in another process writes).
+    /// How long a verified key is trusted from memory before the database is asked again. A revocation made by this
+    /// process applies at once; one made by another process (`leadline key revoke`) applies within this time.
+    public static let verificationLifetime: Duration = .seconds(1)
+
+    /// Checks a presented key.
     public func check(_ token: String) throws -> Check {
         guard token.utf8.count == Self.tokenLength, token.hasPrefix(Self.tokenPrefix),
               token.utf8.dropFirst(Self.tokenPrefix.utf8.count).allSatisfy({ c in
@@ -90,23 +104,29 @@ public struct APIKeys: Sendable {
               })
         else { return .malformed }
         let hash = Self.hash(token)
-        let found = try store.read { db -> (APIKey, String)? in
-            guard let row = try Row.fetchOne(db, sql: """
+        if let caller = recent.caller(hash: hash) { return .valid(caller) }
+        let found = try store.lookup { db -> (APIKey, String)? in
+            let statement = try db.cachedStatement(sql: """
                 SELECT api_keys.*, tenants.name AS tenant_name FROM api_keys JOIN tenants ON tenants.id = api_keys.tenant_id
                 WHERE api_keys.hash = ?
-                """, arguments: [hash]) else { return nil }
+                """)
+            guard let row = try Row.fetchOne(statement, arguments: [hash]) else { return nil }
             return (try APIKey(row: row), row["tenant_name"])
         }
         guard let (key, tenantName) = found else { return .unknown }
         if key.revokedAt != nil { return .revoked }
+        let caller = Caller(keyID: key.id, tenantID: key.tenantID, tenantName: tenantName, scopes: key.scopeList,
+                            rateLimitPerMinute: key.rateLimitPerMinute ?? Self.defaultRateLimitPerMinute)
+        recent.remember(hash: hash, caller: caller, for: Self.verificationLifetime)
         noteUse(key)
-        return .valid(Caller(keyID: key.id, tenantID: key.tenantID, tenantName: tenantName, scopes: key.scopeList,
-                             rateLimitPerMinute: key.rateLimitPerMinute ?? Self.defaultRateLimitPerMinute))
+        return .valid(caller)
     }
 
+    /// Records when a key was last used, at most once per `lastUsedResolution`, as a write of its own.
     private func noteUse(_ key: APIKey) {
         let now = clock.now
         if let last = key.lastUsedAt.flatMap(Timestamp.parse), now.timeIntervalSince(last) < Self.lastUsedResolution { return }
+        guard recent.claimLastUsedWrite(keyID: key.id, now: now, resolution: Self.lastUsedResolution) else { return }
         let stamp = Timestamp.format(now), id = key.id
         Task { [store] in
             try? await store.write { db in
@@ -126,6 +146,7 @@ public struct APIKeys: Sendable {
                 key.revokedAt = Timestamp.format(clock.now)
                 try key.update(db)
             }
+            recent.forget(hash: key.hash)
             return key
         }
     }
@@ -138,5 +159,41 @@ public struct APIKeys: Sendable {
 
     public func all() throws -> [APIKey] {
         try store.read { db in try APIKey.order(Column("created_at").desc).fetchAll(db) }
+    }
+}
+
+/// Keys verified in the last moment, so a busy client's every request is not a database read.
+private final class RecentlyVerified: Sendable {
+    private struct Entry { let caller: Caller; let until: ContinuousClock.Instant }
+    private let entries = Mutex<[String: Entry]>([:])
+    private let lastUsedWrites = Mutex<[String: Date]>([:])
+
+    func caller(hash: String) -> Caller? {
+        entries.withLock { entries in
+            guard let entry = entries[hash] else { return nil }
+            if entry.until < .now { entries[hash] = nil; return nil }
+            return entry.caller
+        }
+    }
+
+    func remember(hash: String, caller: Caller, for lifetime: Duration) {
+        entries.withLock { entries in
+            if entries.count >= 10_000 { entries.removeAll() }  // only valid keys are kept, so this is a generous bound
+            entries[hash] = Entry(caller: caller, until: .now + lifetime)
+        }
+    }
+
+    func forget(hash: String) {
+        _ = entries.withLock { $0.removeValue(forKey: hash) }
+    }
+
+    /// True for the one caller that should write the last-used time now (the stored value is read only on cache misses).
+    func claimLastUsedWrite(keyID: String, now: Date, resolution: TimeInterval) -> Bool {
+        lastUsedWrites.withLock { writes in
+            if let last = writes[keyID], now.timeIntervalSince(last) < resolution { return false }
+            if writes.count >= 10_000 { writes.removeAll() }
+            writes[keyID] = now
+            return true
+        }
     }
 }
