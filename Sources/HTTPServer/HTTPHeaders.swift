@@ -35,3 +35,18 @@ extension String {
         return zip(a, b).allSatisfy { x, y in x == y || (x | 0x20 == y | 0x20 && (x | 0x20) >= 97 && (x | 0x20) <= 122) }
     }
 }
+
+extension Substring {
+    /// Without spaces and tabs at either end. Works on bytes: Foundation's trimming bridges through NSString, which
+    /// is too slow for something done to headers on every request.
+    public var trimmingSpaces: String {
+        let bytes = utf8
+        guard let first = bytes.firstIndex(where: { $0 != 32 && $0 != 9 }),
+              let last = bytes.lastIndex(where: { $0 != 32 && $0 != 9 }) else { return "" }
+        return String(self[first...last])
+    }
+}
+
+extension String {
+    public var trimmingSpaces: String { self[...].trimmingSpaces }
+}

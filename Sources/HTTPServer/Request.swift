@@ -42,6 +42,6 @@ public struct Request: Sendable {
 
     /// The media type without parameters, lowercased: `application/json`.
     public var mediaType: String? {
-        headers["Content-Type"].map { $0.split(separator: ";", maxSplits: 1)[0].trimmingCharacters(in: .whitespaces).lowercased() }
+        headers["Content-Type"].map { $0.split(separator: ";", maxSplits: 1, omittingEmptySubsequences: false)[0].trimmingSpaces.lowercased() }
     }
 }

@@ -16,6 +16,7 @@ public final class SQLiteStore: Sendable {
     public let migrations: [Migration]
     let pool: DatabasePool
     private let groupCommit: GroupCommit
+    private let checkpointer: Checkpointer?
 
     /// Opens (creating if needed) and migrates. A database written by a newer binary is refused before anything changes.
     public convenience init(path: String, migrations: [Migration], options: Options = Options()) throws {
@@ -38,7 +39,12 @@ public final class SQLiteStore: Sendable {
         configuration.readonly = options.readOnly
         configuration.prepareDatabase { db in
             // WAL + NORMAL: a commit is in the WAL before it is acknowledged, so it survives the process being killed.
-            if !db.configuration.readonly { try db.execute(sql: "PRAGMA synchronous = NORMAL") }
+            if !db.configuration.readonly {
+                try db.execute(sql: "PRAGMA synchronous = NORMAL")
+                // The checkpointer copies the WAL back in the background; commits never pay for it. The WAL file is
+                // cut back to this size once it has been checkpointed.
+                try db.execute(sql: "PRAGMA wal_autocheckpoint = 0; PRAGMA journal_size_limit = \(64 << 20)")
+            }
         }
         do {
             pool = try DatabasePool(path: path, configuration: configuration)
@@ -46,9 +52,10 @@ public final class SQLiteStore: Sendable {
             throw StoreError.notALeadlineDatabase(path: path, reason: String(describing: error))
         }
         groupCommit = GroupCommit(pool: pool, onBatch: options.onBatchCommitted)
-        let status = try migrationStatus()
+        let status = try pool.read { db in try migrations.status(db) }
         if !status.unknown.isEmpty { throw StoreError.newerSchema(path: path, unknown: status.unknown) }
         if migrate && !status.pending.isEmpty { try migrations.migrator.migrate(pool) }
+        checkpointer = options.readOnly ? nil : try Checkpointer(path: path)
     }
 
     public func migrationStatus() throws -> MigrationStatus {
@@ -115,6 +122,7 @@ public final class SQLiteStore: Sendable {
     }
 
     public func close() throws {
+        checkpointer?.stop()
         try? checkpoint()
         try pool.close()
     }

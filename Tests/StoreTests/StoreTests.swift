@@ -235,3 +235,26 @@ func count(_ store: SQLiteStore) throws -> Int {
         #expect(kept == written.suffix(3).map { ($0 as NSString).lastPathComponent })
     }
 }
+
+@Suite struct CheckpointTests {
+    @Test func walIsCopiedBackWithoutCommitsDoingIt() async throws {
+        let folder = TemporaryDirectory()
+        let path = folder.file("a.db")
+        let store = try SQLiteStore(path: path, migrations: [itemsV1])
+        #expect(try store.writeNow { db in try Int.fetchOne(db, sql: "PRAGMA wal_autocheckpoint") } == 0)
+        // ~6 MB of writes: past the checkpointer's 4 MB threshold.
+        for batch in 0..<30 {
+            try await store.write { db in
+                for i in 0..<100 {
+                    try db.execute(sql: "INSERT INTO items (label) VALUES (?)", arguments: ["\(batch)-\(i)-" + String(repeating: "x", count: 2000)])
+                }
+            }
+        }
+        let fileSize = { (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0 }
+        var waited = 0
+        while fileSize() < 5_000_000 && waited < 300 { try await Task.sleep(for: .milliseconds(20)); waited += 1 }
+        #expect(fileSize() >= 5_000_000, "the background checkpoint copied the WAL into the database file")
+        #expect(try count(store) == 3000)
+        try store.close()
+    }
+}

@@ -49,21 +49,13 @@ public enum KeyDialect: Sendable {
             guard parts.count == 2, parts[0].lowercased() == "bearer" else {
                 return .failure(.unauthorized("malformed Authorization header; \(howToSend)"))
             }
-            return .success(Self.trimmed(parts[1]))
+            return .success(parts[1].trimmingSpaces)
         }
         if self != .bearer {
             for name in ["X-API-Key", "X-Compliance-API-Key"] {
-                if let value = headers[name] { return .success(Self.trimmed(Substring(value))) }
+                if let value = headers[name] { return .success(value.trimmingSpaces) }
             }
         }
         return nil
-    }
-
-    /// Spaces and tabs off both ends (Foundation's trimming bridges through NSString: too slow for every request).
-    private static func trimmed(_ text: Substring) -> String {
-        let bytes = text.utf8
-        guard let first = bytes.firstIndex(where: { $0 != 32 && $0 != 9 }),
-              let last = bytes.lastIndex(where: { $0 != 32 && $0 != 9 }) else { return "" }
-        return String(text[first...last])
     }
 }
