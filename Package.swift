@@ -34,11 +34,16 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
 
+        // The files of public/ (console CSS, JavaScript, icons), compiled into the binary by the EmbedAssets plugin.
+        .executableTarget(name: "embed-assets"),
+        .plugin(name: "EmbedAssets", capability: .buildTool(), dependencies: ["embed-assets"]),
+        .target(name: "LeadlineAssets", dependencies: ["LeadlineCrypto"], plugins: ["EmbedAssets"]),
+
         // The domain: one implementation of each concept, used by both API dialects and the console.
         .target(name: "LeadlineCore", dependencies: ["Store", "LeadlineCrypto"]),
 
         // The HTTP faces of the core: the lead2inbound (/v1) and EZLeeds (/api/v1) dialects.
-        .target(name: "LeadlineAPI", dependencies: ["LeadlineCore", "HTTPServer"]),
+        .target(name: "LeadlineAPI", dependencies: ["LeadlineCore", "HTTPServer", "LeadlineAssets"]),
 
         // The command line: wiring only.
         .executableTarget(name: "leadline", dependencies: [

@@ -20,6 +20,8 @@ public struct Route: Sendable {
     fileprivate enum Segment: Sendable, Equatable {
         case literal(String)
         case parameter(String)
+        /// `{name...}`, last: the rest of the path, slashes included (`/assets/{path...}`).
+        case rest(String)
     }
 
     public init(method: HTTPMethod, pattern: String, middleware: [any Middleware] = [], maxBodyBytes: Int? = nil,
@@ -31,8 +33,12 @@ public struct Route: Sendable {
         self.maxBodyBytes = maxBodyBytes
         self.accepts = accepts
         self.segments = Router.split(pattern).map { part in
-            part.hasPrefix("{") && part.hasSuffix("}") ? .parameter(String(part.dropFirst().dropLast())) : .literal(String(part))
+            guard part.hasPrefix("{") && part.hasSuffix("}") else { return .literal(String(part)) }
+            let name = part.dropFirst().dropLast()
+            return name.hasSuffix("...") ? .rest(String(name.dropLast(3))) : .parameter(String(name))
         }
+        precondition(!segments.dropLast().contains { if case .rest = $0 { true } else { false } },
+                     "a {name...} segment must come last in \(pattern)")
     }
 }
 
@@ -46,6 +52,8 @@ public struct Router: Sendable {
     }
 
     private var routesBySegmentCount: [Int: [Route]] = [:]
+    /// Routes ending in `{name...}`, which match paths of any greater length.
+    private var restRoutes: [Route] = []
     public private(set) var routes: [Route] = []
 
     public init() {}
@@ -54,7 +62,11 @@ public struct Router: Sendable {
         precondition(!routes.contains { $0.method == route.method && $0.segments == route.segments },
                      "route \(route.method) \(route.pattern) registered twice")
         routes.append(route)
-        routesBySegmentCount[route.segments.count, default: []].append(route)
+        if case .rest = route.segments.last {
+            restRoutes.append(route)
+        } else {
+            routesBySegmentCount[route.segments.count, default: []].append(route)
+        }
     }
 
     public mutating func add(_ method: HTTPMethod, _ pattern: String, middleware: [any Middleware] = [],
@@ -75,7 +87,7 @@ public struct Router: Sendable {
         let parts = Router.split(path)
         var allowed: [HTTPMethod] = []
         let lookup = method == .HEAD ? HTTPMethod.GET : method
-        for route in routesBySegmentCount[parts.count] ?? [] {
+        for route in (routesBySegmentCount[parts.count] ?? []) + restRoutes {
             guard let parameters = Router.bind(route.segments, parts) else { continue }
             if route.method == lookup { return .found(route, parameters: parameters) }
             allowed.append(route.method)
@@ -87,13 +99,20 @@ public struct Router: Sendable {
 
     private static func bind(_ segments: [Route.Segment], _ parts: [Substring]) -> [String: String]? {
         var parameters: [String: String] = [:]
-        for (segment, part) in zip(segments, parts) {
+        for (index, segment) in segments.enumerated() {
             switch segment {
-            case .literal(let text): if text != part { return nil }
-            case .parameter(let name): parameters[name] = String(part)
+            case .literal(let text):
+                guard index < parts.count, text == parts[index] else { return nil }
+            case .parameter(let name):
+                guard index < parts.count else { return nil }
+                parameters[name] = String(parts[index])
+            case .rest(let name):
+                guard index < parts.count else { return nil }
+                parameters[name] = parts[index...].joined(separator: "/")
             }
         }
-        return parameters
+        return segments.count == parts.count || segments.last.map({ if case .rest = $0 { true } else { false } }) == true
+            ? parameters : nil
     }
 
     static func split(_ path: String) -> [Substring] {

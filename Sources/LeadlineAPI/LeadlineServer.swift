@@ -53,6 +53,7 @@ public final class LeadlineServer: @unchecked Sendable {
         var routes = Routes(keys: keys, limiter: limiter)
         routes.addOperations(metrics: metrics)
         routes.addKeys()
+        routes.addAssets()
         let responder = Responder(router: routes.router,
                                   middleware: [RequestIDMiddleware(), AccessLogMiddleware(), MetricsMiddleware(registry: metrics)],
                                   defaultMaxBodyBytes: options.maxBodyBytes)

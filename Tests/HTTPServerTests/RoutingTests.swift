@@ -232,3 +232,20 @@ import Testing
     }
     }
 }
+
+@Suite struct RestSegmentTests {
+    @Test func restSegmentTakesTheRemainingPath() throws {
+        var router = Router()
+        router.add(.GET, "/assets/{path...}") { _ in .text("") }
+        router.add(.GET, "/assets/special") { _ in .text("") }
+        guard case .found(let route, let parameters) = router.match(.GET, "/assets/css/leadline.css") else {
+            Issue.record("expected a match"); return
+        }
+        #expect(route.pattern == "/assets/{path...}")
+        #expect(parameters["path"] == "css/leadline.css")
+        guard case .found(let exact, _) = router.match(.GET, "/assets/special") else { Issue.record("expected a match"); return }
+        #expect(exact.pattern == "/assets/special")
+        guard case .notFound = router.match(.GET, "/assets") else { Issue.record("/assets alone has no path"); return }
+        guard case .methodNotAllowed = router.match(.POST, "/assets/a/b") else { Issue.record("expected 405"); return }
+    }
+}
