@@ -24,11 +24,15 @@ public struct MetricsMiddleware: Middleware {
     nonisolated(unsafe) static let latency = MetricNameDescriptor(namespace: "leadline", subsystem: "http", metricName: "request_duration", unitName: "seconds",
                                               helpText: "Time from a request's headers to its answer being ready, by route")
 
+    static let knownMethods: Set<HTTPMethod> = [.GET, .HEAD, .POST, .PUT, .PATCH, .DELETE, .OPTIONS]
+
     public init(registry: PrometheusCollectorRegistry) { self.registry = registry }
 
     public func finish(_ request: Request, _ response: inout Response) {
         let route = request.route ?? "unmatched"
-        let key = Handles.CounterKey(route: route, method: request.method.rawValue, status: response.status)
+        // Clients choose the method: only the known ones become label values, so a scanner cannot grow the metrics.
+        let method = Self.knownMethods.contains(request.method) ? request.method.rawValue : "OTHER"
+        let key = Handles.CounterKey(route: route, method: method, status: response.status)
         let counter = handles.counters.withLock { counters in
             if let known = counters[key] { return known }
             let made = registry.makeCounter(descriptor: Self.requests,

@@ -121,12 +121,15 @@ import Testing
         let admin = try app.makeKey(scopes: [.admin])
         try await blocking { [app, self] () throws in
             _ = try app.request("GET", "/healthz")
+            _ = try app.request("BREW", "/pot-\(UUID().uuidString)")
             let local = try app.request("GET", "/metrics")
             #expect(local.status == 200)
             #expect(local.header("Content-Type")?.hasPrefix("text/plain") == true)
             #expect(local.text.contains(#"leadline_http_requests_total{route="/healthz",method="GET",status="200"}"#))
             #expect(local.text.contains("leadline_http_request_duration_seconds_bucket"))
             #expect(local.text.contains("leadline_db_write_batch_size"))
+            #expect(local.text.contains(#"route="unmatched",method="OTHER""#), "unknown methods and paths share one label value")
+            #expect(!local.text.contains("BREW") && !local.text.contains("pot-"))
             // Behind a reverse proxy every request comes from loopback: a forwarded one needs the admin key.
             #expect(try app.request("GET", "/metrics", headers: ["X-Forwarded-For": "203.0.113.9"]).status == 401)
             #expect(try app.request("GET", "/metrics", headers: ["X-Forwarded-For": "203.0.113.9"].merging(bearer(reader)) { a, _ in a }).status == 403)
