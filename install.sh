@@ -4,6 +4,7 @@
 #                         to $PREFIX/bin/leadline (PREFIX defaults to /usr/local)
 #   ./install.sh --test   install the same build dependencies, build and smoke-test the static binary (not
 #                         installed), then run the whole test suite
+#   ./install.sh --build  install the build dependencies, build and smoke-test .build/release/leadline; install nothing
 # Idempotent: packages already present are not reinstalled and libmicrohttpd is rebuilt only when missing.
 set -euo pipefail
 
@@ -14,9 +15,10 @@ PREFIX=${PREFIX:-/usr/local}
 MODE=install
 case "${1:-}" in
   --test) MODE=test ;;
+  --build) MODE=build ;;
   "") ;;
   -h|--help) sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
-  *) echo "usage: $0 [--test]" >&2; exit 2 ;;
+  *) echo "usage: $0 [--test | --build]" >&2; exit 2 ;;
 esac
 
 say() { printf '\n==> %s\n' "$*"; }
@@ -144,6 +146,10 @@ if [ "$STATIC" = yes ]; then
   echo "ok: .build/release/leadline is fully static ($(du -h .build/release/leadline | cut -f1), ldd: not a dynamic executable)"
 fi
 smoke_test .build/release/leadline
+
+if [ "$MODE" = build ]; then
+  exit 0
+fi
 
 if [ "$MODE" = install ]; then
   as_root install -d "$PREFIX/bin"
