@@ -4,6 +4,7 @@ struct Leadline: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "leadline",
         abstract: "Leadline: leads in, consent checked, sold by ping-post or called and transferred, billed.",
+        version: "0.1.0",
         subcommands: [Serve.self, TenantCommand.self, KeyCommand.self, Migrate.self, Backup.self, Restore.self, Verify.self])
 }
 

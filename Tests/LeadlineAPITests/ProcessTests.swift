@@ -164,3 +164,34 @@ import Testing
         }
     }
 }
+
+@Suite struct ScheduledBackupTests {
+    @Test func serveTakesBackupsOnScheduleAndKeepsTheNewest() async throws {
+        let folder = TemporaryDirectory()
+        let db = folder.file("scheduled.db")
+        try await blocking { () throws in
+            let serve = try ServeProcess(database: db, extraArguments: ["--backup-every", "1s", "--backup-keep", "2", "--demo"])
+            let backups = folder.file("backups")
+            func scheduled() -> [String] {
+                ((try? FileManager.default.contentsOfDirectory(atPath: backups)) ?? []).filter { $0.hasPrefix("leadline-") }.sorted()
+            }
+            // Backups are stamped to the second; wait until three have been written (one of them pruned).
+            var seen = Set<String>()
+            let deadline = Date().addingTimeInterval(20)
+            while seen.count < 3 && Date() < deadline {
+                seen.formUnion(scheduled())
+                usleep(100_000)
+            }
+            #expect(seen.count >= 3)
+            #expect(scheduled().count <= 2, "only the newest two are kept")
+            let newest = try #require(scheduled().last)
+            serve.signal(SIGTERM)
+            #expect(serve.wait().status == 0)
+
+            // A scheduled backup is a sound database that restores.
+            let restored = try LeadlineBinary.run(["restore", (backups as NSString).appendingPathComponent(newest), "--db", db])
+            #expect(restored.status == 0, "\(restored.stderr)")
+            #expect(try LeadlineBinary.run(["tenant", "list", "--db", db]).stdout.contains("demo"))
+        }
+    }
+}

@@ -258,3 +258,31 @@ func count(_ store: SQLiteStore) throws -> Int {
         try store.close()
     }
 }
+
+@Suite struct VerifyTests {
+    @Test func reportsForeignKeyViolations() throws {
+        let folder = TemporaryDirectory()
+        let path = folder.file("a.db")
+        let parentsAndChildren = Migration("0001_family") { db in
+            try db.execute(sql: """
+                CREATE TABLE parents (id INTEGER PRIMARY KEY);
+                CREATE TABLE children (id INTEGER PRIMARY KEY, parent_id INTEGER NOT NULL REFERENCES parents(id));
+                """)
+        }
+        let store = try SQLiteStore(path: path, migrations: [parentsAndChildren])
+        #expect(try store.verify().isEmpty)
+        try store.close()
+        // Something outside Leadline writes an orphan with foreign keys off.
+        let outside = try DatabaseQueue(path: path)
+        try outside.writeWithoutTransaction { db in
+            try db.execute(sql: "PRAGMA foreign_keys = OFF")
+            try db.execute(sql: "INSERT INTO children (id, parent_id) VALUES (1, 42)")
+        }
+        try outside.close()
+        let reopened = try SQLiteStore.openExisting(path: path, migrations: [parentsAndChildren])
+        let problems = try reopened.verify()
+        #expect(problems.count == 1)
+        #expect(problems.first?.contains("children") == true)
+        try reopened.close()
+    }
+}
