@@ -17,6 +17,7 @@ let package = Package(
         // C libraries. Swift cannot call variadic C functions, so each has a tiny shim header.
         .systemLibrary(name: "CMicroHTTPD", pkgConfig: "libmicrohttpd", providers: [.apt(["libmicrohttpd-dev"])]),
         .systemLibrary(name: "COpenSSL", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
 
         // Hashing, HMAC, randomness, password hashing and encryption over OpenSSL libcrypto.
         .target(name: "LeadlineCrypto", dependencies: ["COpenSSL"]),
@@ -39,6 +40,9 @@ let package = Package(
         .plugin(name: "EmbedAssets", capability: .buildTool(), dependencies: ["embed-assets"]),
         .target(name: "LeadlineAssets", dependencies: ["LeadlineCrypto"], plugins: ["EmbedAssets"]),
 
+        // Outbound HTTP over libcurl (buyers, webhooks, providers).
+        .target(name: "OutboundHTTP", dependencies: ["CCurl"]),
+
         // The domain: one implementation of each concept, used by both API dialects and the console.
         .target(name: "LeadlineCore", dependencies: ["Store", "LeadlineCrypto"]),
 
@@ -47,7 +51,7 @@ let package = Package(
 
         // The command line: wiring only.
         .executableTarget(name: "leadline", dependencies: [
-            "LeadlineAPI",
+            "LeadlineAPI", "OutboundHTTP",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 

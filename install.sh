@@ -26,7 +26,8 @@ as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 
 # --- Debian packages ----------------------------------------------------------------------------------------------
 # Headers and static archives of the C libraries Leadline embeds, and what rebuilding libmicrohttpd needs.
-PACKAGES=(libmicrohttpd-dev libsqlite3-dev libssl-dev zlib1g-dev pkg-config dpkg-dev xz-utils make gcc binutils)
+PACKAGES=(libmicrohttpd-dev libsqlite3-dev libssl-dev libcurl4-openssl-dev zlib1g-dev pkg-config dpkg-dev xz-utils make gcc
+          binutils ca-certificates)
 missing=()
 for package in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
@@ -45,31 +46,42 @@ if ! command -v swift >/dev/null 2>&1; then
 fi
 command -v swift >/dev/null 2>&1 || { echo "Swift 6 is needed (https://www.swift.org/install/linux/)." >&2; exit 1; }
 
-# --- libmicrohttpd without HTTPS, as a static archive -------------------------------------------------------------
-# Debian's libmicrohttpd.a is built with GnuTLS, whose p11-kit dependency has no static archive, so a fully static
-# binary needs libmicrohttpd rebuilt from Debian's own source with --disable-https. TLS belongs to a reverse proxy.
+# --- libmicrohttpd and libcurl, rebuilt as static archives from Debian's own source -------------------------------
+# Debian's libmicrohttpd.a is built with GnuTLS, whose p11-kit dependency has no static archive: rebuilt with
+# --disable-https (TLS belongs to a reverse proxy). Debian's libcurl.a needs libpsl, ldap, zstd, brotli and idn2,
+# several without static archives: rebuilt with OpenSSL and nothing else (HTTP, HTTPS, SMTP for email).
 MULTIARCH=$(gcc -print-multiarch 2>/dev/null || echo x86_64-linux-gnu)
 SYSLIB=/usr/lib/$MULTIARCH
+
+# Unpacks the Debian source of package $1 under $DEPS/src and prints its folder. Source entries mirror the machine's
+# own binary entries, so the same archive and keys are used.
+debian_source() {
+  local package=$1 apt_dir="$DEPS/apt"
+  local apt_opts=(-o "Dir::Etc::sourcelist=$apt_dir/sources.list" -o "Dir::Etc::sourceparts=$apt_dir/sources.list.d"
+                  -o "Dir::State::Lists=$apt_dir/lists" -o "APT::Sandbox::User=root")
+  if [ ! -f "$apt_dir/updated" ]; then
+    rm -rf "$apt_dir"
+    mkdir -p "$apt_dir/sources.list.d" "$apt_dir/lists/partial"
+    : > "$apt_dir/sources.list"
+    for f in /etc/apt/sources.list.d/*.sources; do
+      [ -f "$f" ] && sed 's/^Types:.*/Types: deb-src/' "$f" > "$apt_dir/sources.list.d/$(basename "$f")"
+    done
+    for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
+      [ -f "$f" ] && grep -E '^deb ' "$f" | sed 's/^deb /deb-src /' >> "$apt_dir/sources.list" || true
+    done
+    apt-get "${apt_opts[@]}" update -qq >&2 && touch "$apt_dir/updated"
+  fi
+  rm -rf "$DEPS/src/$package"
+  mkdir -p "$DEPS/src/$package"
+  (cd "$DEPS/src/$package" && apt-get "${apt_opts[@]}" source -qq "$package" >/dev/null 2>&1)
+  find "$DEPS/src/$package" -mindepth 1 -maxdepth 1 -type d | head -n 1
+}
+
 build_static_microhttpd() {
   [ -f "$DEPS/mhd/lib/libmicrohttpd.a" ] && return 0
   say "Building libmicrohttpd (static, no HTTPS) from Debian's source"
-  local work="$DEPS/src" apt_dir="$DEPS/apt"
-  rm -rf "$work" "$apt_dir"
-  mkdir -p "$work" "$apt_dir/sources.list.d" "$apt_dir/lists/partial"
-  : > "$apt_dir/sources.list"
-  # Source entries mirror the machine's own binary entries, so the same archive and keys are used.
-  for f in /etc/apt/sources.list.d/*.sources; do
-    [ -f "$f" ] && sed 's/^Types:.*/Types: deb-src/' "$f" > "$apt_dir/sources.list.d/$(basename "$f")"
-  done
-  for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
-    [ -f "$f" ] && grep -E '^deb ' "$f" | sed 's/^deb /deb-src /' >> "$apt_dir/sources.list" || true
-  done
-  local apt_opts=(-o "Dir::Etc::sourcelist=$apt_dir/sources.list" -o "Dir::Etc::sourceparts=$apt_dir/sources.list.d"
-                  -o "Dir::State::Lists=$apt_dir/lists" -o "APT::Sandbox::User=root")
-  apt-get "${apt_opts[@]}" update -qq
-  (cd "$work" && apt-get "${apt_opts[@]}" source -qq libmicrohttpd >/dev/null)
   local src
-  src=$(find "$work" -maxdepth 1 -type d -name 'libmicrohttpd-*' | head -n 1)
+  src=$(debian_source libmicrohttpd)
   [ -n "$src" ] || return 1
   (cd "$src" && ./configure -q --prefix="$DEPS/mhd" --disable-https --disable-shared --enable-static --with-pic \
         --disable-doc --disable-examples --disable-curl --enable-messages >/dev/null \
@@ -77,18 +89,43 @@ build_static_microhttpd() {
   [ -f "$DEPS/mhd/lib/libmicrohttpd.a" ]
 }
 
+build_static_curl() {
+  [ -f "$DEPS/curl/lib/libcurl.a" ] && return 0
+  say "Building libcurl (static, OpenSSL only) from Debian's source"
+  local src
+  src=$(debian_source curl)
+  [ -n "$src" ] || return 1
+  (cd "$src" && ./configure -q --prefix="$DEPS/curl" --disable-shared --enable-static --with-pic --with-openssl \
+        --without-libpsl --without-nghttp2 --without-nghttp3 --without-ngtcp2 --without-librtmp --without-libssh2 \
+        --without-zstd --without-brotli --without-libidn2 --without-zlib --without-gssapi --without-libgsasl \
+        --disable-ldap --disable-ldaps \
+        --disable-rtsp --disable-dict --disable-telnet --disable-tftp --disable-pop3 --disable-imap --disable-gopher \
+        --disable-mqtt --disable-ftp --disable-file --disable-manual --with-ca-bundle=/etc/ssl/certs/ca-certificates.crt \
+        >/dev/null \
+     && make -s -j"$(nproc)" -C lib >/dev/null && make -s -C lib install >/dev/null && make -s -C include install >/dev/null)
+  [ -f "$DEPS/curl/lib/libcurl.a" ]
+}
+
 # pkg-config files whose -L names a folder holding only the wanted static archives: SwiftPM puts pkg-config's -L
 # before any of ours, so the system folder must not appear or Debian's GnuTLS-linked archive would win.
 write_static_pkgconfig() {
   mkdir -p "$DEPS/lib" "$DEPS/pkgconfig"
   ln -sf "$DEPS/mhd/lib/libmicrohttpd.a" "$DEPS/lib/libmicrohttpd.a"
-  for lib in sqlite3 crypto z; do ln -sf "$SYSLIB/lib$lib.a" "$DEPS/lib/lib$lib.a"; done
+  ln -sf "$DEPS/curl/lib/libcurl.a" "$DEPS/lib/libcurl.a"
+  for lib in sqlite3 crypto ssl z; do ln -sf "$SYSLIB/lib$lib.a" "$DEPS/lib/lib$lib.a"; done
   cat > "$DEPS/pkgconfig/libmicrohttpd.pc" <<EOF
 Name: libmicrohttpd
 Description: libmicrohttpd, static, without HTTPS
 Version: 0.9.75
 Cflags: -I$DEPS/mhd/include
 Libs: -L$DEPS/lib -lmicrohttpd -lpthread
+EOF
+  cat > "$DEPS/pkgconfig/libcurl.pc" <<EOF
+Name: libcurl
+Description: libcurl, static, OpenSSL only
+Version: 7.88.1
+Cflags: -I$DEPS/curl/include
+Libs: -L$DEPS/lib -lcurl -lssl -lcrypto -lz -ldl -lpthread
 EOF
   cat > "$DEPS/pkgconfig/libcrypto.pc" <<EOF
 Name: libcrypto
@@ -101,12 +138,13 @@ EOF
 
 STATIC=no
 build_release() {
-  if build_static_microhttpd && write_static_pkgconfig; then
+  if build_static_microhttpd && build_static_curl && write_static_pkgconfig; then
     say "Building the fully static release binary"
-    # glibc warns that getaddrinfo/dlopen in a static binary need the runtime glibc; harmless here, so filtered.
+    # glibc warns that getaddrinfo/dlopen in a static binary need the runtime glibc, and that Foundation uses
+    # mktemp; harmless here, so filtered.
     if PKG_CONFIG_PATH="$DEPS/pkgconfig" swift build -c release --product leadline --static-swift-stdlib \
          -Xswiftc -static-executable -Xlinker -L"$DEPS/lib" -Xlinker -lz -Xlinker -lm 2>&1 \
-         | grep -v -E "statically linked applications requires at runtime|warning: Using '.*' in statically linked" ; then
+         | grep -v -E "statically linked applications requires at runtime|warning: Using '.*' in statically linked|the use of .mktemp. is dangerous" ; then
       :
     fi
     if [ -x .build/release/leadline ] && ! ldd .build/release/leadline >/dev/null 2>&1; then

@@ -121,6 +121,11 @@ public final class SQLiteStore: Sendable {
         try pool.writeWithoutTransaction { db in _ = try db.checkpoint(.truncate) }
     }
 
+    /// The SQLite this binary is linked with, e.g. `3.40.1`.
+    public static func libraryVersion() -> String {
+        (try? DatabaseQueue().read { db in try String.fetchOne(db, sql: "SELECT sqlite_version()") }) ?? "unknown"
+    }
+
     public func close() throws {
         checkpointer?.stop()
         try? checkpoint()

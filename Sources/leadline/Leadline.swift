@@ -5,7 +5,8 @@ struct Leadline: ParsableCommand {
         commandName: "leadline",
         abstract: "Leadline: leads in, consent checked, sold by ping-post or called and transferred, billed.",
         version: "0.1.0",
-        subcommands: [Serve.self, TenantCommand.self, KeyCommand.self, Migrate.self, Backup.self, Restore.self, Verify.self])
+        subcommands: [Serve.self, TenantCommand.self, KeyCommand.self, Migrate.self, Backup.self, Restore.self, Verify.self,
+                      Version.self])
 }
 
 /// `--db`, then `LEADLINE_DB`, then `./leadline.db`.

@@ -14,8 +14,9 @@ do {
 } catch {
     let code = Leadline.exitCode(for: error)
     let message = Leadline.fullMessage(for: error)
+    // --help and --version end this way too: their text is the output asked for, so it goes to standard output.
     if !message.isEmpty {
-        FileHandle.standardError.write(Data((message + "\n").utf8))
+        (code == .success ? FileHandle.standardOutput : FileHandle.standardError).write(Data((message + "\n").utf8))
     }
     if code == .success { exit(0) }
     exit(code == .validationFailure || error is ValidationError ? 2 : 1)

@@ -195,3 +195,18 @@ import Testing
         }
     }
 }
+
+@Suite struct VersionTests {
+    @Test func versionNamesTheLibrariesBuiltIn() async throws {
+        let outcome = try await blocking { try LeadlineBinary.run(["version", "--json"]) }
+        #expect(outcome.status == 0)
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(outcome.stdout.utf8)) as? [String: String])
+        #expect(json["leadline"] == "0.1.0")
+        #expect(json["libmicrohttpd"]?.hasPrefix("0.9.") == true)
+        #expect(json["sqlite"]?.hasPrefix("3.") == true)
+        #expect(json["openssl"]?.hasPrefix("OpenSSL 3.") == true)
+        #expect(json["libcurl"]?.hasPrefix("libcurl/") == true)
+        #expect(json["linking"] == "dynamic", "tests run the debug build")
+        #expect(try await blocking { try LeadlineBinary.run(["--version"]) }.stdout == "0.1.0\n")
+    }
+}
