@@ -5,7 +5,7 @@
 #   ./install.sh --test   install the same build dependencies, build and smoke-test the static binary (not
 #                         installed), then run the whole test suite
 #   ./install.sh --build  install the build dependencies, build and smoke-test .build/release/leadline; install nothing
-# Idempotent: packages already present are not reinstalled and libmicrohttpd is rebuilt only when missing.
+# Idempotent: packages already present are not reinstalled, and libmicrohttpd and libcurl are rebuilt only when missing.
 set -euo pipefail
 
 cd "$(dirname "$0")"
@@ -77,47 +77,43 @@ debian_source() {
   find "$DEPS/src/$package" -mindepth 1 -maxdepth 1 -type d | head -n 1
 }
 
-build_static_microhttpd() {
-  [ -f "$DEPS/mhd/lib/libmicrohttpd.a" ] && return 0
-  say "Building libmicrohttpd (static, no HTTPS) from Debian's source"
+# Builds Debian source package $1 into $DEPS/$1 unless its static archive $2 is already there; the rest are
+# options for its configure script.
+build_static_library() {
+  local package=$1 archive=$2
+  shift 2
+  [ -f "$DEPS/$package/lib/$archive" ] && return 0
+  say "Building $package as a static archive from Debian's source"
   local src
-  src=$(debian_source libmicrohttpd)
+  src=$(debian_source "$package")
   [ -n "$src" ] || return 1
-  (cd "$src" && ./configure -q --prefix="$DEPS/mhd" --disable-https --disable-shared --enable-static --with-pic \
-        --disable-doc --disable-examples --disable-curl --enable-messages >/dev/null \
+  (cd "$src" && ./configure -q --prefix="$DEPS/$package" --disable-shared --enable-static --with-pic "$@" >/dev/null \
      && make -s -j"$(nproc)" >/dev/null && make -s install >/dev/null)
-  [ -f "$DEPS/mhd/lib/libmicrohttpd.a" ]
+  [ -f "$DEPS/$package/lib/$archive" ]
 }
 
-build_static_curl() {
-  [ -f "$DEPS/curl/lib/libcurl.a" ] && return 0
-  say "Building libcurl (static, OpenSSL only) from Debian's source"
-  local src
-  src=$(debian_source curl)
-  [ -n "$src" ] || return 1
-  (cd "$src" && ./configure -q --prefix="$DEPS/curl" --disable-shared --enable-static --with-pic --with-openssl \
-        --without-libpsl --without-nghttp2 --without-nghttp3 --without-ngtcp2 --without-librtmp --without-libssh2 \
-        --without-zstd --without-brotli --without-libidn2 --without-zlib --without-gssapi --without-libgsasl \
-        --disable-ldap --disable-ldaps \
-        --disable-rtsp --disable-dict --disable-telnet --disable-tftp --disable-pop3 --disable-imap --disable-gopher \
-        --disable-mqtt --disable-ftp --disable-file --disable-manual --with-ca-bundle=/etc/ssl/certs/ca-certificates.crt \
-        >/dev/null \
-     && make -s -j"$(nproc)" -C lib >/dev/null && make -s -C lib install >/dev/null && make -s -C include install >/dev/null)
-  [ -f "$DEPS/curl/lib/libcurl.a" ]
+build_static_dependencies() {
+  build_static_library libmicrohttpd libmicrohttpd.a --disable-https --disable-doc --disable-examples --disable-curl \
+      --enable-messages \
+  && build_static_library curl libcurl.a --with-openssl --with-ca-bundle=/etc/ssl/certs/ca-certificates.crt \
+      --without-libpsl --without-nghttp2 --without-nghttp3 --without-ngtcp2 --without-librtmp --without-libssh2 \
+      --without-zstd --without-brotli --without-libidn2 --without-zlib --without-gssapi --without-libgsasl \
+      --disable-ldap --disable-ldaps --disable-rtsp --disable-dict --disable-telnet --disable-tftp --disable-pop3 \
+      --disable-imap --disable-gopher --disable-mqtt --disable-ftp --disable-file --disable-manual
 }
 
 # pkg-config files whose -L names a folder holding only the wanted static archives: SwiftPM puts pkg-config's -L
 # before any of ours, so the system folder must not appear or Debian's GnuTLS-linked archive would win.
 write_static_pkgconfig() {
   mkdir -p "$DEPS/lib" "$DEPS/pkgconfig"
-  ln -sf "$DEPS/mhd/lib/libmicrohttpd.a" "$DEPS/lib/libmicrohttpd.a"
+  ln -sf "$DEPS/libmicrohttpd/lib/libmicrohttpd.a" "$DEPS/lib/libmicrohttpd.a"
   ln -sf "$DEPS/curl/lib/libcurl.a" "$DEPS/lib/libcurl.a"
   for lib in sqlite3 crypto ssl z; do ln -sf "$SYSLIB/lib$lib.a" "$DEPS/lib/lib$lib.a"; done
   cat > "$DEPS/pkgconfig/libmicrohttpd.pc" <<EOF
 Name: libmicrohttpd
 Description: libmicrohttpd, static, without HTTPS
 Version: 0.9.75
-Cflags: -I$DEPS/mhd/include
+Cflags: -I$DEPS/libmicrohttpd/include
 Libs: -L$DEPS/lib -lmicrohttpd -lpthread
 EOF
   cat > "$DEPS/pkgconfig/libcurl.pc" <<EOF
@@ -138,7 +134,7 @@ EOF
 
 STATIC=no
 build_release() {
-  if build_static_microhttpd && build_static_curl && write_static_pkgconfig; then
+  if build_static_dependencies && write_static_pkgconfig; then
     say "Building the fully static release binary"
     # glibc warns that getaddrinfo/dlopen in a static binary need the runtime glibc, and that Foundation uses
     # mktemp; harmless here, so filtered.
