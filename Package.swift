@@ -44,7 +44,7 @@ let package = Package(
         .target(name: "OutboundHTTP", dependencies: ["CCurl"]),
 
         // The domain: one implementation of each concept, used by both API dialects and the console.
-        .target(name: "LeadlineCore", dependencies: ["Store", "LeadlineCrypto"]),
+        .target(name: "LeadlineCore", dependencies: ["Store", "LeadlineCrypto", "HTTPServer"]),
 
         // The HTTP faces of the core: the lead2inbound (/v1) and EZLeeds (/api/v1) dialects.
         .target(name: "LeadlineAPI", dependencies: ["LeadlineCore", "HTTPServer", "LeadlineAssets"]),

@@ -37,12 +37,12 @@ extension String {
 }
 
 extension Substring {
-    /// Without spaces and tabs at either end. Works on bytes: Foundation's trimming bridges through NSString, which
-    /// is too slow for something done to headers on every request.
+    /// Without spaces, tabs and line breaks at either end. Works on bytes: Foundation's trimming bridges through
+    /// NSString, which is too slow for something done to every request.
     public var trimmingSpaces: String {
         let bytes = utf8
-        guard let first = bytes.firstIndex(where: { $0 != 32 && $0 != 9 }),
-              let last = bytes.lastIndex(where: { $0 != 32 && $0 != 9 }) else { return "" }
+        func isSpace(_ c: UInt8) -> Bool { c == 32 || c == 9 || c == 10 || c == 13 }
+        guard let first = bytes.firstIndex(where: { !isSpace($0) }), let last = bytes.lastIndex(where: { !isSpace($0) }) else { return "" }
         return String(self[first...last])
     }
 }

@@ -28,6 +28,7 @@ public final class LeadlineServer: @unchecked Sendable {
     public let tenants: Tenants
     public let keys: APIKeys
     public let limiter: RateLimiter
+    public let leads: Leads
     public let metrics: PrometheusCollectorRegistry
     let http: HTTPServer
     let logger = Logger(label: "leadline")
@@ -49,11 +50,14 @@ public final class LeadlineServer: @unchecked Sendable {
         tenants = Tenants(store: store, clock: options.clock)
         keys = APIKeys(store: store, clock: options.clock)
         limiter = RateLimiter(clock: options.clock)
+        leads = Leads(store: store, clock: options.clock)
 
         var routes = Routes(keys: keys, limiter: limiter)
         routes.addOperations(metrics: metrics)
         routes.addKeys()
         routes.addAssets()
+        routes.addLead2InboundLeads(leads)
+        routes.addEZLeedsLeads(leads)
         let responder = Responder(router: routes.router,
                                   middleware: [RequestIDMiddleware(), AccessLogMiddleware(), MetricsMiddleware(registry: metrics)],
                                   defaultMaxBodyBytes: options.maxBodyBytes)

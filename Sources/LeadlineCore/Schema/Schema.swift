@@ -26,5 +26,81 @@ public enum Schema {
                 CREATE INDEX api_keys_by_tenant ON api_keys(tenant_id, created_at);
                 """)
         },
+        Migration("0002_leads_consent_events") { db in
+            try db.execute(sql: """
+                -- Dedup settings per tenant (a campaign may narrow them later).
+                ALTER TABLE tenants ADD COLUMN dedup_window_days INTEGER NOT NULL DEFAULT 30;
+                ALTER TABLE tenants ADD COLUMN dedup_by_email INTEGER NOT NULL DEFAULT 0;
+
+                CREATE TABLE leads (
+                    id TEXT PRIMARY KEY NOT NULL,               -- UUID
+                    tenant_id TEXT NOT NULL REFERENCES tenants(id),
+                    phone TEXT NOT NULL,                        -- E.164
+                    email TEXT,                                 -- lowercased
+                    first_name TEXT,
+                    last_name TEXT,
+                    state TEXT,
+                    zip_code TEXT,
+                    source TEXT,
+                    campaign_type TEXT,
+                    status TEXT NOT NULL,
+                    ineligible_reason TEXT,
+                    score INTEGER NOT NULL,
+                    score_reasons TEXT NOT NULL,                -- JSON [{"rule","points","detail"}]
+                    consent_certificate_id TEXT,
+                    buyer_id TEXT,
+                    sold_price_cents INTEGER,
+                    notes TEXT,
+                    created_at TEXT NOT NULL,
+                    updated_at TEXT NOT NULL
+                );
+                CREATE INDEX leads_by_tenant_time ON leads(tenant_id, created_at DESC, id DESC);
+                CREATE INDEX leads_by_phone ON leads(tenant_id, phone, created_at);
+                CREATE INDEX leads_by_email ON leads(tenant_id, email, created_at) WHERE email IS NOT NULL;
+                CREATE INDEX leads_by_status ON leads(tenant_id, status, created_at);
+
+                -- Every state change of a lead: who, what, when, before and after. Never updated or deleted.
+                CREATE TABLE lead_events (
+                    id INTEGER PRIMARY KEY,
+                    tenant_id TEXT NOT NULL REFERENCES tenants(id),
+                    lead_id TEXT NOT NULL REFERENCES leads(id),
+                    at TEXT NOT NULL,
+                    actor TEXT NOT NULL,
+                    kind TEXT NOT NULL,
+                    from_status TEXT,
+                    to_status TEXT,
+                    detail TEXT NOT NULL                        -- JSON
+                );
+                CREATE INDEX lead_events_by_lead ON lead_events(lead_id, id);
+                CREATE TRIGGER lead_events_never_change BEFORE UPDATE ON lead_events
+                    BEGIN SELECT RAISE(ABORT, 'lead events are append-only'); END;
+                CREATE TRIGGER lead_events_never_go BEFORE DELETE ON lead_events
+                    BEGIN SELECT RAISE(ABORT, 'lead events are append-only'); END;
+
+                -- What a consumer was shown and agreed to, hashed and chained per tenant so a later edit shows.
+                CREATE TABLE consent_certificates (
+                    id TEXT PRIMARY KEY NOT NULL,               -- cert_
+                    tenant_id TEXT NOT NULL REFERENCES tenants(id),
+                    sequence INTEGER NOT NULL,                  -- 1, 2, 3 … per tenant
+                    lead_id TEXT REFERENCES leads(id),
+                    consent_type TEXT NOT NULL,
+                    channel TEXT NOT NULL,
+                    mechanism TEXT,
+                    consent_text TEXT,
+                    consent_text_version TEXT,
+                    page_url TEXT,
+                    ip_address TEXT,
+                    user_agent TEXT,
+                    consented_at TEXT NOT NULL,
+                    created_at TEXT NOT NULL,
+                    previous_hash TEXT NOT NULL,
+                    hash TEXT NOT NULL,                         -- sha256 hex of the canonical content and previous_hash
+                    revoked_at TEXT,
+                    revoked_reason TEXT,
+                    UNIQUE (tenant_id, sequence)
+                );
+                CREATE INDEX consent_by_lead ON consent_certificates(lead_id);
+                """)
+        },
     ]
 }

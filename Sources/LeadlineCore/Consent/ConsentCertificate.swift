@@ -1,0 +1,56 @@
+import Foundation
+import GRDB
+import LeadlineCrypto
+
+/// A record of what a consumer was shown and agreed to, and where. Its hash covers its content and the previous
+/// certificate's hash, so editing any certificate breaks the chain from there on.
+public struct ConsentCertificate: Codable, Sendable, Equatable, FetchableRecord, PersistableRecord {
+    public static let databaseTableName = "consent_certificates"
+    public static let genesisHash = String(repeating: "0", count: 64)
+
+    public var id: String
+    public var tenantID: String
+    public var sequence: Int
+    public var leadID: String?
+    public var consentType: String
+    public var channel: String
+    public var mechanism: String?
+    public var consentText: String?
+    public var consentTextVersion: String?
+    public var pageURL: String?
+    public var ipAddress: String?
+    public var userAgent: String?
+    public var consentedAt: String
+    public var createdAt: String
+    public var previousHash: String
+    public var hash: String
+    public var revokedAt: String?
+    public var revokedReason: String?
+
+    enum CodingKeys: String, CodingKey {
+        case id, sequence, channel, mechanism, hash
+        case tenantID = "tenant_id", leadID = "lead_id", consentType = "consent_type", consentText = "consent_text"
+        case consentTextVersion = "consent_text_version", pageURL = "page_url", ipAddress = "ip_address"
+        case userAgent = "user_agent", consentedAt = "consented_at", createdAt = "created_at"
+        case previousHash = "previous_hash", revokedAt = "revoked_at", revokedReason = "revoked_reason"
+    }
+
+    /// The hashed content, as sorted-key JSON: everything that proves the consent, never the revocation state.
+    var canonicalContent: [UInt8] {
+        struct Content: Encodable {
+            let id, tenant_id: String, sequence: Int, lead_id: String?, consent_type, channel: String
+            let mechanism, consent_text, consent_text_version, page_url, ip_address, user_agent: String?
+            let consented_at, created_at, previous_hash: String
+        }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let content = Content(id: id, tenant_id: tenantID, sequence: sequence, lead_id: leadID, consent_type: consentType,
+                              channel: channel, mechanism: mechanism, consent_text: consentText,
+                              consent_text_version: consentTextVersion, page_url: pageURL, ip_address: ipAddress,
+                              user_agent: userAgent, consented_at: consentedAt, created_at: createdAt, previous_hash: previousHash)
+        return Array(try! encoder.encode(content))
+    }
+
+    public var computedHash: String { Digest.sha256(canonicalContent).hex }
+    public var isActive: Bool { revokedAt == nil }
+}

@@ -1,0 +1,45 @@
+import Foundation
+import GRDB
+
+/// A tenant's consent certificates form a hash chain: each certificate's hash covers its content and the previous
+/// certificate's hash.
+public enum ConsentChain {
+    /// Appends a certificate (inside the caller's write transaction).
+    static func append(_ consent: ConsentInput.Valid, id: String, tenantID: String, leadID: String?, createdAt: String,
+                       _ db: GRDB.Database) throws -> ConsentCertificate {
+        let last = try Row.fetchOne(db.cachedStatement(sql: """
+            SELECT sequence, hash FROM consent_certificates WHERE tenant_id = ? ORDER BY sequence DESC LIMIT 1
+            """), arguments: [tenantID])
+        var certificate = ConsentCertificate(
+            id: id, tenantID: tenantID, sequence: (last?[0] as Int? ?? 0) + 1, leadID: leadID, consentType: consent.consentType,
+            channel: consent.channel, mechanism: consent.mechanism, consentText: consent.text,
+            consentTextVersion: consent.textVersion, pageURL: consent.pageURL, ipAddress: consent.ipAddress,
+            userAgent: consent.userAgent, consentedAt: Timestamp.format(consent.consentedAt), createdAt: createdAt,
+            previousHash: last?[1] ?? ConsentCertificate.genesisHash, hash: "", revokedAt: nil, revokedReason: nil)
+        certificate.hash = certificate.computedHash
+        try certificate.insert(db)
+        return certificate
+    }
+
+    public enum Verdict: Sendable, Equatable {
+        case valid
+        case revoked
+        /// The certificate's content no longer matches its hash, or the chain is broken at or before it.
+        case tampered(String)
+    }
+
+    /// Checks a certificate: its own hash, and the chain from the tenant's first certificate up to it.
+    static func verify(_ certificate: ConsentCertificate, _ db: GRDB.Database) throws -> Verdict {
+        let chain = try ConsentCertificate.fetchAll(db.cachedStatement(sql: """
+            SELECT * FROM consent_certificates WHERE tenant_id = ? AND sequence <= ? ORDER BY sequence
+            """), arguments: [certificate.tenantID, certificate.sequence])
+        var previous = ConsentCertificate.genesisHash
+        for (offset, link) in chain.enumerated() {
+            if link.sequence != offset + 1 { return .tampered("certificate \(offset + 1) of the chain is missing") }
+            if link.previousHash != previous { return .tampered("the chain is broken at certificate \(link.id)") }
+            if link.computedHash != link.hash { return .tampered("certificate \(link.id) was changed after it was recorded") }
+            previous = link.hash
+        }
+        return certificate.revokedAt == nil ? .valid : .revoked
+    }
+}

@@ -1,0 +1,66 @@
+import Foundation
+import GRDB
+
+public struct Lead: Codable, Sendable, Equatable, FetchableRecord, PersistableRecord {
+    public static let databaseTableName = "leads"
+
+    public var id: String
+    public var tenantID: String
+    public var phone: String
+    public var email: String?
+    public var firstName: String?
+    public var lastName: String?
+    public var state: String?
+    public var zipCode: String?
+    public var source: String?
+    public var campaignType: String?
+    public var status: LeadStatus
+    public var ineligibleReason: String?
+    public var score: Int
+    public var scoreReasons: String
+    public var consentCertificateID: String?
+    public var buyerID: String?
+    public var soldPriceCents: Int?
+    public var notes: String?
+    public var createdAt: String
+    public var updatedAt: String
+
+    enum CodingKeys: String, CodingKey {
+        case id, phone, email, state, source, status, score, notes
+        case tenantID = "tenant_id", firstName = "first_name", lastName = "last_name", zipCode = "zip_code"
+        case campaignType = "campaign_type", ineligibleReason = "ineligible_reason", scoreReasons = "score_reasons"
+        case consentCertificateID = "consent_certificate_id", buyerID = "buyer_id", soldPriceCents = "sold_price_cents"
+        case createdAt = "created_at", updatedAt = "updated_at"
+    }
+
+    public var reasons: [LeadScore.Reason] {
+        (try? JSONDecoder().decode([LeadScore.Reason].self, from: Data(scoreReasons.utf8))) ?? []
+    }
+}
+
+/// One change of a lead, as stored: who, what, when, before and after. Append-only (the database refuses edits).
+public struct LeadEvent: Codable, Sendable, Equatable, FetchableRecord, PersistableRecord {
+    public static let databaseTableName = "lead_events"
+
+    public var id: Int64?
+    public var tenantID: String
+    public var leadID: String
+    public var at: String
+    public var actor: String
+    public var kind: String
+    public var fromStatus: String?
+    public var toStatus: String?
+    public var detail: String
+
+    enum CodingKeys: String, CodingKey {
+        case id, at, actor, kind, detail
+        case tenantID = "tenant_id", leadID = "lead_id", fromStatus = "from_status", toStatus = "to_status"
+    }
+}
+
+/// A lead with everything recorded about it.
+public struct LeadRecord: Sendable {
+    public var lead: Lead
+    public var events: [LeadEvent]
+    public var consent: [ConsentCertificate]
+}

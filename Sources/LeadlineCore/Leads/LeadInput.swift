@@ -1,0 +1,91 @@
+import Foundation
+
+/// A lead as a caller sends it (any dialect, the console, a CSV row), before validation.
+public struct LeadInput: Sendable {
+    public var phone: String?
+    public var email: String?
+    public var firstName: String?
+    public var lastName: String?
+    public var state: String?
+    public var zipCode: String?
+    public var source: String?
+    public var campaignType: String?
+    public var consent: ConsentInput?
+
+    public init(phone: String? = nil, email: String? = nil, firstName: String? = nil, lastName: String? = nil,
+                state: String? = nil, zipCode: String? = nil, source: String? = nil, campaignType: String? = nil,
+                consent: ConsentInput? = nil) {
+        self.phone = phone
+        self.email = email
+        self.firstName = firstName
+        self.lastName = lastName
+        self.state = state
+        self.zipCode = zipCode
+        self.source = source
+        self.campaignType = campaignType
+        self.consent = consent
+    }
+
+    /// A checked and normalised lead: phone in E.164, email lowercased, state upper-cased.
+    public struct Valid: Sendable {
+        public var phone: String
+        public var email: String?
+        public var firstName: String?
+        public var lastName: String?
+        public var state: String?
+        public var zipCode: String?
+        public var source: String?
+        public var campaignType: String?
+        public var consent: ConsentInput.Valid?
+    }
+
+    public func validated(now: Date) throws(CoreError) -> Valid {
+        var problems: [CoreError.FieldProblem] = []
+        func tidy(_ value: String?, _ field: String, max: Int) -> String? {
+            guard let value = value?.trimmingSpaces, !value.isEmpty else { return nil }
+            if value.count > max { problems.append(.init(field, "must be at most \(max) characters")) }
+            return value
+        }
+        var phoneE164 = ""
+        do { phoneE164 = try PhoneNumber.normalize(phone ?? "") } catch { problems.append(.init("phone", error.description)) }
+
+        let email = tidy(email, "email", max: 254)?.lowercased()
+        if let email, !Self.looksLikeEmail(email) { problems.append(.init("email", "must be an email address like name@example.com")) }
+        let state = tidy(state, "state", max: 2)?.uppercased()
+        if let state, !USStates.codes.contains(state) { problems.append(.init("state", "must be a US state or DC code such as TX")) }
+        let zip = tidy(zipCode, "zip_code", max: 10)
+        if let zip, !Self.isZip(zip) { problems.append(.init("zip_code", "must be 5 digits or 5+4 (12345 or 12345-6789)")) }
+        let campaignType = tidy(campaignType, "campaign_type", max: 64)
+        if let campaignType, !campaignType.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == "-") }) {
+            problems.append(.init("campaign_type", "may use letters, digits, _ and - only"))
+        }
+        var validConsent: ConsentInput.Valid?
+        if let consent {
+            let (valid, consentProblems) = consent.validated(now: now)
+            validConsent = valid
+            problems += consentProblems
+        }
+        let valid = Valid(phone: phoneE164, email: email, firstName: tidy(firstName, "first_name", max: 100),
+                          lastName: tidy(lastName, "last_name", max: 100), state: state, zipCode: zip,
+                          source: tidy(source, "source", max: 200), campaignType: campaignType, consent: validConsent)
+        if !problems.isEmpty { throw .invalid(problems) }
+        return valid
+    }
+
+    static func looksLikeEmail(_ text: String) -> Bool {
+        let parts = text.split(separator: "@", omittingEmptySubsequences: false)
+        guard parts.count == 2, !parts[0].isEmpty, parts[0].count <= 64 else { return false }
+        let domain = parts[1]
+        let labels = domain.split(separator: ".", omittingEmptySubsequences: false)
+        guard labels.count >= 2, labels.allSatisfy({ !$0.isEmpty && $0.count <= 63 }) else { return false }
+        guard !text.contains(where: { $0 == " " || $0 == "," || $0 == ";" || $0 == "<" || $0 == ">" || $0 == "\"" }) else { return false }
+        return domain.allSatisfy { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "." } && labels.last!.count >= 2
+    }
+
+    static func isZip(_ text: String) -> Bool {
+        let digits = text.filter { $0 != "-" }
+        guard digits.allSatisfy({ $0.isASCII && $0.isNumber }) else { return false }
+        if text.count == 5 { return digits.count == 5 }
+        return (text.count == 10 && text.dropFirst(5).first == "-" && digits.count == 9) || (text.count == 9 && digits.count == 9)
+    }
+}

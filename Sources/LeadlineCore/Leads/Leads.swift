@@ -1,0 +1,220 @@
+import Foundation
+import GRDB
+import Store
+
+/// Lead intake and lifecycle: one implementation behind both API dialects, the console and the CSV importer.
+public struct Leads: Sendable {
+    let store: SQLiteStore
+    let clock: any Clock
+    /// Called after each eligible lead is committed: the seam where routing (ping-post, delivery) and the dialer plug in.
+    public var onEligibleLead: (@Sendable (Lead) -> Void)?
+
+    public init(store: SQLiteStore, clock: any Clock) {
+        self.store = store
+        self.clock = clock
+    }
+
+    public struct IntakeOptions: Sendable {
+        /// Who is submitting, for the event log (`key:key_…`, `cli`, `csv:…`).
+        public var actor: String
+        /// With a threshold, an eligible lead scoring at least this is `qualified` at once (the EZLeeds flow, where
+        /// leads are sold); without, it stays `new` until a call qualifies it (the lead2inbound flow).
+        public var qualifyAtScore: Int?
+
+        public init(actor: String, qualifyAtScore: Int? = nil) {
+            self.actor = actor
+            self.qualifyAtScore = qualifyAtScore
+        }
+    }
+
+    public enum Outcome: Sendable {
+        case created(Lead)
+        /// The same person within the tenant's dedup window: nothing stored, the existing lead returned.
+        case duplicate(Lead)
+
+        public var lead: Lead {
+            switch self { case .created(let lead), .duplicate(let lead): return lead }
+        }
+    }
+
+    /// Validates, normalises, de-duplicates, records consent, scores and stores a lead, all in one transaction with the
+    /// dedup check (writes go through the single writer, so identical concurrent submissions create one lead).
+    public func intake(tenantID: String, _ input: LeadInput, options: IntakeOptions) async throws -> Outcome {
+        let now = clock.now
+        let valid = try input.validated(now: now)
+        let leadID = UUID().uuidString.lowercased()
+        let certificateID = valid.consent == nil ? nil : Identifier.make("cert")
+        let stamp = Timestamp.format(now)
+        let outcome = try await store.write { db -> Outcome in
+            let settings = try DedupSettings.fetch(db, tenantID: tenantID)
+            let cutoff = Timestamp.format(now.addingTimeInterval(-Double(settings.windowDays) * 86400))
+            if let existing = try Self.duplicate(of: valid, tenantID: tenantID, since: cutoff, byEmail: settings.byEmail, db) {
+                return .duplicate(existing)
+            }
+            let earlier = try Int.fetchOne(db.cachedStatement(sql: "SELECT count(*) FROM leads WHERE tenant_id = ? AND phone = ?"),
+                                           arguments: [tenantID, valid.phone]) ?? 0
+            let score = LeadScore.compute(.init(phoneValid: true, email: valid.email,
+                                                hasName: valid.firstName != nil || valid.lastName != nil, state: valid.state,
+                                                zip: valid.zipCode, consentAge: valid.consent.map { now.timeIntervalSince($0.consentedAt) },
+                                                earlierSubmissions: earlier))
+            var status = LeadStatus.new
+            var ineligibleReason: String?
+            if valid.consent == nil {
+                status = .ineligible
+                ineligibleReason = "no_consent"
+            } else if let threshold = options.qualifyAtScore, score.value >= threshold {
+                status = .qualified
+            }
+            let lead = Lead(id: leadID, tenantID: tenantID, phone: valid.phone, email: valid.email, firstName: valid.firstName,
+                            lastName: valid.lastName, state: valid.state, zipCode: valid.zipCode, source: valid.source,
+                            campaignType: valid.campaignType, status: status, ineligibleReason: ineligibleReason,
+                            score: score.value, scoreReasons: Self.encode(score.reasons), consentCertificateID: certificateID,
+                            buyerID: nil, soldPriceCents: nil, notes: nil, createdAt: stamp, updatedAt: stamp)
+            try lead.insert(db)
+            if let consent = valid.consent, let certificateID {
+                _ = try ConsentChain.append(consent, id: certificateID, tenantID: tenantID, leadID: leadID, createdAt: stamp, db)
+            }
+            var detail = ["score": String(score.value)]
+            if let source = valid.source { detail["source"] = source }
+            if let ineligibleReason { detail["reason"] = ineligibleReason }
+            try LeadEvent(id: nil, tenantID: tenantID, leadID: leadID, at: stamp, actor: options.actor, kind: "created",
+                          fromStatus: nil, toStatus: status.rawValue, detail: Self.encode(detail)).insert(db)
+            return .created(lead)
+        }
+        if case .created(let lead) = outcome, lead.status.isEligible { onEligibleLead?(lead) }
+        return outcome
+    }
+
+    static func duplicate(of lead: LeadInput.Valid, tenantID: String, since cutoff: String, byEmail: Bool,
+                          _ db: GRDB.Database) throws -> Lead? {
+        if let found = try Lead.fetchOne(db.cachedStatement(sql: """
+            SELECT * FROM leads WHERE tenant_id = ? AND phone = ? AND created_at >= ? ORDER BY created_at DESC LIMIT 1
+            """), arguments: [tenantID, lead.phone, cutoff]) {
+            return found
+        }
+        guard byEmail, let email = lead.email else { return nil }
+        return try Lead.fetchOne(db.cachedStatement(sql: """
+            SELECT * FROM leads WHERE tenant_id = ? AND email = ? AND created_at >= ? ORDER BY created_at DESC LIMIT 1
+            """), arguments: [tenantID, email, cutoff])
+    }
+
+    static func encode<T: Encodable>(_ value: T) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: (try? encoder.encode(value)) ?? Data("{}".utf8), as: UTF8.self)
+    }
+
+    /// One lead of the tenant, with its events and consent certificates.
+    public func record(tenantID: String, leadID: String) throws -> LeadRecord {
+        try store.read { db in
+            guard let lead = try Lead.filter(Column("tenant_id") == tenantID && Column("id") == leadID.lowercased()).fetchOne(db) else {
+                throw CoreError.notFound("lead \(leadID)")
+            }
+            let events = try LeadEvent.filter(Column("lead_id") == lead.id).order(Column("id")).fetchAll(db)
+            let consent = try ConsentCertificate.filter(Column("lead_id") == lead.id).order(Column("sequence")).fetchAll(db)
+            return LeadRecord(lead: lead, events: events, consent: consent)
+        }
+    }
+
+    /// Newest first, paged by key: pass the last page's `nextCursor` to continue.
+    public func newest(tenantID: String, limit: Int, after cursor: LeadCursor?) throws -> (leads: [Lead], next: LeadCursor?) {
+        let limit = max(1, min(limit, 500))
+        let leads = try store.read { db -> [Lead] in
+            if let cursor {
+                return try Lead.fetchAll(db.cachedStatement(sql: """
+                    SELECT * FROM leads WHERE tenant_id = ? AND (created_at < ? OR (created_at = ? AND id < ?))
+                    ORDER BY created_at DESC, id DESC LIMIT ?
+                    """), arguments: [tenantID, cursor.createdAt, cursor.createdAt, cursor.id, limit + 1])
+            }
+            return try Lead.fetchAll(db.cachedStatement(sql: """
+                SELECT * FROM leads WHERE tenant_id = ? ORDER BY created_at DESC, id DESC LIMIT ?
+                """), arguments: [tenantID, limit + 1])
+        }
+        let page = Array(leads.prefix(limit))
+        let next = leads.count > limit ? page.last.map { LeadCursor(createdAt: $0.createdAt, id: $0.id) } : nil
+        return (page, next)
+    }
+}
+
+/// Where a page of leads ended; opaque to callers.
+public struct LeadCursor: Sendable, Equatable {
+    public var createdAt: String
+    public var id: String
+
+    public var token: String { Data("\(createdAt)|\(id)".utf8).base64EncodedString() }
+
+    public init(createdAt: String, id: String) {
+        self.createdAt = createdAt
+        self.id = id
+    }
+
+    public init?(token: String) {
+        guard let data = Data(base64Encoded: token), let text = String(data: data, encoding: .utf8) else { return nil }
+        let parts = text.split(separator: "|", maxSplits: 1).map(String.init)
+        guard parts.count == 2, Timestamp.parse(parts[0]) != nil else { return nil }
+        createdAt = parts[0]
+        id = parts[1]
+    }
+}
+
+/// A tenant's dedup window and whether email counts as the same person.
+struct DedupSettings {
+    var windowDays: Int
+    var byEmail: Bool
+
+    static func fetch(_ db: GRDB.Database, tenantID: String) throws -> DedupSettings {
+        guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT dedup_window_days, dedup_by_email FROM tenants WHERE id = ?"),
+                                         arguments: [tenantID]) else {
+            throw CoreError.notFound("tenant \(tenantID)")
+        }
+        return DedupSettings(windowDays: row[0], byEmail: row[1])
+    }
+}
+
+/// What the EZLeeds list and the console filter leads by.
+public struct LeadFilter: Sendable {
+    public var status: LeadStatus?
+    public var campaignType: String?
+    public var state: String?
+    public var source: String?
+    public var createdFrom: String?
+    public var createdTo: String?
+
+    public init(status: LeadStatus? = nil, campaignType: String? = nil, state: String? = nil, source: String? = nil,
+                createdFrom: String? = nil, createdTo: String? = nil) {
+        self.status = status
+        self.campaignType = campaignType
+        self.state = state
+        self.source = source
+        self.createdFrom = createdFrom
+        self.createdTo = createdTo
+    }
+}
+
+extension Leads {
+    /// A page of a tenant's leads, newest first, with the total that match (for page-numbered lists).
+    public func search(tenantID: String, filter: LeadFilter, page: Int, perPage: Int) throws -> (leads: [Lead], total: Int) {
+        var conditions = ["tenant_id = ?"]
+        var arguments: [any DatabaseValueConvertible] = [tenantID]
+        func add(_ condition: String, _ value: (any DatabaseValueConvertible)?) {
+            guard let value else { return }
+            conditions.append(condition)
+            arguments.append(value)
+        }
+        add("status = ?", filter.status?.rawValue)
+        add("campaign_type = ?", filter.campaignType)
+        add("state = ?", filter.state)
+        add("source = ?", filter.source)
+        add("created_at >= ?", filter.createdFrom)
+        add("created_at < ?", filter.createdTo)
+        let whereClause = conditions.joined(separator: " AND ")
+        return try store.read { db in
+            let total = try Int.fetchOne(db, sql: "SELECT count(*) FROM leads WHERE \(whereClause)",
+                                         arguments: StatementArguments(arguments)) ?? 0
+            let leads = try Lead.fetchAll(db, sql: """
+                SELECT * FROM leads WHERE \(whereClause) ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?
+                """, arguments: StatementArguments(arguments + [perPage, (page - 1) * perPage]))
+            return (leads, total)
+        }
+    }
+}

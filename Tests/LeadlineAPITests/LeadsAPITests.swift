@@ -1,0 +1,303 @@
+import Foundation
+import GRDB
+import LeadlineCore
+import LeadlineTesting
+import Synchronization
+import Testing
+
+/// The quickstart's lead, exactly as the lead2inbound quickstart prints it.
+let quickstartLead = Array("""
+{
+    "source": "my-webform",
+    "first_name": "Jane",
+    "last_name": "Doe",
+    "phone": "5551234567",
+    "state": "TX",
+    "consent": {
+      "consent_timestamp": "2026-07-05T12:00:00Z",
+      "consent_text_version": "webform-v2",
+      "source_url": "https://example.com/quote"
+    }
+  }
+""".utf8)
+
+/// The EZLeeds reference's inbound lead, as printed there (its email was redacted in the copy; a real one is used).
+let ezleedsInboundLead = Array("""
+{
+  "first_name": "Jane",
+  "last_name": "Doe",
+  "email": "jane.doe@example.com",
+  "phone": "+17025551234",
+  "state": "NV",
+  "zip_code": "89101",
+  "campaign_type": "legal_pi",
+  "source": "landing_page_v3",
+  "consent": {
+    "consent_type": "tcpa_express_written",
+    "consent_text": "I agree to be contacted...",
+    "ip_address": "203.0.113.42",
+    "page_url": "https://example.com/intake"
+  }
+}
+""".utf8)
+
+func isUUID(_ text: String?) -> Bool { text.flatMap { UUID(uuidString: $0) } != nil }
+
+@Suite struct Lead2InboundLeadTests {
+    let app: TestServer
+    let key: String
+    var auth: [String: String] { ["Authorization": "Bearer \(key)", "Content-Type": "application/json"] }
+
+    init() throws {
+        app = try TestServer()
+        key = try app.makeKey(scopes: [.read, .write])
+    }
+
+    @Test func quickstartLeadIsCreatedThenDuplicateReturnsTheSameLead() async throws {
+        try await blocking { [app, auth] () throws in
+            let created = try app.request("POST", "/v1/leads", headers: auth, body: quickstartLead)
+            #expect(created.status == 201)
+            let body = try created.json()
+            #expect(body["outcome"] as? String == "created")
+            #expect(body["status"] as? String == "new")
+            let id = try #require(body["lead_id"] as? String)
+            #expect(isUUID(id))
+            #expect(Set(body.keys) == ["outcome", "lead_id", "status"])
+
+            let again = try app.request("POST", "/v1/leads", headers: auth, body: quickstartLead)
+            #expect(again.status == 200)
+            #expect(try again.json()["outcome"] as? String == "duplicate")
+            #expect(try again.json()["lead_id"] as? String == id)
+
+            // Step 3 of the quickstart.
+            let listed = try app.request("GET", "/v1/leads?limit=5", headers: ["Authorization": "Bearer \(app.makeKey(scopes: [.read]))"])
+            #expect(listed.status == 200)
+            let leads = try #require(try listed.json()["leads"] as? [[String: Any]])
+            #expect(leads.count == 1)
+            #expect(leads[0]["lead_id"] as? String == id)
+            #expect(leads[0]["status"] as? String == "new")
+            #expect(leads[0]["phone"] as? String == "+15551234567")
+        }
+        #expect(try app.server.store.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM leads") } == 1)
+    }
+
+    @Test func aLeadWithoutConsentIsStoredButIneligible() async throws {
+        try await blocking { [app, auth] () throws in
+            let created = try app.request("POST", "/v1/leads", headers: auth, body: jsonBody(["phone": "7025550100"]))
+            #expect(created.status == 201)
+            let body = try created.json()
+            #expect(body["status"] as? String == "ineligible")
+            #expect(body["ineligible_reason"] as? String == "no_consent")
+            let detail = try app.request("GET", "/v1/leads/\(body["lead_id"] as! String)", headers: auth).json()
+            #expect(detail["status"] as? String == "ineligible")
+            #expect(detail["ineligible_reason"] as? String == "no_consent")
+            let reasons = try #require(detail["score_reasons"] as? [[String: Any]])
+            #expect(reasons.contains { $0["rule"] as? String == "consent" && $0["points"] as? Int == 0 })
+            let events = try #require(detail["events"] as? [[String: Any]])
+            #expect(events.first?["kind"] as? String == "created")
+            #expect(events.first?["to_status"] as? String == "ineligible")
+        }
+    }
+
+    @Test(arguments: ["5551234567", "(555) 123-4567", "+1 555-123-4567", "1-555-123-4567"])
+    func usualPhoneSpellingsAreAccepted(_ phone: String) async throws {
+        try await blocking { [app, auth] () throws in
+            let reply = try app.request("POST", "/v1/leads", headers: auth, body: jsonBody(["phone": phone]))
+            #expect(reply.status == 201 || reply.status == 200)
+            let id = try reply.json()["lead_id"] as? String
+            #expect(try app.request("GET", "/v1/leads/\(id ?? "")", headers: auth).json()["phone"] as? String == "+15551234567")
+        }
+    }
+
+    @Test func badLeadsAre422WithTheirFieldNames() async throws {
+        try await blocking { [app, auth] () throws in
+            for (body, field) in [(["phone": "555-123-456"], "phone"), (["phone": "055 123 4567"], "phone"),
+                                  (["phone": "555-CALL-NOW"], "phone"), (["state": "TX"], "phone"),
+                                  (["phone": "5551234567", "state": "Texas"], "state"),
+                                  (["phone": "5551234567", "email": "jane@"], "email"),
+                                  (["phone": "5551234567", "zip_code": "7500"], "zip_code")] as [([String: String], String)] {
+                let reply = try app.request("POST", "/v1/leads", headers: auth, body: jsonBody(body))
+                #expect(reply.status == 422, "\(body)")
+                #expect(reply.text.contains(#""field":"\#(field)""#), "\(body): \(reply.text)")
+            }
+            let consent = try app.request("POST", "/v1/leads", headers: auth, body: jsonBody([
+                "phone": "5551234567", "consent": ["consent_timestamp": "July 5th", "source_url": "not a url"]]))
+            #expect(consent.status == 422)
+            for field in ["consent.consent_timestamp", "consent.source_url", "consent.consent_text_version"] {
+                #expect(consent.text.contains(#""field":"\#(field)""#), "\(field) in \(consent.text)")
+            }
+            let wrongType = try app.request("POST", "/v1/leads", headers: auth, body: jsonBody(["phone": 5551234567]))
+            #expect(wrongType.status == 422)
+            #expect(wrongType.text.contains(#""field":"phone""#))
+        }
+        #expect(try app.server.store.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM leads") } == 0)
+    }
+
+    @Test func hundredIdenticalConcurrentSubmissionsCreateOneLead() async throws {
+        let port = app.port, auth = self.auth
+        let outcomes = Mutex<[String: Int]>([:])
+        let ids = Mutex<Set<String>>([])
+        try await blocking { () throws in
+            onThreads(100) { _ in
+                guard let reply = try? http(port, "POST", "/v1/leads", headers: auth, body: quickstartLead),
+                      let body = try? reply.json() else { return }
+                outcomes.withLock { $0[body["outcome"] as? String ?? "status \(reply.status)", default: 0] += 1 }
+                if let id = body["lead_id"] as? String { ids.withLock { _ = $0.insert(id) } }
+            }
+        }
+        #expect(outcomes.withLock { $0 } == ["created": 1, "duplicate": 99])
+        #expect(ids.withLock { $0.count } == 1)
+        #expect(try app.server.store.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM leads") } == 1)
+    }
+
+    @Test func dedupWindowIsThirtyDaysThenHistoryCountsAgainstTheScore() async throws {
+        let first = try await blocking { [app, auth] () throws in
+            try app.request("POST", "/v1/leads", headers: auth, body: quickstartLead).json()["lead_id"] as? String
+        }
+        app.clock.advance(by: 29 * 86400)
+        let within = try await blocking { [app, auth] () throws in
+            try app.request("POST", "/v1/leads", headers: auth, body: quickstartLead).json()["outcome"] as? String
+        }
+        #expect(within == "duplicate")
+        app.clock.advance(by: 2 * 86400)
+        try await blocking { [app, auth] () throws in
+            let after = try app.request("POST", "/v1/leads", headers: auth, body: quickstartLead)
+            #expect(after.status == 201)
+            let id = try #require(try after.json()["lead_id"] as? String)
+            #expect(id != first)
+            let detail = try app.request("GET", "/v1/leads/\(id)", headers: auth).json()
+            let reasons = try #require(detail["score_reasons"] as? [[String: Any]])
+            #expect(reasons.contains { $0["rule"] as? String == "history" && $0["points"] as? Int == -5 })
+        }
+    }
+
+    @Test func leadsOfAnotherTenantAreInvisible() async throws {
+        let other = try app.makeKey(tenant: "globex", scopes: [.read, .write])
+        try await blocking { [app, auth] () throws in
+            let id = try #require(try app.request("POST", "/v1/leads", headers: auth, body: quickstartLead).json()["lead_id"] as? String)
+            let foreign = ["Authorization": "Bearer \(other)"]
+            #expect(try app.request("GET", "/v1/leads/\(id)", headers: foreign).status == 404)
+            #expect(try app.request("GET", "/api/v1/leads/\(id)", headers: ["X-API-Key": other]).status == 404)
+            #expect(try app.request("GET", "/v1/leads", headers: foreign).json()["leads"] as? [Any] == nil
+                    || (try app.request("GET", "/v1/leads", headers: foreign).json()["leads"] as? [Any])?.isEmpty == true)
+            // The same person sent to another tenant is that tenant's own new lead.
+            let theirs = try app.request("POST", "/v1/leads", headers: foreign.merging(["Content-Type": "application/json"]) { a, _ in a },
+                                         body: quickstartLead)
+            #expect(try theirs.json()["outcome"] as? String == "created")
+        }
+    }
+
+    @Test func newestFirstWithCursorPages() async throws {
+        try await blocking { [app, auth] () throws in
+            var created: [String] = []
+            for i in 0..<7 {
+                app.clock.advance(by: 1)
+                let reply = try app.request("POST", "/v1/leads", headers: auth, body: jsonBody(["phone": "70255501\(10 + i)"]))
+                created.append(try reply.json()["lead_id"] as! String)
+            }
+            var seen: [String] = []
+            var cursor: String?
+            var pages = 0
+            repeat {
+                let path = "/v1/leads?limit=3" + (cursor.map { "&cursor=\($0.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)" } ?? "")
+                let page = try app.request("GET", path, headers: auth).json()
+                seen += (page["leads"] as? [[String: Any]] ?? []).compactMap { $0["lead_id"] as? String }
+                cursor = page["next_cursor"] as? String
+                pages += 1
+            } while cursor != nil && pages < 10
+            #expect(pages == 3)
+            #expect(seen == created.reversed())
+            #expect(try app.request("GET", "/v1/leads?cursor=garbage", headers: auth).status == 422)
+            #expect(try app.request("GET", "/v1/leads?limit=0", headers: auth).status == 422)
+            #expect(try app.request("GET", "/v1/leads?limit=many", headers: auth).status == 422)
+        }
+    }
+}
+
+@Suite struct EZLeedsLeadTests {
+    let app: TestServer
+    let key: String
+    var auth: [String: String] { ["X-API-Key": key, "Content-Type": "application/json"] }
+
+    init() throws {
+        app = try TestServer()
+        key = try app.makeKey(scopes: [.read, .write])
+    }
+
+    @Test func referenceInboundLeadIsQualifiedWithACertificate() async throws {
+        try await blocking { [app, auth] () throws in
+            let reply = try app.request("POST", "/api/v1/leads/inbound", headers: auth, body: ezleedsInboundLead)
+            #expect(reply.status == 201)
+            let body = try reply.json()
+            #expect(Set(body.keys) == ["id", "status", "score", "consent_certificate_id", "created_at"])
+            let id = try #require(body["id"] as? String)
+            #expect(isUUID(id))
+            #expect(body["status"] as? String == "qualified")
+            #expect((body["score"] as? Int ?? 0) >= 70)
+            #expect((body["consent_certificate_id"] as? String)?.hasPrefix("cert_") == true)
+            #expect((body["created_at"] as? String).flatMap(Timestamp.parse) != nil)
+            #expect((body["created_at"] as? String)?.hasSuffix("Z") == true)
+
+            let detail = try app.request("GET", "/api/v1/leads/\(id)", headers: auth).json()
+            #expect(detail["phone"] as? String == "+17025551234")
+            #expect(detail["email"] as? String == "jane.doe@example.com")
+            #expect(detail["status"] as? String == "qualified")
+            #expect(detail.keys.contains("events") && detail.keys.contains("consent_records"))
+            let consent = try #require((detail["consent_records"] as? [[String: Any]])?.first)
+            #expect(consent["id"] as? String == body["consent_certificate_id"] as? String)
+            #expect(consent["consent_text"] as? String == "I agree to be contacted...")
+            #expect(consent["ip_address"] as? String == "203.0.113.42")
+            #expect(consent["page_url"] as? String == "https://example.com/intake")
+            #expect((consent["hash"] as? String)?.hasPrefix("sha256:") == true)
+            #expect(consent["is_active"] as? Bool == true)
+
+            let again = try app.request("POST", "/api/v1/leads/inbound", headers: auth, body: ezleedsInboundLead)
+            #expect(again.status == 200)
+            #expect(try again.json()["id"] as? String == id)
+            #expect(try again.json()["duplicate"] as? Bool == true)
+        }
+    }
+
+    @Test func listPagesWithTotalsAndFilters() async throws {
+        try await blocking { [app, auth] () throws in
+            for i in 0..<5 {
+                app.clock.advance(by: 60)
+                var lead: [String: Any] = ["phone": "70255502\(10 + i)", "state": i < 3 ? "NV" : "TX", "campaign_type": "legal_pi"]
+                if i % 2 == 0 { lead["consent"] = ["consent_text": "I agree", "page_url": "https://example.com/x"] }
+                _ = try app.request("POST", "/api/v1/leads/inbound", headers: auth, body: jsonBody(lead))
+            }
+            let all = try app.request("GET", "/api/v1/leads/?per_page=2", headers: auth).json()
+            #expect(all["total"] as? Int == 5)
+            #expect(all["page"] as? Int == 1)
+            #expect(all["per_page"] as? Int == 2)
+            #expect((all["items"] as? [[String: Any]])?.count == 2)
+            let third = try app.request("GET", "/api/v1/leads/?per_page=2&page=3", headers: auth).json()
+            #expect((third["items"] as? [[String: Any]])?.count == 1)
+            #expect(try app.request("GET", "/api/v1/leads/?state=TX", headers: auth).json()["total"] as? Int == 2)
+            #expect(try app.request("GET", "/api/v1/leads/?status=ineligible", headers: auth).json()["total"] as? Int == 2)
+            #expect(try app.request("GET", "/api/v1/leads/?campaign_type=legal_pi&state=NV", headers: auth).json()["total"] as? Int == 3)
+            let from = Timestamp.format(app.clock.now.addingTimeInterval(-150))
+            #expect(try app.request("GET", "/api/v1/leads/?date_from=\(from)", headers: auth).json()["total"] as? Int == 3)
+            #expect(try app.request("GET", "/api/v1/leads/?date_to=\(from)", headers: auth).json()["total"] as? Int == 2)
+            let bad = try app.request("GET", "/api/v1/leads/?status=sold&date_to=soon&page=0", headers: auth)
+            #expect(bad.status == 422)
+            #expect(bad.text.contains(#""field":"status""#) || bad.text.contains(#""field":"page""#))
+        }
+    }
+
+    @Test func neverA500OnOddInput() async throws {
+        try await blocking { [app, auth] () throws in
+            let bodies: [[UInt8]] = [
+                Array("{}".utf8), Array("null".utf8), Array("[]".utf8), Array(#"{"phone": null}"#.utf8),
+                Array(#"{"phone": {"a": 1}}"#.utf8), Array(#"{"phone": "5551234567", "consent": "yes"}"#.utf8),
+                Array(#"{"phone": "5551234567", "consent": {"ip_address": 42}}"#.utf8),
+                Array(("{\"phone\": \"" + String(repeating: "9", count: 100_000) + "\"}").utf8),
+                Array(#"{"phone": "5551234567", "first_name": "\u0000\u202e<script>"}"#.utf8), [0xff, 0xfe],
+            ]
+            for body in bodies {
+                let reply = try app.request("POST", "/api/v1/leads/inbound", headers: auth, body: body)
+                #expect(reply.status < 500, "\(reply.status) for \(String(decoding: body.prefix(40), as: UTF8.self))")
+            }
+        }
+    }
+}
