@@ -58,6 +58,7 @@ public final class LeadlineServer: @unchecked Sendable {
         routes.addAssets()
         routes.addLead2InboundLeads(leads)
         routes.addEZLeedsLeads(leads)
+        routes.addEZLeedsLeadChanges(leads)
         let responder = Responder(router: routes.router,
                                   middleware: [RequestIDMiddleware(), AccessLogMiddleware(), MetricsMiddleware(registry: metrics)],
                                   defaultMaxBodyBytes: options.maxBodyBytes)

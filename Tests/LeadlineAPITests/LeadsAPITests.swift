@@ -301,3 +301,107 @@ func isUUID(_ text: String?) -> Bool { text.flatMap { UUID(uuidString: $0) } != 
         }
     }
 }
+
+@Suite struct LeadLifecycleTests {
+    let app: TestServer
+    let key: String
+    let admin: String
+    var auth: [String: String] { ["X-API-Key": key, "Content-Type": "application/json"] }
+
+    init() throws {
+        app = try TestServer()
+        key = try app.makeKey(scopes: [.read, .write])
+        admin = try app.makeKey(scopes: [.admin])
+    }
+
+    func newLead(consent: Bool = true) throws -> String {
+        var lead: [String: Any] = ["phone": TestPhones.next(), "first_name": "Jane"]
+        if consent { lead["consent"] = ["consent_text": "I agree", "page_url": "https://example.com/f"] }
+        return try app.request("POST", "/v1/leads", headers: ["Authorization": "Bearer \(key)", "Content-Type": "application/json"],
+                               body: jsonBody(lead)).json()["lead_id"] as! String
+    }
+
+    @Test func referencePatchChangesStatusAndNotesWithAnAuditTrail() async throws {
+        try await blocking { [app, auth, self] () throws in
+            let id = try newLead()
+            app.clock.advance(by: 60)
+            // The reference's own example body.
+            let reply = try app.request("PATCH", "/api/v1/leads/\(id)", headers: auth,
+                                        body: Array(#"{"status": "contacted", "notes": "Left voicemail, will follow up tomorrow."}"#.utf8))
+            #expect(reply.status == 200)
+            let body = try reply.json()
+            #expect(Set(body.keys) == ["id", "status", "updated_at"])
+            #expect(body["status"] as? String == "contacted")
+            #expect(body["updated_at"] as? String == Timestamp.format(app.clock.now))
+
+            let detail = try app.request("GET", "/api/v1/leads/\(id)", headers: auth).json()
+            #expect(detail["notes"] as? String == "Left voicemail, will follow up tomorrow.")
+            let events = try #require(detail["events"] as? [[String: Any]])
+            #expect(events.map { $0["kind"] as? String } == ["created", "status_changed", "note"])
+            #expect(events[1]["from_status"] as? String == "new")
+            #expect(events[1]["to_status"] as? String == "contacted")
+            #expect((events[1]["actor"] as? String)?.hasPrefix("key:key_") == true)
+
+            let contact = try app.request("PATCH", "/api/v1/leads/\(id)", headers: auth, body: jsonBody(["email": "J@Example.com", "phone": "(702) 555-9999"]))
+            #expect(contact.status == 200)
+            let after = try app.request("GET", "/api/v1/leads/\(id)", headers: auth).json()
+            #expect(after["email"] as? String == "j@example.com")
+            #expect(after["phone"] as? String == "+17025559999")
+            let changed = (after["events"] as? [[String: Any]] ?? []).filter { $0["kind"] as? String == "field_changed" }
+            #expect(changed.compactMap { ($0["detail"] as? [String: String])?["field"] }.sorted() == ["email", "phone"])
+        }
+    }
+
+    @Test func illegalTransitionsAre409AndChangeNothing() async throws {
+        try await blocking { [app, auth, self] () throws in
+            let id = try newLead()
+            let jump = try app.request("PATCH", "/api/v1/leads/\(id)", headers: auth, body: jsonBody(["status": "accepted", "notes": "x"]))
+            #expect(jump.status == 409)
+            #expect(jump.text.contains("cannot become accepted"))
+            let detail = try app.request("GET", "/api/v1/leads/\(id)", headers: auth).json()
+            #expect(detail["status"] as? String == "new")
+            #expect(detail["notes"] == nil || detail["notes"] is NSNull)
+            #expect((detail["events"] as? [Any])?.count == 1)
+
+            let unconsented = try newLead(consent: false)
+            #expect(try app.request("PATCH", "/api/v1/leads/\(unconsented)", headers: auth, body: jsonBody(["status": "qualified"])).status == 409)
+            #expect(try app.request("PATCH", "/api/v1/leads/\(id)", headers: auth, body: jsonBody(["status": "sold"])).status == 422)
+            #expect(try app.request("PATCH", "/api/v1/leads/\(id)", headers: auth, body: jsonBody(["email": "nope"])).status == 422)
+            #expect(try app.request("PATCH", "/api/v1/leads/00000000-0000-0000-0000-000000000000", headers: auth,
+                                    body: jsonBody(["status": "contacted"])).status == 404)
+        }
+    }
+
+    @Test func internalFieldsAreForAdminsOnly() async throws {
+        try await blocking { [app, auth, admin, self] () throws in
+            let id = try newLead()
+            let body = Array(#"{"score": 92, "buyer_id": "buyer_xyz", "sold_price_cents": 40000}"#.utf8)
+            #expect(try app.request("PATCH", "/api/v1/leads/\(id)/internal", headers: auth, body: body).status == 403)
+            let reply = try app.request("PATCH", "/api/v1/leads/\(id)/internal", headers: ["X-API-Key": admin, "Content-Type": "application/json"], body: body)
+            #expect(reply.status == 200)
+            let answer = try reply.json()
+            #expect(answer["score"] as? Int == 92)
+            #expect(answer["buyer_id"] as? String == "buyer_xyz")
+            #expect(answer["sold_price_cents"] as? Int == 40000)
+            let detail = try app.request("GET", "/api/v1/leads/\(id)", headers: auth).json()
+            #expect(detail["buyer_id"] as? String == "buyer_xyz")
+            #expect(detail["sold_price_cents"] as? Int == 40000)
+            #expect(try app.request("PATCH", "/api/v1/leads/\(id)/internal", headers: ["X-API-Key": admin, "Content-Type": "application/json"],
+                                    body: jsonBody(["score": 101])).status == 422)
+            // Contact and status changes do not go through the internal door, and score does not go through the public one.
+            let sneaky = try app.request("PATCH", "/api/v1/leads/\(id)", headers: auth, body: jsonBody(["score": 1]))
+            #expect(sneaky.status == 200)
+            #expect(try app.request("GET", "/api/v1/leads/\(id)", headers: auth).json()["score"] as? Int == 92)
+        }
+    }
+
+    @Test func eventsCannotBeEditedOrDeleted() async throws {
+        _ = try await blocking { [self] () throws in try newLead() }
+        #expect(throws: (any Error).self) {
+            try app.server.store.writeNow { db in try db.execute(sql: "UPDATE lead_events SET actor = 'someone else'") }
+        }
+        #expect(throws: (any Error).self) {
+            try app.server.store.writeNow { db in try db.execute(sql: "DELETE FROM lead_events") }
+        }
+    }
+}

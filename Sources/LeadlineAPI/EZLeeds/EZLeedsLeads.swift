@@ -100,6 +100,47 @@ extension Routes {
         }
     }
 
+    mutating func addEZLeedsLeadChanges(_ leads: Leads) {
+        struct Update: Decodable {
+            let status: String?, notes: String?, first_name: String?, last_name: String?, email: String?, phone: String?
+            let state: String?, zip_code: String?
+        }
+        addAsync(.PATCH, "/api/v1/leads/{id}") { request in
+            let caller = try request.caller
+            let body = try request.decode(Update.self)
+            let lead = try await leads.change(tenantID: caller.tenantID, leadID: try request.parameter("id"),
+                                              LeadChanges(status: body.status, firstName: body.first_name, lastName: body.last_name,
+                                                          email: body.email, phone: body.phone, state: body.state,
+                                                          zipCode: body.zip_code, notes: body.notes),
+                                              actor: request.eventActor)
+            struct Answer: Encodable { let id: String, status: String, updated_at: String }
+            return try .json(Answer(id: lead.id, status: lead.status.rawValue, updated_at: lead.updatedAt))
+        }
+
+        struct Internal: Decodable { let score: Int?, buyer_id: String?, sold_price_cents: Int? }
+        addAsync(.PATCH, "/api/v1/leads/{id}/internal", access: .admin) { request in
+            let caller = try request.caller
+            let body = try request.decode(Internal.self)
+            let lead = try await leads.change(tenantID: caller.tenantID, leadID: try request.parameter("id"),
+                                              LeadChanges(score: body.score, buyerID: body.buyer_id, soldPriceCents: body.sold_price_cents),
+                                              actor: request.eventActor)
+            struct Answer: Encodable {
+                let id: String, score: Int, buyer_id: String?, sold_price_cents: Int?, updated_at: String
+                func encode(to encoder: any Encoder) throws {
+                    enum Keys: String, CodingKey { case id, score, buyer_id, sold_price_cents, updated_at }
+                    var c = encoder.container(keyedBy: Keys.self)
+                    try c.encode(id, forKey: .id)
+                    try c.encode(score, forKey: .score)
+                    try c.encode(buyer_id, forKey: .buyer_id)
+                    try c.encode(sold_price_cents, forKey: .sold_price_cents)
+                    try c.encode(updated_at, forKey: .updated_at)
+                }
+            }
+            return try .json(Answer(id: lead.id, score: lead.score, buyer_id: lead.buyerID, sold_price_cents: lead.soldPriceCents,
+                                    updated_at: lead.updatedAt))
+        }
+    }
+
     /// `2026-04-22` as the start of that day, UTC.
     static func day(_ text: String) -> Date? { Timestamp.parse(text + "T00:00:00Z") }
 }
