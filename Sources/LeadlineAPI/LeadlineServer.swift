@@ -29,6 +29,7 @@ public final class LeadlineServer: @unchecked Sendable {
     public let keys: APIKeys
     public let limiter: RateLimiter
     public let leads: Leads
+    public let consents: Consents
     public let metrics: PrometheusCollectorRegistry
     let http: HTTPServer
     let logger = Logger(label: "leadline")
@@ -51,6 +52,7 @@ public final class LeadlineServer: @unchecked Sendable {
         keys = APIKeys(store: store, clock: options.clock)
         limiter = RateLimiter(clock: options.clock)
         leads = Leads(store: store, clock: options.clock)
+        consents = Consents(store: store, clock: options.clock)
 
         var routes = Routes(keys: keys, limiter: limiter)
         routes.addOperations(metrics: metrics)
@@ -59,6 +61,7 @@ public final class LeadlineServer: @unchecked Sendable {
         routes.addLead2InboundLeads(leads)
         routes.addEZLeedsLeads(leads)
         routes.addEZLeedsLeadChanges(leads)
+        routes.addEZLeedsConsent(consents)
         let responder = Responder(router: routes.router,
                                   middleware: [RequestIDMiddleware(), AccessLogMiddleware(), MetricsMiddleware(registry: metrics)],
                                   defaultMaxBodyBytes: options.maxBodyBytes)
