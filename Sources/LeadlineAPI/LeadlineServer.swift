@@ -54,7 +54,8 @@ public final class LeadlineServer: @unchecked Sendable {
         leads = Leads(store: store, clock: options.clock)
         consents = Consents(store: store, clock: options.clock)
 
-        var routes = Routes(keys: keys, limiter: limiter)
+        var routes = Routes(keys: keys, limiter: limiter,
+                            idempotency: Idempotency(records: IdempotencyRecords(store: store, clock: options.clock)))
         routes.addOperations(metrics: metrics)
         routes.addKeys()
         routes.addAssets()

@@ -6,10 +6,19 @@ struct Routes {
     private(set) var router = Router()
     let keys: APIKeys
     let limiter: RateLimiter
+    /// Replays first answers to retried POSTs; nil where a router is built without a store (tests of the dialects).
+    let idempotency: Idempotency?
 
-    init(keys: APIKeys, limiter: RateLimiter) {
+    init(keys: APIKeys, limiter: RateLimiter, idempotency: Idempotency? = nil) {
         self.keys = keys
         self.limiter = limiter
+        self.idempotency = idempotency
+    }
+
+    /// Runs `body` under the request's `Idempotency-Key`, when it has one.
+    func idempotent(_ request: Request, _ body: () async throws -> Response) async throws -> Response {
+        guard let idempotency else { return try await body() }
+        return try await idempotency.run(request, tenantID: try request.caller.tenantID, body)
     }
 
     func middleware(for method: HTTPMethod, _ path: String, access: Access?, allowLoopback: Bool = false) -> [any Middleware] {

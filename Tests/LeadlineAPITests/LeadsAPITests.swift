@@ -405,3 +405,54 @@ func isUUID(_ text: String?) -> Bool { text.flatMap { UUID(uuidString: $0) } != 
         }
     }
 }
+
+@Suite struct IdempotencyTests {
+    let app: TestServer
+    let key: String
+    init() throws {
+        app = try TestServer()
+        key = try app.makeKey(scopes: [.read, .write])
+    }
+
+    @Test func aRetryGetsTheFirstAnswer() async throws {
+        try await blocking { [app, key] () throws in
+            let headers = ["Authorization": "Bearer \(key)", "Content-Type": "application/json", "Idempotency-Key": "order-7781"]
+            let first = try app.request("POST", "/v1/leads", headers: headers, body: quickstartLead)
+            #expect(first.status == 201)
+            #expect(first.header("Idempotent-Replayed") == nil)
+            let retry = try app.request("POST", "/v1/leads", headers: headers, body: quickstartLead)
+            #expect(retry.status == 201, "a retry gets the first answer, not 'duplicate'")
+            #expect(retry.body == first.body)
+            #expect(retry.header("Idempotent-Replayed") == "true")
+            // Without the key the same lead is a duplicate, as usual.
+            var plain = headers
+            plain["Idempotency-Key"] = nil
+            #expect(try app.request("POST", "/v1/leads", headers: plain, body: quickstartLead).json()["outcome"] as? String == "duplicate")
+            // The same key with another request is refused.
+            let other = try app.request("POST", "/v1/leads", headers: headers, body: jsonBody(["phone": "7025550111"]))
+            #expect(other.status == 422)
+            #expect(other.text.contains("Idempotency-Key"))
+            // Keys belong to a tenant.
+            let foreign = try app.request("POST", "/v1/leads", headers: headers.merging(["Authorization": "Bearer \(app.makeKey(tenant: "globex", scopes: [.write]))"]) { _, b in b },
+                                          body: quickstartLead)
+            #expect(foreign.status == 201)
+            #expect(foreign.header("Idempotent-Replayed") == nil)
+        }
+    }
+
+    @Test func failedAnswersAreNotKeptAndKeysExpire() async throws {
+        try await blocking { [app, key] () throws in
+            let headers = ["X-API-Key": key, "Content-Type": "application/json", "Idempotency-Key": "retry-me"]
+            #expect(try app.request("POST", "/api/v1/leads/inbound", headers: headers, body: jsonBody(["phone": "12"])).status == 422)
+            let fixed = try app.request("POST", "/api/v1/leads/inbound", headers: headers, body: jsonBody(["phone": "7025550122"]))
+            #expect(fixed.status == 201, "the 422 was not kept, so the corrected request goes through")
+            #expect(try app.request("POST", "/api/v1/leads/inbound", headers: headers, body: jsonBody(["phone": "7025550133"])).status == 422)
+        }
+        app.clock.advance(by: 25 * 3600)
+        try await blocking { [app, key] () throws in
+            let headers = ["X-API-Key": key, "Content-Type": "application/json", "Idempotency-Key": "retry-me"]
+            let later = try app.request("POST", "/api/v1/leads/inbound", headers: headers, body: jsonBody(["phone": "7025550133"]))
+            #expect(later.status == 201, "after a day the key is forgotten")
+        }
+    }
+}

@@ -9,7 +9,8 @@ extension Routes {
             let lead_id: String?, consent_type: String?, channel: String?, mechanism: String?, consent_text: String?
             let consent_text_version: String?, ip_address: String?, user_agent: String?, page_url: String?, consented_at: String?
         }
-        addAsync(.POST, "/api/v1/compliance/record-consent", access: .complianceOrWrite) { request in
+        let routes = self
+        addAsync(.POST, "/api/v1/compliance/record-consent", access: .complianceOrWrite) { request in try await routes.idempotent(request) {
             let caller = try request.caller
             let body = try request.decode(Record.self)
             let certificate = try await consents.record(
@@ -21,7 +22,7 @@ extension Routes {
             struct Answer: Encodable { let certificate_id: String, created_at: String, hash: String }
             return try .json(Answer(certificate_id: certificate.id, created_at: certificate.createdAt, hash: "sha256:" + certificate.hash),
                              status: 201)
-        }
+        } }
 
         struct CertificateRef: Decodable { let certificate_id: String; let reason: String? }
         struct CertificateSummary: Encodable {

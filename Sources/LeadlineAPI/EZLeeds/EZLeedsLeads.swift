@@ -53,7 +53,8 @@ extension Routes {
     }
 
     mutating func addEZLeedsLeads(_ leads: Leads) {
-        addAsync(.POST, "/api/v1/leads/inbound") { request in
+        let routes = self
+        addAsync(.POST, "/api/v1/leads/inbound") { request in try await routes.idempotent(request) {
             let caller = try request.caller
             let body = try request.decode(EZLeedsInbound.self)
             let outcome = try await leads.intake(tenantID: caller.tenantID, body.input,
@@ -68,7 +69,7 @@ extension Routes {
                                     consent_certificate_id: lead.consentCertificateID, created_at: lead.createdAt,
                                     ineligible_reason: lead.ineligibleReason, duplicate: duplicate ? true : nil),
                              status: duplicate ? 200 : 201)
-        }
+        } }
 
         add(.GET, "/api/v1/leads") { request in
             let caller = try request.caller

@@ -35,7 +35,8 @@ extension Routes {
     }
 
     mutating func addLead2InboundLeads(_ leads: Leads) {
-        addAsync(.POST, "/v1/leads") { request in
+        let routes = self
+        addAsync(.POST, "/v1/leads") { request in try await routes.idempotent(request) {
             let caller = try request.caller
             let body = try request.decode(Lead2InboundLead.self)
             let outcome: Leads.Outcome
@@ -53,7 +54,7 @@ extension Routes {
                 return try .json(Answer(outcome: "duplicate", lead_id: lead.id, status: lead.status.rawValue,
                                         ineligible_reason: lead.ineligibleReason), status: 200)
             }
-        }
+        } }
 
         add(.GET, "/v1/leads") { request in
             let caller = try request.caller

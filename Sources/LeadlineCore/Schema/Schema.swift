@@ -102,5 +102,21 @@ public enum Schema {
                 CREATE INDEX consent_by_lead ON consent_certificates(lead_id);
                 """)
         },
+        Migration("0003_idempotency_keys") { db in
+            try db.execute(sql: """
+                -- The first answer to a request sent with an Idempotency-Key, replayed to retries for a day.
+                CREATE TABLE idempotency_keys (
+                    tenant_id TEXT NOT NULL REFERENCES tenants(id),
+                    key TEXT NOT NULL,
+                    request_hash TEXT NOT NULL,
+                    status INTEGER NOT NULL,
+                    content_type TEXT,
+                    body BLOB NOT NULL,
+                    created_at TEXT NOT NULL,
+                    PRIMARY KEY (tenant_id, key)
+                );
+                CREATE INDEX idempotency_keys_by_age ON idempotency_keys(created_at);
+                """)
+        },
     ]
 }
