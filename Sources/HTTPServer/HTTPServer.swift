@@ -63,11 +63,12 @@ public final class HTTPServer: @unchecked Sendable {
         if address.isIPv6 { flags |= UInt32(MHD_USE_IPv6.rawValue) }
 
         let context = Unmanaged.passUnretained(self).toOpaque()
+        // Address reuse stays at libmicrohttpd's default, SO_REUSEADDR (a restart right after a crash can bind again).
+        // Not SO_REUSEPORT: with it two servers can hold one port and the kernel splits connections between them.
         var options: [MHD_OptionItem] = [
             MHD_OptionItem(option: .CONNECTION_TIMEOUT, value: configuration.connectionTimeoutSeconds, ptr_value: nil),
             MHD_OptionItem(option: .NOTIFY_COMPLETED, value: unsafeBitCast(requestCompleted as MHD_RequestCompletedCallback, to: Int.self),
                            ptr_value: context),
-            MHD_OptionItem(option: .LISTENING_ADDRESS_REUSE, value: 1, ptr_value: nil),
         ]
         if configuration.threads > 1 {
             options.append(MHD_OptionItem(option: .THREAD_POOL_SIZE, value: configuration.threads, ptr_value: nil))
@@ -90,8 +91,11 @@ public final class HTTPServer: @unchecked Sendable {
     public func stop() {
         guard let daemon else { return }
         draining.store(true, ordering: .sequentiallyConsistent)
+        // The listening socket is ours to close, but only after MHD_stop_daemon: its threads may still hold it, and a
+        // closed number can be reused by the next file opened. shutdown() stops it listening at once (new connections
+        // are refused rather than left waiting in the backlog) while the descriptor stays valid.
         let listener = MHD_quiesce_daemon(daemon)
-        if listener >= 0 { close(listener) }
+        if listener >= 0 { shutdown(listener, Int32(SHUT_RDWR)) }
         let deadline = ContinuousClock.now + configuration.drainTimeout
         while inFlight.load(ordering: .sequentiallyConsistent) > 0 {
             // Suspended connections must be resumed before MHD_stop_daemon, so their handlers are always awaited.
@@ -99,6 +103,7 @@ public final class HTTPServer: @unchecked Sendable {
             usleep(5_000)
         }
         MHD_stop_daemon(daemon)
+        if listener >= 0 { close(listener) }
         self.daemon = nil
         logger.info("stopped")
     }
@@ -258,7 +263,9 @@ extension HTTPServer {
             guard fd >= 0 else { return nil }
             var info = stat()
             guard fstat(fd, &info) == 0 else { close(fd); return nil }
-            return MHD_create_response_from_fd64(UInt64(info.st_size), fd)  // libmicrohttpd closes the descriptor
+            // From here libmicrohttpd owns the descriptor and closes it with the response.
+            guard let response = MHD_create_response_from_fd64(UInt64(info.st_size), fd) else { close(fd); return nil }
+            return response
         case .stream(let length, let stream):
             let box = Unmanaged.passRetained(StreamBox(stream)).toOpaque()
             return MHD_create_response_from_callback(length ?? UInt64.max, 64 * 1024, readStream, box, releaseStream)

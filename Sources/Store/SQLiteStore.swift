@@ -29,7 +29,18 @@ public final class SQLiteStore: Sendable {
         return try SQLiteStore(path: path, migrations: migrations, options: options, migrate: false)
     }
 
+    /// SQLite's own error log (which system call failed, with errno) goes to our log; set once, before any connection.
+    private static let sqliteLog: Void = {
+        let logger = Logger(label: "leadline.sqlite")
+        Database.logError = { code, message in
+            // Schema checks and constraint violations are answered to callers; only the rest is worth a log line.
+            guard code.primaryResultCode != .SQLITE_CONSTRAINT, code != .SQLITE_SCHEMA else { return }
+            logger.warning("sqlite", metadata: ["code": .stringConvertible(code.rawValue), "message": .string(message)])
+        }
+    }()
+
     private init(path: String, migrations: [Migration], options: Options, migrate: Bool) throws {
+        _ = Self.sqliteLog
         self.path = path
         self.migrations = migrations
         var configuration = Configuration()

@@ -26,18 +26,24 @@ public final class HTTPConnection: @unchecked Sendable {
     private var buffer: [UInt8] = []
 
     public init(port: UInt16, host: String = "127.0.0.1") throws {
-        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw TestFailure("socket() failed") }
+        // The descriptor becomes the object's only once connected: if init throws, deinit does not run and must not,
+        // since closing it twice would close whatever the process opened next under the same number.
+        let socketFD = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard socketFD >= 0 else { throw TestFailure("socket() failed") }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = port.bigEndian
         inet_pton(AF_INET, host, &address.sin_addr)
         var timeout = timeval(tv_sec: 30, tv_usec: 0)
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        setsockopt(socketFD, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(socketFD, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
-        guard connected == 0 else { close(fd); throw TestFailure("cannot connect to \(host):\(port)") }
+        guard connected == 0 else {
+            close(socketFD)
+            throw TestFailure("cannot connect to \(host):\(port)")
+        }
+        fd = socketFD
     }
 
     deinit { close(fd) }
@@ -58,7 +64,13 @@ public final class HTTPConnection: @unchecked Sendable {
             head += "Content-Length: \(body.count)\r\n"
         }
         head += "\r\n"
-        try sendRaw(Array(head.utf8) + (body ?? []))
+        do {
+            try sendRaw(Array(head.utf8) + (body ?? []))
+        } catch {
+            // A server may answer (413, say) and close before the whole body is sent: its answer is still there to read.
+            if let early = try? readReply(headRequest: method == "HEAD") { return early }
+            throw error
+        }
         return try readReply(headRequest: method == "HEAD")
     }
 

@@ -35,22 +35,44 @@ public struct ConsentCertificate: Codable, Sendable, Equatable, FetchableRecord,
         case previousHash = "previous_hash", revokedAt = "revoked_at", revokedReason = "revoked_reason"
     }
 
-    /// The hashed content, as sorted-key JSON: everything that proves the consent, never the revocation state.
-    var canonicalContent: [UInt8] {
+    /// The SHA-256 of the content, as sorted-key JSON: everything that proves the consent, never its place in the
+    /// chain or its revocation state. Computed before the certificate reaches the single writer.
+    public var contentDigest: String {
         struct Content: Encodable {
-            let id, tenant_id: String, sequence: Int, lead_id: String?, consent_type, channel: String
+            let id, tenant_id: String, lead_id: String?, consent_type, channel: String
             let mechanism, consent_text, consent_text_version, page_url, ip_address, user_agent: String?
-            let consented_at, created_at, previous_hash: String
+            let consented_at, created_at: String
         }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        let content = Content(id: id, tenant_id: tenantID, sequence: sequence, lead_id: leadID, consent_type: consentType,
-                              channel: channel, mechanism: mechanism, consent_text: consentText,
-                              consent_text_version: consentTextVersion, page_url: pageURL, ip_address: ipAddress,
-                              user_agent: userAgent, consented_at: consentedAt, created_at: createdAt, previous_hash: previousHash)
-        return Array(try! encoder.encode(content))
+        let content = Content(id: id, tenant_id: tenantID, lead_id: leadID, consent_type: consentType, channel: channel,
+                              mechanism: mechanism, consent_text: consentText, consent_text_version: consentTextVersion,
+                              page_url: pageURL, ip_address: ipAddress, user_agent: userAgent, consented_at: consentedAt,
+                              created_at: createdAt)
+        return Digest.sha256(Array(try! Self.encoder.encode(content))).hex
     }
 
-    public var computedHash: String { Digest.sha256(canonicalContent).hex }
+    private static let encoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return encoder
+    }()
+
+    /// The link: the content's digest, the place in the chain and the previous link's hash.
+    static func chainHash(contentDigest: String, sequence: Int, previousHash: String) -> String {
+        Digest.sha256("\(contentDigest)|\(sequence)|\(previousHash)").hex
+    }
+
+    public var computedHash: String { Self.chainHash(contentDigest: contentDigest, sequence: sequence, previousHash: previousHash) }
+
+    static let insertSQL = """
+        INSERT INTO consent_certificates (id, tenant_id, sequence, lead_id, consent_type, channel, mechanism, consent_text,
+            consent_text_version, page_url, ip_address, user_agent, consented_at, created_at, previous_hash, hash)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        """
+
+    var insertArguments: StatementArguments {
+        [id, tenantID, sequence, leadID, consentType, channel, mechanism, consentText, consentTextVersion, pageURL, ipAddress,
+         userAgent, consentedAt, createdAt, previousHash, hash]
+    }
+
     public var isActive: Bool { revokedAt == nil }
 }

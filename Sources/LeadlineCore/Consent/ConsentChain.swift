@@ -4,20 +4,33 @@ import GRDB
 /// A tenant's consent certificates form a hash chain: each certificate's hash covers its content and the previous
 /// certificate's hash.
 public enum ConsentChain {
-    /// Appends a certificate (inside the caller's write transaction).
-    static func append(_ consent: ConsentInput.Valid, id: String, tenantID: String, leadID: String?, createdAt: String,
-                       _ db: GRDB.Database) throws -> ConsentCertificate {
+    /// A certificate ready to be chained: everything but its place in the chain, with its content digest computed.
+    struct Pending: Sendable {
+        var certificate: ConsentCertificate
+        let contentDigest: String
+
+        init(_ consent: ConsentInput.Valid, id: String, tenantID: String, leadID: String?, createdAt: String) {
+            certificate = ConsentCertificate(
+                id: id, tenantID: tenantID, sequence: 0, leadID: leadID, consentType: consent.consentType, channel: consent.channel,
+                mechanism: consent.mechanism, consentText: consent.text, consentTextVersion: consent.textVersion,
+                pageURL: consent.pageURL, ipAddress: consent.ipAddress, userAgent: consent.userAgent,
+                consentedAt: Timestamp.format(consent.consentedAt), createdAt: createdAt, previousHash: "", hash: "",
+                revokedAt: nil, revokedReason: nil)
+            contentDigest = certificate.contentDigest
+        }
+    }
+
+    /// Appends a certificate (inside the caller's write transaction, on the single writer, so sequences never race).
+    static func append(_ pending: Pending, _ db: GRDB.Database) throws -> ConsentCertificate {
+        var certificate = pending.certificate
         let last = try Row.fetchOne(db.cachedStatement(sql: """
             SELECT sequence, hash FROM consent_certificates WHERE tenant_id = ? ORDER BY sequence DESC LIMIT 1
-            """), arguments: [tenantID])
-        var certificate = ConsentCertificate(
-            id: id, tenantID: tenantID, sequence: (last?[0] as Int? ?? 0) + 1, leadID: leadID, consentType: consent.consentType,
-            channel: consent.channel, mechanism: consent.mechanism, consentText: consent.text,
-            consentTextVersion: consent.textVersion, pageURL: consent.pageURL, ipAddress: consent.ipAddress,
-            userAgent: consent.userAgent, consentedAt: Timestamp.format(consent.consentedAt), createdAt: createdAt,
-            previousHash: last?[1] ?? ConsentCertificate.genesisHash, hash: "", revokedAt: nil, revokedReason: nil)
-        certificate.hash = certificate.computedHash
-        try certificate.insert(db)
+            """), arguments: [certificate.tenantID])
+        certificate.sequence = (last?[0] as Int? ?? 0) + 1
+        certificate.previousHash = last?[1] ?? ConsentCertificate.genesisHash
+        certificate.hash = ConsentCertificate.chainHash(contentDigest: pending.contentDigest, sequence: certificate.sequence,
+                                                        previousHash: certificate.previousHash)
+        try db.cachedStatement(sql: ConsentCertificate.insertSQL).execute(arguments: certificate.insertArguments)
         return certificate
     }
 

@@ -19,14 +19,16 @@ public struct Consents: Sendable {
         let now = clock.now
         let (valid, problems) = input.validated(now: now, prefix: "")
         guard let valid, problems.isEmpty else { throw CoreError.invalid(problems) }
-        let id = Identifier.make("cert"), stamp = Timestamp.format(now)
+        let stamp = Timestamp.format(now)
+        let pending = ConsentChain.Pending(valid, id: Identifier.sortable("cert", at: now), tenantID: tenantID,
+                                           leadID: leadID?.lowercased(), createdAt: stamp)
         return try await store.write { db in
             var lead: Lead?
             if let leadID {
                 lead = try Lead.filter(Column("tenant_id") == tenantID && Column("id") == leadID.lowercased()).fetchOne(db)
                 if lead == nil { throw CoreError.notFound("lead \(leadID)") }
             }
-            let certificate = try ConsentChain.append(valid, id: id, tenantID: tenantID, leadID: lead?.id, createdAt: stamp, db)
+            let certificate = try ConsentChain.append(pending, db)
             if var lead {
                 let before = lead.status
                 lead.consentCertificateID = certificate.id
@@ -39,7 +41,7 @@ public struct Consents: Sendable {
                 try LeadEvent(id: nil, tenantID: tenantID, leadID: lead.id, at: stamp, actor: actor, kind: "consent_recorded",
                               fromStatus: before == lead.status ? nil : before.rawValue,
                               toStatus: before == lead.status ? nil : lead.status.rawValue,
-                              detail: Leads.encode(["certificate_id": certificate.id])).insert(db)
+                              detail: Leads.encode(["certificate_id": certificate.id])).append(db)
             }
             return certificate
         }
@@ -80,7 +82,7 @@ public struct Consents: Sendable {
             try LeadEvent(id: nil, tenantID: tenantID, leadID: lead.id, at: stamp, actor: actor, kind: "consent_revoked",
                           fromStatus: before == lead.status ? nil : before.rawValue,
                           toStatus: before == lead.status ? nil : lead.status.rawValue,
-                          detail: Leads.encode(["certificate_id": certificate.id, "reason": reason ?? ""])).insert(db)
+                          detail: Leads.encode(["certificate_id": certificate.id, "reason": reason ?? ""])).append(db)
             return certificate
         }
     }

@@ -33,6 +33,17 @@ public struct Lead: Codable, Sendable, Equatable, FetchableRecord, PersistableRe
         case createdAt = "created_at", updatedAt = "updated_at"
     }
 
+    static let insertSQL = """
+        INSERT INTO leads (id, tenant_id, phone, email, first_name, last_name, state, zip_code, source, campaign_type, status,
+            ineligible_reason, score, score_reasons, consent_certificate_id, buyer_id, sold_price_cents, notes, created_at, updated_at)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        """
+
+    var insertArguments: StatementArguments {
+        [id, tenantID, phone, email, firstName, lastName, state, zipCode, source, campaignType, status.rawValue, ineligibleReason,
+         score, scoreReasons, consentCertificateID, buyerID, soldPriceCents, notes, createdAt, updatedAt]
+    }
+
     public var reasons: [LeadScore.Reason] {
         (try? JSONDecoder().decode([LeadScore.Reason].self, from: Data(scoreReasons.utf8))) ?? []
     }
@@ -55,6 +66,13 @@ public struct LeadEvent: Codable, Sendable, Equatable, FetchableRecord, Persista
     enum CodingKeys: String, CodingKey {
         case id, at, actor, kind, detail
         case tenantID = "tenant_id", leadID = "lead_id", fromStatus = "from_status", toStatus = "to_status"
+    }
+
+    /// Appends the event through a cached statement (events are written on every change, on the single writer).
+    func append(_ db: GRDB.Database) throws {
+        try db.cachedStatement(sql: """
+            INSERT INTO lead_events (tenant_id, lead_id, at, actor, kind, from_status, to_status, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            """).execute(arguments: [tenantID, leadID, at, actor, kind, fromStatus, toStatus, detail])
     }
 }
 

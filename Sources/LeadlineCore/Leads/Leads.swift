@@ -37,48 +37,53 @@ public struct Leads: Sendable {
         }
     }
 
-    /// Validates, normalises, de-duplicates, records consent, scores and stores a lead, all in one transaction with the
-    /// dedup check (writes go through the single writer, so identical concurrent submissions create one lead).
+    /// Validates, normalises, de-duplicates, records consent, scores and stores a lead. The dedup check and the inserts
+    /// share one transaction on the single writer, so identical concurrent submissions create one lead; everything that
+    /// needs no writer (validation, score, JSON, the consent digest) is done before, on the request's thread.
     public func intake(tenantID: String, _ input: LeadInput, options: IntakeOptions) async throws -> Outcome {
         let now = clock.now
         let valid = try input.validated(now: now)
-        let leadID = UUID().uuidString.lowercased()
-        let certificateID = valid.consent == nil ? nil : Identifier.make("cert")
+        let (settings, earlier) = try store.lookup { db in
+            (try DedupSettings.fetch(db, tenantID: tenantID),
+             try Int.fetchOne(db.cachedStatement(sql: "SELECT count(*) FROM leads WHERE tenant_id = ? AND phone = ?"),
+                              arguments: [tenantID, valid.phone]) ?? 0)
+        }
+        let cutoff = Timestamp.format(now.addingTimeInterval(-Double(settings.windowDays) * 86400))
+        let score = LeadScore.compute(.init(phoneValid: true, email: valid.email, hasName: valid.firstName != nil || valid.lastName != nil,
+                                            state: valid.state, zip: valid.zipCode,
+                                            consentAge: valid.consent.map { now.timeIntervalSince($0.consentedAt) },
+                                            earlierSubmissions: earlier))
+        var status = LeadStatus.new
+        var ineligibleReason: String?
+        if valid.consent == nil {
+            status = .ineligible
+            ineligibleReason = "no_consent"
+        } else if let threshold = options.qualifyAtScore, score.value >= threshold {
+            status = .qualified
+        }
         let stamp = Timestamp.format(now)
+        let leadID = Identifier.uuidV7(at: now)
+        let pending = valid.consent.map {
+            ConsentChain.Pending($0, id: Identifier.sortable("cert", at: now), tenantID: tenantID, leadID: leadID, createdAt: stamp)
+        }
+        let lead = Lead(id: leadID, tenantID: tenantID, phone: valid.phone, email: valid.email, firstName: valid.firstName,
+                        lastName: valid.lastName, state: valid.state, zipCode: valid.zipCode, source: valid.source,
+                        campaignType: valid.campaignType, status: status, ineligibleReason: ineligibleReason,
+                        score: score.value, scoreReasons: Self.encode(score.reasons), consentCertificateID: pending?.certificate.id,
+                        buyerID: nil, soldPriceCents: nil, notes: nil, createdAt: stamp, updatedAt: stamp)
+        var detail = ["score": String(score.value)]
+        if let source = valid.source { detail["source"] = source }
+        if let ineligibleReason { detail["reason"] = ineligibleReason }
+        let created = LeadEvent(id: nil, tenantID: tenantID, leadID: leadID, at: stamp, actor: options.actor, kind: "created",
+                                fromStatus: nil, toStatus: status.rawValue, detail: Self.encode(detail))
+
         let outcome = try await store.write { db -> Outcome in
-            let settings = try DedupSettings.fetch(db, tenantID: tenantID)
-            let cutoff = Timestamp.format(now.addingTimeInterval(-Double(settings.windowDays) * 86400))
             if let existing = try Self.duplicate(of: valid, tenantID: tenantID, since: cutoff, byEmail: settings.byEmail, db) {
                 return .duplicate(existing)
             }
-            let earlier = try Int.fetchOne(db.cachedStatement(sql: "SELECT count(*) FROM leads WHERE tenant_id = ? AND phone = ?"),
-                                           arguments: [tenantID, valid.phone]) ?? 0
-            let score = LeadScore.compute(.init(phoneValid: true, email: valid.email,
-                                                hasName: valid.firstName != nil || valid.lastName != nil, state: valid.state,
-                                                zip: valid.zipCode, consentAge: valid.consent.map { now.timeIntervalSince($0.consentedAt) },
-                                                earlierSubmissions: earlier))
-            var status = LeadStatus.new
-            var ineligibleReason: String?
-            if valid.consent == nil {
-                status = .ineligible
-                ineligibleReason = "no_consent"
-            } else if let threshold = options.qualifyAtScore, score.value >= threshold {
-                status = .qualified
-            }
-            let lead = Lead(id: leadID, tenantID: tenantID, phone: valid.phone, email: valid.email, firstName: valid.firstName,
-                            lastName: valid.lastName, state: valid.state, zipCode: valid.zipCode, source: valid.source,
-                            campaignType: valid.campaignType, status: status, ineligibleReason: ineligibleReason,
-                            score: score.value, scoreReasons: Self.encode(score.reasons), consentCertificateID: certificateID,
-                            buyerID: nil, soldPriceCents: nil, notes: nil, createdAt: stamp, updatedAt: stamp)
-            try lead.insert(db)
-            if let consent = valid.consent, let certificateID {
-                _ = try ConsentChain.append(consent, id: certificateID, tenantID: tenantID, leadID: leadID, createdAt: stamp, db)
-            }
-            var detail = ["score": String(score.value)]
-            if let source = valid.source { detail["source"] = source }
-            if let ineligibleReason { detail["reason"] = ineligibleReason }
-            try LeadEvent(id: nil, tenantID: tenantID, leadID: leadID, at: stamp, actor: options.actor, kind: "created",
-                          fromStatus: nil, toStatus: status.rawValue, detail: Self.encode(detail)).insert(db)
+            try db.cachedStatement(sql: Lead.insertSQL).execute(arguments: lead.insertArguments)
+            if let pending { _ = try ConsentChain.append(pending, db) }
+            try created.append(db)
             return .created(lead)
         }
         if case .created(let lead) = outcome, lead.status.isEligible { onEligibleLead?(lead) }
@@ -99,10 +104,14 @@ public struct Leads: Sendable {
     }
 
     static func encode<T: Encodable>(_ value: T) -> String {
+        String(decoding: (try? encoder.encode(value)) ?? Data("{}".utf8), as: UTF8.self)
+    }
+
+    private static let encoder: JSONEncoder = {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: (try? encoder.encode(value)) ?? Data("{}".utf8), as: UTF8.self)
-    }
+        return encoder
+    }()
 
     /// One lead of the tenant, with its events and consent certificates.
     public func record(tenantID: String, leadID: String) throws -> LeadRecord {

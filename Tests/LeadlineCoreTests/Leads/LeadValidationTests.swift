@@ -90,3 +90,25 @@ import Testing
         #expect(bare.reasons.first { $0.rule == "history" }?.points == -20)
     }
 }
+
+@Suite struct IdentifierTests {
+    @Test func uuidV7IsAUUIDOrderedByTime() {
+        let earlier = Identifier.uuidV7(at: Date(timeIntervalSince1970: 1_785_000_000))
+        let later = Identifier.uuidV7(at: Date(timeIntervalSince1970: 1_785_000_000.002))
+        #expect(UUID(uuidString: earlier) != nil)
+        #expect(earlier.count == 36)
+        #expect(Array(earlier)[14] == "7", "version 7")
+        #expect("89ab".contains(Array(earlier)[19]), "RFC variant")
+        #expect(earlier < later)
+        #expect(Identifier.uuidV7(at: Date(timeIntervalSince1970: 1_785_000_000)) != earlier, "random after the time")
+    }
+
+    @Test func sortableIdsKeepThePrefixAndFollowTime() {
+        let a = Identifier.sortable("cert", at: Date(timeIntervalSince1970: 1_785_000_000))
+        let b = Identifier.sortable("cert", at: Date(timeIntervalSince1970: 1_785_000_001))
+        #expect(a.hasPrefix("cert_"))
+        #expect(a.count == 5 + 9 + 12)
+        #expect(a < b)
+        #expect(a.dropFirst(5).allSatisfy { $0.isLowercase || $0.isNumber })
+    }
+}

@@ -1,0 +1,57 @@
+# Shared by the benchmark scripts: build the shipped binary, run a server on a temp database, measure with wrk.
+# Source it from a script that has `set -euo pipefail` and has cd'd to the repository root.
+command -v wrk >/dev/null || { echo "wrk is needed: apt-get install -y wrk" >&2; exit 1; }
+DURATION=${DURATION:-10}
+CONNECTIONS=${CONNECTIONS:-32}
+
+# The same release binary install.sh ships (incremental when nothing changed).
+./install.sh --build >/dev/null
+BIN=.build/release/leadline
+if ldd "$BIN" >/dev/null 2>&1; then KIND="dynamically linked"; else KIND="fully static"; fi
+
+WORK=$(mktemp -d)
+SERVER=""
+trap 'kill $SERVER ${CEILING:-} 2>/dev/null || true; rm -rf "$WORK"' EXIT
+
+# Starts `leadline serve` on a new database with an admin key (no rate limit) in $KEY; sets $PORT and $URL.
+start_server() {
+  local db="$WORK/bench.db"
+  "$BIN" tenant create bench --db "$db" >/dev/null
+  KEY=$("$BIN" key create --tenant bench --scopes admin --rate-limit 0 --json --db "$db" | sed 's/.*"key":"\([^"]*\)".*/\1/')
+  LEADLINE_LOG_LEVEL=warning "$BIN" serve --db "$db" --listen 127.0.0.1:0 > "$WORK/serve.out" 2>&1 &
+  SERVER=$!
+  PORT=""
+  for _ in $(seq 1 100); do
+    PORT=$(sed -n 's/.*listening on http:\/\/127.0.0.1:\([0-9]*\).*/\1/p' "$WORK/serve.out" | head -n 1)
+    [ -n "$PORT" ] && break; sleep 0.1
+  done
+  URL="http://127.0.0.1:$PORT"
+}
+
+stop_server() { kill -TERM "$SERVER"; wait "$SERVER" || true; SERVER=""; }
+
+# Prints "req/s p50 p99" (latencies in ms) for wrk run with the given arguments; warns about non-2xx answers.
+measure() {
+  local out rps p50 p99 errors
+  out=$(wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --latency "$@")
+  rps=$(echo "$out" | awk '/Requests\/sec/ {print $2}')
+  p50=$(echo "$out" | awk '$1=="50%" {print $2}')
+  p99=$(echo "$out" | awk '$1=="99%" {print $2}')
+  errors=$(echo "$out" | awk '/Non-2xx/ {print $5}')
+  [ -n "$errors" ] && echo "warning: $errors non-2xx answers" >&2
+  echo "$rps $(to_ms "$p50") $(to_ms "$p99")"
+}
+to_ms() { case "$1" in *us) echo "${1%us}" | awk '{printf "%.2f", $1/1000}';; *ms) echo "${1%ms}";; *s) echo "${1%s}" | awk '{printf "%.1f", $1*1000}';; *) echo "$1";; esac; }
+
+# The foundation's write ceiling: POST /v1/keys (JSON, a random key and its hash, one INSERT through group commit).
+measure_write_ceiling() {
+  cat > "$WORK/keys.lua" <<'LUA'
+wrk.method = "POST"
+wrk.body = '{"name":"bench","scopes":["read"]}'
+wrk.headers["Content-Type"] = "application/json"
+LUA
+  measure -s "$WORK/keys.lua" -H "Authorization: Bearer $KEY" "$URL/v1/keys"
+}
+
+row() { printf '%-52s %10.0f %9s %9s\n' "$1" "$2" "$3" "$4"; }
+header() { printf '\n%-52s %10s %9s %9s\n' "endpoint" "req/s" "p50 ms" "p99 ms"; }
