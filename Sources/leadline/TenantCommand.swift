@@ -9,7 +9,7 @@ func openStore(_ database: DatabaseOption) throws -> SQLiteStore {
 
 struct TenantCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "tenant", abstract: "Create and list tenants.",
-                                                    subcommands: [Create.self, List.self])
+                                                    subcommands: [Create.self, List.self, Configure.self])
 
     struct Create: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Create a tenant.")
@@ -22,6 +22,34 @@ struct TenantCommand: ParsableCommand {
             defer { try? store.close() }
             let tenant = try Tenants(store: store, clock: SystemClock()).create(name: name)
             if json { try printJSON(tenant) } else { print("Created tenant '\(tenant.name)' (\(tenant.id)).") }
+        }
+    }
+
+    struct Configure: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Show or change how a tenant's leads are de-duplicated.")
+        @OptionGroup var database: DatabaseOption
+        @Argument(help: "The tenant's name.") var name: String
+        @Option(name: .customLong("dedup-window-days"), help: "Days within which the same phone is the same lead (0: no dedup).")
+        var windowDays: Int?
+        @Option(name: .customLong("dedup-by-email"), help: "Whether the same email within the window is also the same lead: on or off.")
+        var byEmail: Switch?
+        @Flag(help: "Print one JSON object.") var json = false
+
+        enum Switch: String, ExpressibleByArgument { case on, off }
+
+        func run() throws {
+            let store = try openStore(database)
+            defer { try? store.close() }
+            let tenants = Tenants(store: store, clock: SystemClock())
+            let tenant = try tenants.named(name)
+            var rule = try tenants.dedupRule(tenantID: tenant.id)
+            if let windowDays { rule.windowDays = windowDays }
+            if let byEmail { rule.byEmail = byEmail == .on }
+            if windowDays != nil || byEmail != nil { try tenants.setDedupRule(tenantID: tenant.id, rule) }
+            if json { try printJSON(rule); return }
+            print("\(tenant.name): leads are duplicates within \(rule.windowDays) day(s) on phone\(rule.byEmail ? " or email" : "")"
+                  + (rule.windowDays == 0 ? " (dedup off)" : ""))
         }
     }
 

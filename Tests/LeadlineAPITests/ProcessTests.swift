@@ -1,5 +1,7 @@
 import Foundation
 import GRDB
+import LeadlineCore
+import Store
 import LeadlineTesting
 import Synchronization
 import Testing
@@ -208,5 +210,40 @@ import Testing
         #expect(json["libcurl"]?.hasPrefix("libcurl/") == true)
         #expect(json["linking"] == "dynamic", "tests run the debug build")
         #expect(try await blocking { try LeadlineBinary.run(["--version"]) }.stdout == "0.1.0\n")
+    }
+}
+
+@Suite struct TenantDedupTests {
+    @Test func dedupRuleIsConfigurablePerTenant() async throws {
+        let folder = TemporaryDirectory()
+        let db = folder.file("dedup.db")
+        try await blocking { () throws in
+            _ = try LeadlineBinary.run(["tenant", "create", "acme", "--db", db])
+            let shown = try LeadlineBinary.run(["tenant", "configure", "acme", "--json", "--db", db])
+            #expect(shown.stdout.contains(#""dedup_by_email":false"#) && shown.stdout.contains(#""dedup_window_days":30"#))
+            let changed = try LeadlineBinary.run(["tenant", "configure", "acme", "--dedup-window-days", "7", "--dedup-by-email", "on", "--db", db])
+            #expect(changed.status == 0)
+            #expect(changed.stdout.contains("within 7 day(s) on phone or email"))
+            #expect(try LeadlineBinary.run(["tenant", "configure", "acme", "--dedup-window-days", "5000", "--db", db]).status == 1)
+            #expect(try LeadlineBinary.run(["tenant", "configure", "acme", "--dedup-by-email", "maybe", "--db", db]).status == 2)
+        }
+        // The rule is what intake applies: same email, other phone, within 7 days → the same lead.
+        let store = try SQLiteStore(path: db, migrations: Schema.migrations)
+        defer { try? store.close() }
+        let clock = ManualClock(Date())
+        let tenant = try Tenants(store: store, clock: clock).named("acme")
+        let leads = Leads(store: store, clock: clock)
+        let first = try await leads.intake(tenantID: tenant.id, LeadInput(phone: "7025550142", email: "jo@example.com"), options: .init(actor: "test"))
+        let second = try await leads.intake(tenantID: tenant.id, LeadInput(phone: "7025550143", email: "JO@example.com"), options: .init(actor: "test"))
+        guard case .duplicate(let same) = second else { Issue.record("expected a duplicate by email"); return }
+        #expect(same.id == first.lead.id)
+        clock.advance(by: 8 * 86400)
+        guard case .created = try await leads.intake(tenantID: tenant.id, LeadInput(phone: "7025550142"), options: .init(actor: "test")) else {
+            Issue.record("outside 7 days it is a new lead"); return
+        }
+        try Tenants(store: store, clock: clock).setDedupRule(tenantID: tenant.id, .init(windowDays: 0, byEmail: false))
+        guard case .created = try await leads.intake(tenantID: tenant.id, LeadInput(phone: "7025550142"), options: .init(actor: "test")) else {
+            Issue.record("with dedup off every submission is a lead"); return
+        }
     }
 }

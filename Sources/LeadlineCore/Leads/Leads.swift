@@ -48,7 +48,8 @@ public struct Leads: Sendable {
              try Int.fetchOne(db.cachedStatement(sql: "SELECT count(*) FROM leads WHERE tenant_id = ? AND phone = ?"),
                               arguments: [tenantID, valid.phone]) ?? 0)
         }
-        let cutoff = Timestamp.format(now.addingTimeInterval(-Double(settings.windowDays) * 86400))
+        // A window of 0 days turns dedup off.
+        let cutoff = settings.windowDays == 0 ? nil : Timestamp.format(now.addingTimeInterval(-Double(settings.windowDays) * 86400))
         let score = LeadScore.compute(.init(phoneValid: true, email: valid.email, hasName: valid.firstName != nil || valid.lastName != nil,
                                             state: valid.state, zip: valid.zipCode,
                                             consentAge: valid.consent.map { now.timeIntervalSince($0.consentedAt) },
@@ -90,8 +91,10 @@ public struct Leads: Sendable {
         return outcome
     }
 
-    static func duplicate(of lead: LeadInput.Valid, tenantID: String, since cutoff: String, byEmail: Bool,
+    /// The tenant's lead that `lead` repeats, if one was created since `cutoff` (nil: dedup is off).
+    static func duplicate(of lead: LeadInput.Valid, tenantID: String, since cutoff: String?, byEmail: Bool,
                           _ db: GRDB.Database) throws -> Lead? {
+        guard let cutoff else { return nil }
         if let found = try Lead.fetchOne(db.cachedStatement(sql: """
             SELECT * FROM leads WHERE tenant_id = ? AND phone = ? AND created_at >= ? ORDER BY created_at DESC LIMIT 1
             """), arguments: [tenantID, lead.phone, cutoff]) {

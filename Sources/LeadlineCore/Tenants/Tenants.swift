@@ -44,6 +44,40 @@ public struct Tenants: Sendable {
         return tenant
     }
 
+    /// How a tenant's leads are de-duplicated: the window in days (0 turns dedup off) and whether the same email
+    /// within it also counts as the same person.
+    public struct DedupRule: Codable, Sendable, Equatable {
+        public var windowDays: Int
+        public var byEmail: Bool
+
+        public init(windowDays: Int, byEmail: Bool) {
+            self.windowDays = windowDays
+            self.byEmail = byEmail
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case windowDays = "dedup_window_days", byEmail = "dedup_by_email"
+        }
+    }
+
+    public func dedupRule(tenantID: String) throws -> DedupRule {
+        try store.read { db in
+            let settings = try DedupSettings.fetch(db, tenantID: tenantID)
+            return DedupRule(windowDays: settings.windowDays, byEmail: settings.byEmail)
+        }
+    }
+
+    public func setDedupRule(tenantID: String, _ rule: DedupRule) throws {
+        guard (0...3650).contains(rule.windowDays) else {
+            throw CoreError.invalid([.init("dedup_window_days", "must be from 0 (no dedup) to 3650")])
+        }
+        try store.writeNow { db in
+            try db.execute(sql: "UPDATE tenants SET dedup_window_days = ?, dedup_by_email = ? WHERE id = ?",
+                           arguments: [rule.windowDays, rule.byEmail, tenantID])
+            guard db.changesCount == 1 else { throw CoreError.notFound("tenant \(tenantID)") }
+        }
+    }
+
     public func isEmpty() throws -> Bool {
         try store.read { db in try Tenant.fetchCount(db) == 0 }
     }
