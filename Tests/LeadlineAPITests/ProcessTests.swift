@@ -247,3 +247,32 @@ import Testing
         }
     }
 }
+
+@Suite struct ImportCommandTests {
+    @Test func importsAFileAndWritesRejects() async throws {
+        let folder = TemporaryDirectory()
+        let db = folder.file("import.db"), csv = folder.file("leads.csv"), rejects = folder.file("rejects.csv")
+        try Data("Phone,First Name,ST\r\n5551234567,Jane,TX\r\n555-CALL-NOW,Bad,TX\r\n(555) 123-4567,Jane,TX\r\n".utf8)
+            .write(to: URL(fileURLWithPath: csv))
+        try await blocking { () throws in
+            _ = try LeadlineBinary.run(["tenant", "create", "acme", "--db", db])
+            let first = try LeadlineBinary.run(["import", csv, "--tenant", "acme", "--rejects", rejects, "--json", "--db", db])
+            #expect(first.status == 0, "\(first.stderr)")
+            let report = try #require(try JSONSerialization.jsonObject(with: Data(first.stdout.utf8)) as? [String: Any])
+            #expect(report["rows"] as? Int == 3)
+            #expect(report["created"] as? Int == 1)
+            #expect(report["duplicate"] as? Int == 1)
+            #expect(report["rejected"] as? Int == 1)
+            let rejected = try String(contentsOfFile: rejects, encoding: .utf8)
+            #expect(rejected.hasPrefix("row,reasons\n3,\"phone: "))
+            let again = try LeadlineBinary.run(["import", csv, "--tenant", "acme", "--db", db])
+            #expect(again.stdout.contains("0 created, 2 duplicate, 1 rejected"))
+            #expect(try LeadlineBinary.run(["import", folder.file("missing.csv"), "--tenant", "acme", "--db", db]).status == 1)
+            let noPhone = folder.file("nophone.csv")
+            try Data("name,email\nJane,j@example.com\n".utf8).write(to: URL(fileURLWithPath: noPhone))
+            let refused = try LeadlineBinary.run(["import", noPhone, "--tenant", "acme", "--db", db])
+            #expect(refused.status == 1)
+            #expect(refused.stderr.contains("no phone column"))
+        }
+    }
+}

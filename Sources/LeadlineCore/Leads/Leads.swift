@@ -41,6 +41,53 @@ public struct Leads: Sendable {
     /// share one transaction on the single writer, so identical concurrent submissions create one lead; everything that
     /// needs no writer (validation, score, JSON, the consent digest) is done before, on the request's thread.
     public func intake(tenantID: String, _ input: LeadInput, options: IntakeOptions) async throws -> Outcome {
+        let prepared = try prepare(tenantID: tenantID, input, options: options)
+        let outcome = try await store.write { db in try prepared.commit(db) }
+        if case .created(let lead) = outcome, lead.status.isEligible { onEligibleLead?(lead) }
+        return outcome
+    }
+
+    /// Many leads in one transaction (the CSV importer): each is checked against the database and against the earlier
+    /// leads of the same batch. A lead that fails validation is reported in its slot and does not stop the others.
+    public func intakeBatch(tenantID: String, _ inputs: [LeadInput], options: IntakeOptions) async throws -> [Result<Outcome, CoreError>] {
+        let prepared: [Result<PreparedLead, CoreError>] = try inputs.map { input in
+            do { return .success(try prepare(tenantID: tenantID, input, options: options)) }
+            catch let error as CoreError { return .failure(error) }
+        }
+        let outcomes = try await store.write { db in
+            try prepared.map { slot -> Result<Outcome, CoreError> in
+                switch slot {
+                case .success(let lead): return .success(try lead.commit(db))
+                case .failure(let error): return .failure(error)
+                }
+            }
+        }
+        for case .success(.created(let lead)) in outcomes where lead.status.isEligible { onEligibleLead?(lead) }
+        return outcomes
+    }
+
+    /// A lead checked and ready for the writer.
+    struct PreparedLead: Sendable {
+        let lead: Lead
+        let valid: LeadInput.Valid
+        let consent: ConsentChain.Pending?
+        let created: LeadEvent
+        let dedupSince: String?
+        let dedupByEmail: Bool
+
+        /// On the writer: the dedup check, then the lead, its certificate and its first event.
+        func commit(_ db: GRDB.Database) throws -> Outcome {
+            if let existing = try Leads.duplicate(of: valid, tenantID: lead.tenantID, since: dedupSince, byEmail: dedupByEmail, db) {
+                return .duplicate(existing)
+            }
+            try db.cachedStatement(sql: Lead.insertSQL).execute(arguments: lead.insertArguments)
+            if let consent { _ = try ConsentChain.append(consent, db) }
+            try created.append(db)
+            return .created(lead)
+        }
+    }
+
+    func prepare(tenantID: String, _ input: LeadInput, options: IntakeOptions) throws -> PreparedLead {
         let now = clock.now
         let valid = try input.validated(now: now)
         let (settings, earlier) = try store.lookup { db in
@@ -77,18 +124,8 @@ public struct Leads: Sendable {
         if let ineligibleReason { detail["reason"] = ineligibleReason }
         let created = LeadEvent(id: nil, tenantID: tenantID, leadID: leadID, at: stamp, actor: options.actor, kind: "created",
                                 fromStatus: nil, toStatus: status.rawValue, detail: Self.encode(detail))
-
-        let outcome = try await store.write { db -> Outcome in
-            if let existing = try Self.duplicate(of: valid, tenantID: tenantID, since: cutoff, byEmail: settings.byEmail, db) {
-                return .duplicate(existing)
-            }
-            try db.cachedStatement(sql: Lead.insertSQL).execute(arguments: lead.insertArguments)
-            if let pending { _ = try ConsentChain.append(pending, db) }
-            try created.append(db)
-            return .created(lead)
-        }
-        if case .created(let lead) = outcome, lead.status.isEligible { onEligibleLead?(lead) }
-        return outcome
+        return PreparedLead(lead: lead, valid: valid, consent: pending, created: created, dedupSince: cutoff,
+                            dedupByEmail: settings.byEmail)
     }
 
     /// The tenant's lead that `lead` repeats, if one was created since `cutoff` (nil: dedup is off).
