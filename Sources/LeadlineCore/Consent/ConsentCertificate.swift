@@ -38,23 +38,22 @@ public struct ConsentCertificate: Codable, Sendable, Equatable, FetchableRecord,
     /// The SHA-256 of the content, as sorted-key JSON: everything that proves the consent, never its place in the
     /// chain or its revocation state. Computed before the certificate reaches the single writer.
     public var contentDigest: String {
-        struct Content: Encodable {
-            let id, tenant_id: String, lead_id: String?, consent_type, channel: String
-            let mechanism, consent_text, consent_text_version, page_url, ip_address, user_agent: String?
-            let consented_at, created_at: String
-        }
-        let content = Content(id: id, tenant_id: tenantID, lead_id: leadID, consent_type: consentType, channel: channel,
-                              mechanism: mechanism, consent_text: consentText, consent_text_version: consentTextVersion,
-                              page_url: pageURL, ip_address: ipAddress, user_agent: userAgent, consented_at: consentedAt,
-                              created_at: createdAt)
-        return Digest.sha256(Array(try! Self.encoder.encode(content))).hex
+        var content = CanonicalJSON()
+        content.add("channel", channel)
+        content.add("consent_text", consentText)
+        content.add("consent_text_version", consentTextVersion)
+        content.add("consent_type", consentType)
+        content.add("consented_at", consentedAt)
+        content.add("created_at", createdAt)
+        content.add("id", id)
+        content.add("ip_address", ipAddress)
+        content.add("lead_id", leadID)
+        content.add("mechanism", mechanism)
+        content.add("page_url", pageURL)
+        content.add("tenant_id", tenantID)
+        content.add("user_agent", userAgent)
+        return Digest.sha256(content.finished()).hex
     }
-
-    private static let encoder: JSONEncoder = {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return encoder
-    }()
 
     /// The link: the content's digest, the place in the chain and the previous link's hash.
     static func chainHash(contentDigest: String, sequence: Int, previousHash: String) -> String {

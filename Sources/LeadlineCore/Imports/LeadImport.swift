@@ -85,10 +85,12 @@ public struct LeadImport: Sendable {
         let map = try Self.mapColumns(header)
         var report = Report()
         var batch: [(row: Int, input: LeadInput)] = []
-        func flush() async throws {
-            guard !batch.isEmpty else { return }
-            let outcomes = try await leads.intakeBatch(tenantID: tenantID, batch.map(\.input), options: .init(actor: actor))
-            for (slot, outcome) in zip(batch, outcomes) {
+        // The next batch is prepared (validated, scored, hashed) while the previous one commits.
+        var committing: (rows: [Int], task: Task<[Result<Leads.Outcome, CoreError>], any Error>)?
+        func settle() async throws {
+            guard let (rows, task) = committing else { return }
+            committing = nil
+            for (row, outcome) in zip(rows, try await task.value) {
                 switch outcome {
                 case .success(.created): report.created += 1
                 case .success(.duplicate): report.duplicate += 1
@@ -97,13 +99,20 @@ public struct LeadImport: Sendable {
                     let reasons: [String]
                     if case .invalid(let problems) = error { reasons = problems.map { "\($0.field): \($0.reason)" } }
                     else { reasons = [error.description] }
-                    let reject = Reject(row: slot.row, reasons: reasons)
+                    let reject = Reject(row: row, reasons: reasons)
                     if report.firstRejects.count < 100 { report.firstRejects.append(reject) }
                     onReject(reject)
                 }
             }
-            batch.removeAll(keepingCapacity: true)
             progress(report)
+        }
+        func flush() async throws {
+            guard !batch.isEmpty else { return }
+            let prepared = try leads.prepareBatch(tenantID: tenantID, batch.map(\.input), options: .init(actor: actor))
+            try await settle()
+            let leads = self.leads
+            committing = (batch.map(\.row), Task { try await leads.commitBatch(prepared) })
+            batch.removeAll(keepingCapacity: true)
         }
         while let row = try reader.next() {
             report.rows += 1
@@ -111,6 +120,7 @@ public struct LeadImport: Sendable {
             if batch.count >= batchSize { try await flush() }
         }
         try await flush()
+        try await settle()
         return report
     }
 }

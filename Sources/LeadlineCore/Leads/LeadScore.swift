@@ -9,6 +9,17 @@ public struct LeadScore: Sendable, Equatable {
     public var value: Int
     public var reasons: [Reason]
 
+    /// The reasons as stored with the lead: `[{"detail":…,"points":…,"rule":…}]`.
+    var reasonsJSON: String {
+        CanonicalJSON.array(reasons.map { reason in
+            var object = CanonicalJSON()
+            object.add("detail", reason.detail)
+            object.add("points", reason.points)
+            object.add("rule", reason.rule)
+            return object
+        })
+    }
+
     /// What the score looks at.
     public struct Facts: Sendable {
         public var phoneValid: Bool

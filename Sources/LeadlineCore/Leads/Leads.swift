@@ -50,12 +50,36 @@ public struct Leads: Sendable {
     /// Many leads in one transaction (the CSV importer): each is checked against the database and against the earlier
     /// leads of the same batch. A lead that fails validation is reported in its slot and does not stop the others.
     public func intakeBatch(tenantID: String, _ inputs: [LeadInput], options: IntakeOptions) async throws -> [Result<Outcome, CoreError>] {
-        let prepared: [Result<PreparedLead, CoreError>] = try inputs.map { input in
-            do { return .success(try prepare(tenantID: tenantID, input, options: options)) }
-            catch let error as CoreError { return .failure(error) }
+        try await commitBatch(try prepareBatch(tenantID: tenantID, inputs, options: options))
+    }
+
+    /// The part of a batch that needs no writer; an importer prepares the next batch while the last one commits.
+    public func prepareBatch(tenantID: String, _ inputs: [LeadInput], options: IntakeOptions) throws -> PreparedBatch {
+        let now = clock.now
+        var validated: [Result<LeadInput.Valid, CoreError>] = []
+        validated.reserveCapacity(inputs.count)
+        for input in inputs {
+            do { validated.append(.success(try input.validated(now: now))) }
+            catch { validated.append(.failure(error)) }
         }
+        // One reader visit for the whole batch: the tenant's dedup rule and each phone's history.
+        let (settings, earlier) = try store.lookup { db -> (DedupSettings, [Int]) in
+            let statement = try db.cachedStatement(sql: "SELECT count(*) FROM leads WHERE tenant_id = ? AND phone = ?")
+            let counts = try validated.map { slot -> Int in
+                guard case .success(let valid) = slot else { return 0 }
+                return try Int.fetchOne(statement, arguments: [tenantID, valid.phone]) ?? 0
+            }
+            return (try DedupSettings.fetch(db, tenantID: tenantID), counts)
+        }
+        let slots = zip(validated, earlier).map { slot, count -> Result<PreparedLead, CoreError> in
+            slot.map { prepared($0, tenantID: tenantID, settings: settings, earlier: count, options: options, now: now) }
+        }
+        return PreparedBatch(slots: slots)
+    }
+
+    public func commitBatch(_ batch: PreparedBatch) async throws -> [Result<Outcome, CoreError>] {
         let outcomes = try await store.write { db in
-            try prepared.map { slot -> Result<Outcome, CoreError> in
+            try batch.slots.map { slot -> Result<Outcome, CoreError> in
                 switch slot {
                 case .success(let lead): return .success(try lead.commit(db))
                 case .failure(let error): return .failure(error)
@@ -64,6 +88,10 @@ public struct Leads: Sendable {
         }
         for case .success(.created(let lead)) in outcomes where lead.status.isEligible { onEligibleLead?(lead) }
         return outcomes
+    }
+
+    public struct PreparedBatch: Sendable {
+        let slots: [Result<PreparedLead, CoreError>]
     }
 
     /// A lead checked and ready for the writer.
@@ -95,6 +123,12 @@ public struct Leads: Sendable {
              try Int.fetchOne(db.cachedStatement(sql: "SELECT count(*) FROM leads WHERE tenant_id = ? AND phone = ?"),
                               arguments: [tenantID, valid.phone]) ?? 0)
         }
+        return prepared(valid, tenantID: tenantID, settings: settings, earlier: earlier, options: options, now: now)
+    }
+
+    /// Score, status, ids, the consent certificate's content digest and the first event, all before the writer.
+    private func prepared(_ valid: LeadInput.Valid, tenantID: String, settings: DedupSettings, earlier: Int,
+                          options: IntakeOptions, now: Date) -> PreparedLead {
         // A window of 0 days turns dedup off.
         let cutoff = settings.windowDays == 0 ? nil : Timestamp.format(now.addingTimeInterval(-Double(settings.windowDays) * 86400))
         let score = LeadScore.compute(.init(phoneValid: true, email: valid.email, hasName: valid.firstName != nil || valid.lastName != nil,
@@ -117,13 +151,14 @@ public struct Leads: Sendable {
         let lead = Lead(id: leadID, tenantID: tenantID, phone: valid.phone, email: valid.email, firstName: valid.firstName,
                         lastName: valid.lastName, state: valid.state, zipCode: valid.zipCode, source: valid.source,
                         campaignType: valid.campaignType, status: status, ineligibleReason: ineligibleReason,
-                        score: score.value, scoreReasons: Self.encode(score.reasons), consentCertificateID: pending?.certificate.id,
+                        score: score.value, scoreReasons: score.reasonsJSON, consentCertificateID: pending?.certificate.id,
                         buyerID: nil, soldPriceCents: nil, notes: nil, createdAt: stamp, updatedAt: stamp)
-        var detail = ["score": String(score.value)]
-        if let source = valid.source { detail["source"] = source }
-        if let ineligibleReason { detail["reason"] = ineligibleReason }
+        var detail = CanonicalJSON()
+        detail.add("reason", ineligibleReason)
+        detail.add("score", String(score.value))
+        detail.add("source", valid.source)
         let created = LeadEvent(id: nil, tenantID: tenantID, leadID: leadID, at: stamp, actor: options.actor, kind: "created",
-                                fromStatus: nil, toStatus: status.rawValue, detail: Self.encode(detail))
+                                fromStatus: nil, toStatus: status.rawValue, detail: detail.string)
         return PreparedLead(lead: lead, valid: valid, consent: pending, created: created, dedupSince: cutoff,
                             dedupByEmail: settings.byEmail)
     }

@@ -12,7 +12,7 @@ public enum Identifier {
         let milliseconds = UInt64(max(0, date.timeIntervalSince1970 * 1000))
         var time = String(milliseconds, radix: 36)
         if time.count < 9 { time = String(repeating: "0", count: 9 - time.count) + time }
-        return make(prefix, length: 12).replacingOccurrences(of: prefix + "_", with: prefix + "_" + time)
+        return prefix + "_" + time + make(prefix, length: 12).dropFirst(prefix.utf8.count + 1)
     }
 
     /// A version 7 UUID (RFC 9562): 48 bits of Unix milliseconds, then random bits. Lead ids are UUIDs; being

@@ -37,7 +37,8 @@ import Testing
         var reader = CSVReader(bytes: Array(csv.utf8))
         var rejects: [LeadImport.Reject] = []
         var progress: [Int] = []
-        let report = try await importer.run(&reader, tenantID: tenant.id, actor: "test", progress: { progress.append($0.rows) },
+        let report = try await importer.run(&reader, tenantID: tenant.id, actor: "test",
+                                            progress: { progress.append($0.created + $0.duplicate + $0.rejected) },
                                             onReject: { rejects.append($0) })
         #expect(report.rows == 6)
         #expect(report.created == 3)

@@ -1,0 +1,59 @@
+/// A JSON object written with its keys in the order given (callers give them sorted) and strings escaped per RFC 8259.
+/// For what the core stores or hashes on every lead (score reasons, event details, consent content), where Foundation's
+/// encoder is most of the cost. Output matches JSONEncoder's `.sortedKeys, .withoutEscapingSlashes` for these shapes.
+struct CanonicalJSON {
+    private(set) var bytes: [UInt8] = [UInt8(ascii: "{")]
+    private var first = true
+
+    mutating func add(_ key: String, _ value: String?) {
+        guard let value else { return }
+        separate(key)
+        Self.quote(value, into: &bytes)
+    }
+
+    mutating func add(_ key: String, _ value: Int) {
+        separate(key)
+        bytes += Array(String(value).utf8)
+    }
+
+    private mutating func separate(_ key: String) {
+        if !first { bytes.append(UInt8(ascii: ",")) }
+        first = false
+        Self.quote(key, into: &bytes)
+        bytes.append(UInt8(ascii: ":"))
+    }
+
+    func finished() -> [UInt8] { bytes + [UInt8(ascii: "}")] }
+    var string: String { String(decoding: finished(), as: UTF8.self) }
+
+    static func quote(_ text: String, into out: inout [UInt8]) {
+        out.append(UInt8(ascii: "\""))
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "\""): out += [UInt8(ascii: "\\"), UInt8(ascii: "\"")]
+            case UInt8(ascii: "\\"): out += [UInt8(ascii: "\\"), UInt8(ascii: "\\")]
+            case 0x0A: out += [UInt8(ascii: "\\"), UInt8(ascii: "n")]
+            case 0x0D: out += [UInt8(ascii: "\\"), UInt8(ascii: "r")]
+            case 0x09: out += [UInt8(ascii: "\\"), UInt8(ascii: "t")]
+            case 0x08: out += [UInt8(ascii: "\\"), UInt8(ascii: "b")]
+            case 0x0C: out += [UInt8(ascii: "\\"), UInt8(ascii: "f")]
+            case 0..<0x20:
+                let hex = Array("0123456789abcdef".utf8)
+                out += Array("\\u00".utf8) + [hex[Int(byte >> 4)], hex[Int(byte & 0xF)]]
+            default: out.append(byte)
+            }
+        }
+        out.append(UInt8(ascii: "\""))
+    }
+
+    /// `[{…},{…}]` from objects already written.
+    static func array(_ objects: [CanonicalJSON]) -> String {
+        var out: [UInt8] = [UInt8(ascii: "[")]
+        for (index, object) in objects.enumerated() {
+            if index > 0 { out.append(UInt8(ascii: ",")) }
+            out += object.finished()
+        }
+        out.append(UInt8(ascii: "]"))
+        return String(decoding: out, as: UTF8.self)
+    }
+}
