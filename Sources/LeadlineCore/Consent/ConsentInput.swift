@@ -45,13 +45,9 @@ public struct ConsentInput: Sendable {
 
     /// Validates against `now`; problems are reported under `prefix` (e.g. `consent.`).
     public func validated(now: Date, prefix: String = "consent.") -> (Valid?, [CoreError.FieldProblem]) {
-        var problems: [CoreError.FieldProblem] = []
-        func problem(_ field: String, _ reason: String) { problems.append(.init(prefix + field, reason)) }
-        func tidy(_ value: String?, _ field: String, max: Int) -> String? {
-            guard let value = value?.trimmingSpaces, !value.isEmpty else { return nil }
-            if value.count > max { problem(field, "must be at most \(max) characters") }
-            return value
-        }
+        var checks = FieldChecks(prefix: prefix)
+        func problem(_ field: String, _ reason: String) { checks.fail(field, reason) }
+        func tidy(_ value: String?, _ field: String, max: Int) -> String? { checks.text(value, field, max: max) }
         let type = tidy(consentType, "consent_type", max: 64) ?? "tcpa_express_written"
         if !Self.consentTypes.contains(type) {
             problem("consent_type", "must be one of \(Self.consentTypes.sorted().joined(separator: ", "))")
@@ -80,7 +76,7 @@ public struct ConsentInput: Sendable {
         let valid = Valid(consentType: type, channel: tidy(channel, "channel", max: 32) ?? "web",
                           mechanism: tidy(mechanism, "mechanism", max: 64), text: text, textVersion: version,
                           pageURL: page, ipAddress: ip, userAgent: tidy(userAgent, "user_agent", max: 1000), consentedAt: at)
-        return (problems.isEmpty ? valid : nil, problems)
+        return (checks.problems.isEmpty ? valid : nil, checks.problems)
     }
 }
 

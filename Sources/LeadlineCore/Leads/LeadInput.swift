@@ -40,35 +40,31 @@ public struct LeadInput: Sendable {
     }
 
     public func validated(now: Date) throws(CoreError) -> Valid {
-        var problems: [CoreError.FieldProblem] = []
-        func tidy(_ value: String?, _ field: String, max: Int) -> String? {
-            guard let value = value?.trimmingSpaces, !value.isEmpty else { return nil }
-            if value.count > max { problems.append(.init(field, "must be at most \(max) characters")) }
-            return value
-        }
+        var checks = FieldChecks()
+        func tidy(_ value: String?, _ field: String, max: Int) -> String? { checks.text(value, field, max: max) }
         var phoneE164 = ""
-        do { phoneE164 = try PhoneNumber.normalize(phone ?? "") } catch { problems.append(.init("phone", error.description)) }
+        do { phoneE164 = try PhoneNumber.normalize(phone ?? "") } catch { checks.fail("phone", error.description) }
 
         let email = tidy(email, "email", max: 254)?.lowercased()
-        if let email, !Self.looksLikeEmail(email) { problems.append(.init("email", "must be an email address like name@example.com")) }
+        if let email, !Self.looksLikeEmail(email) { checks.fail("email", "must be an email address like name@example.com") }
         let state = tidy(state, "state", max: 2)?.uppercased()
-        if let state, !USStates.codes.contains(state) { problems.append(.init("state", "must be a US state or DC code such as TX")) }
+        if let state, !USStates.codes.contains(state) { checks.fail("state", "must be a US state or DC code such as TX") }
         let zip = tidy(zipCode, "zip_code", max: 10)
-        if let zip, !Self.isZip(zip) { problems.append(.init("zip_code", "must be 5 digits or 5+4 (12345 or 12345-6789)")) }
+        if let zip, !Self.isZip(zip) { checks.fail("zip_code", "must be 5 digits or 5+4 (12345 or 12345-6789)") }
         let campaignType = tidy(campaignType, "campaign_type", max: 64)
         if let campaignType, !campaignType.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == "-") }) {
-            problems.append(.init("campaign_type", "may use letters, digits, _ and - only"))
+            checks.fail("campaign_type", "may use letters, digits, _ and - only")
         }
         var validConsent: ConsentInput.Valid?
         if let consent {
             let (valid, consentProblems) = consent.validated(now: now)
             validConsent = valid
-            problems += consentProblems
+            for problem in consentProblems { checks.fail(problem.field, problem.reason) }
         }
         let valid = Valid(phone: phoneE164, email: email, firstName: tidy(firstName, "first_name", max: 100),
                           lastName: tidy(lastName, "last_name", max: 100), state: state, zipCode: zip,
                           source: tidy(source, "source", max: 200), campaignType: campaignType, consent: validConsent)
-        if !problems.isEmpty { throw .invalid(problems) }
+        if !checks.problems.isEmpty { throw .invalid(checks.problems) }
         return valid
     }
 
