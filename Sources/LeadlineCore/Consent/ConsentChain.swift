@@ -20,17 +20,34 @@ public enum ConsentChain {
         }
     }
 
+    /// The newest link of a tenant's chain, read once per write transaction and carried from one append to the next.
+    struct Head {
+        var sequence: Int
+        var hash: String
+
+        static func read(tenantID: String, _ db: GRDB.Database) throws -> Head {
+            let last = try Row.fetchOne(db.cachedStatement(sql: """
+                SELECT sequence, hash FROM consent_certificates WHERE tenant_id = ? ORDER BY sequence DESC LIMIT 1
+                """), arguments: [tenantID])
+            return Head(sequence: last?[0] ?? 0, hash: last?[1] ?? ConsentCertificate.genesisHash)
+        }
+    }
+
     /// Appends a certificate (inside the caller's write transaction, on the single writer, so sequences never race).
     static func append(_ pending: Pending, _ db: GRDB.Database) throws -> ConsentCertificate {
+        var head = try Head.read(tenantID: pending.certificate.tenantID, db)
+        return try append(pending, after: &head, db)
+    }
+
+    /// Appends after a head already read in this transaction, and moves the head on.
+    static func append(_ pending: Pending, after head: inout Head, _ db: GRDB.Database) throws -> ConsentCertificate {
         var certificate = pending.certificate
-        let last = try Row.fetchOne(db.cachedStatement(sql: """
-            SELECT sequence, hash FROM consent_certificates WHERE tenant_id = ? ORDER BY sequence DESC LIMIT 1
-            """), arguments: [certificate.tenantID])
-        certificate.sequence = (last?[0] as Int? ?? 0) + 1
-        certificate.previousHash = last?[1] ?? ConsentCertificate.genesisHash
+        certificate.sequence = head.sequence + 1
+        certificate.previousHash = head.hash
         certificate.hash = ConsentCertificate.chainHash(contentDigest: pending.contentDigest, sequence: certificate.sequence,
                                                         previousHash: certificate.previousHash)
         try db.cachedStatement(sql: ConsentCertificate.insertSQL).execute(arguments: certificate.insertArguments)
+        head = Head(sequence: certificate.sequence, hash: certificate.hash)
         return certificate
     }
 

@@ -1,5 +1,5 @@
 /// What the core refuses, with what a caller needs to fix it. The API layer maps each case to a status code.
-public enum CoreError: Error, Equatable, CustomStringConvertible {
+public enum CoreError: Error, Equatable, Sendable, CustomStringConvertible {
     public struct FieldProblem: Equatable, Sendable {
         public var field: String
         public var reason: String

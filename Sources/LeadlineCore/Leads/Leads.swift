@@ -42,7 +42,10 @@ public struct Leads: Sendable {
     /// needs no writer (validation, score, JSON, the consent digest) is done before, on the request's thread.
     public func intake(tenantID: String, _ input: LeadInput, options: IntakeOptions) async throws -> Outcome {
         let prepared = try prepare(tenantID: tenantID, input, options: options)
-        let outcome = try await store.write { db in try prepared.commit(db) }
+        let outcome = try await store.write { db in
+            var head: ConsentChain.Head?
+            return try prepared.commit(db, head: &head)
+        }
         if case .created(let lead) = outcome, lead.status.isEligible { onEligibleLead?(lead) }
         return outcome
     }
@@ -56,11 +59,8 @@ public struct Leads: Sendable {
     /// The part of a batch that needs no writer; an importer prepares the next batch while the last one commits.
     public func prepareBatch(tenantID: String, _ inputs: [LeadInput], options: IntakeOptions) throws -> PreparedBatch {
         let now = clock.now
-        var validated: [Result<LeadInput.Valid, CoreError>] = []
-        validated.reserveCapacity(inputs.count)
-        for input in inputs {
-            do { validated.append(.success(try input.validated(now: now))) }
-            catch { validated.append(.failure(error)) }
+        let validated = inputs.map { input -> Result<LeadInput.Valid, CoreError> in
+            do throws(CoreError) { return .success(try input.validated(now: now)) } catch { return .failure(error) }
         }
         // One reader visit for the whole batch: the tenant's dedup rule and each phone's history.
         let (settings, earlier) = try store.lookup { db -> (DedupSettings, [Int]) in
@@ -71,17 +71,33 @@ public struct Leads: Sendable {
             }
             return (try DedupSettings.fetch(db, tenantID: tenantID), counts)
         }
+        let moment = Moment(now: now, settings: settings)
         let slots = zip(validated, earlier).map { slot, count -> Result<PreparedLead, CoreError> in
-            slot.map { prepared($0, tenantID: tenantID, settings: settings, earlier: count, options: options, now: now) }
+            slot.map { prepared($0, tenantID: tenantID, settings: settings, earlier: count, options: options, moment: moment) }
         }
         return PreparedBatch(slots: slots)
     }
 
+    /// What every lead of one batch shares: the time, its text, and the dedup cutoff.
+    struct Moment {
+        let now: Date
+        let stamp: String
+        let cutoff: String?
+
+        init(now: Date, settings: DedupSettings) {
+            self.now = now
+            stamp = Timestamp.format(now)
+            // A window of 0 days turns dedup off.
+            cutoff = settings.windowDays == 0 ? nil : Timestamp.format(now.addingTimeInterval(-Double(settings.windowDays) * 86400))
+        }
+    }
+
     public func commitBatch(_ batch: PreparedBatch) async throws -> [Result<Outcome, CoreError>] {
         let outcomes = try await store.write { db in
-            try batch.slots.map { slot -> Result<Outcome, CoreError> in
+            var head: ConsentChain.Head?
+            return try batch.slots.map { slot -> Result<Outcome, CoreError> in
                 switch slot {
-                case .success(let lead): return .success(try lead.commit(db))
+                case .success(let lead): return .success(try lead.commit(db, head: &head))
                 case .failure(let error): return .failure(error)
                 }
             }
@@ -103,13 +119,18 @@ public struct Leads: Sendable {
         let dedupSince: String?
         let dedupByEmail: Bool
 
-        /// On the writer: the dedup check, then the lead, its certificate and its first event.
-        func commit(_ db: GRDB.Database) throws -> Outcome {
+        /// On the writer: the dedup check, then the lead, its certificate and its first event. `head` is the tenant's
+        /// chain head when a batch already read it (nil: read it now, if there is consent to chain).
+        func commit(_ db: GRDB.Database, head: inout ConsentChain.Head?) throws -> Outcome {
             if let existing = try Leads.duplicate(of: valid, tenantID: lead.tenantID, since: dedupSince, byEmail: dedupByEmail, db) {
                 return .duplicate(existing)
             }
             try db.cachedStatement(sql: Lead.insertSQL).execute(arguments: lead.insertArguments)
-            if let consent { _ = try ConsentChain.append(consent, db) }
+            if let consent {
+                var current = try head ?? ConsentChain.Head.read(tenantID: lead.tenantID, db)
+                _ = try ConsentChain.append(consent, after: &current, db)
+                head = current
+            }
             try created.append(db)
             return .created(lead)
         }
@@ -123,14 +144,14 @@ public struct Leads: Sendable {
              try Int.fetchOne(db.cachedStatement(sql: "SELECT count(*) FROM leads WHERE tenant_id = ? AND phone = ?"),
                               arguments: [tenantID, valid.phone]) ?? 0)
         }
-        return prepared(valid, tenantID: tenantID, settings: settings, earlier: earlier, options: options, now: now)
+        return prepared(valid, tenantID: tenantID, settings: settings, earlier: earlier, options: options,
+                        moment: Moment(now: now, settings: settings))
     }
 
     /// Score, status, ids, the consent certificate's content digest and the first event, all before the writer.
     private func prepared(_ valid: LeadInput.Valid, tenantID: String, settings: DedupSettings, earlier: Int,
-                          options: IntakeOptions, now: Date) -> PreparedLead {
-        // A window of 0 days turns dedup off.
-        let cutoff = settings.windowDays == 0 ? nil : Timestamp.format(now.addingTimeInterval(-Double(settings.windowDays) * 86400))
+                          options: IntakeOptions, moment: Moment) -> PreparedLead {
+        let now = moment.now, cutoff = moment.cutoff
         let score = LeadScore.compute(.init(phoneValid: true, email: valid.email, hasName: valid.firstName != nil || valid.lastName != nil,
                                             state: valid.state, zip: valid.zipCode,
                                             consentAge: valid.consent.map { now.timeIntervalSince($0.consentedAt) },
@@ -143,7 +164,7 @@ public struct Leads: Sendable {
         } else if let threshold = options.qualifyAtScore, score.value >= threshold {
             status = .qualified
         }
-        let stamp = Timestamp.format(now)
+        let stamp = moment.stamp
         let leadID = Identifier.uuidV7(at: now)
         let pending = valid.consent.map {
             ConsentChain.Pending($0, id: Identifier.sortable("cert", at: now), tenantID: tenantID, leadID: leadID, createdAt: stamp)
