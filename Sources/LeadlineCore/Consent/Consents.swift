@@ -41,7 +41,7 @@ public struct Consents: Sendable {
                 try LeadEvent(id: nil, tenantID: tenantID, leadID: lead.id, at: stamp, actor: actor, kind: "consent_recorded",
                               fromStatus: before == lead.status ? nil : before.rawValue,
                               toStatus: before == lead.status ? nil : lead.status.rawValue,
-                              detail: Leads.encode(["certificate_id": certificate.id])).append(db)
+                              detail: CanonicalJSON(["certificate_id": certificate.id]).string).append(db)
             }
             return certificate
         }
@@ -82,7 +82,7 @@ public struct Consents: Sendable {
             try LeadEvent(id: nil, tenantID: tenantID, leadID: lead.id, at: stamp, actor: actor, kind: "consent_revoked",
                           fromStatus: before == lead.status ? nil : before.rawValue,
                           toStatus: before == lead.status ? nil : lead.status.rawValue,
-                          detail: Leads.encode(["certificate_id": certificate.id, "reason": reason ?? ""])).append(db)
+                          detail: CanonicalJSON(["certificate_id": certificate.id, "reason": reason ?? ""]).string).append(db)
             return certificate
         }
     }

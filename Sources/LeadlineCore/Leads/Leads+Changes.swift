@@ -103,7 +103,7 @@ extension Leads {
             try lead.update(db)
             for event in events {
                 try LeadEvent(id: nil, tenantID: tenantID, leadID: lead.id, at: stamp, actor: actor, kind: event.kind,
-                              fromStatus: event.from, toStatus: event.to, detail: Self.encode(event.detail)).append(db)
+                              fromStatus: event.from, toStatus: event.to, detail: CanonicalJSON(event.detail).string).append(db)
             }
             return lead
         }

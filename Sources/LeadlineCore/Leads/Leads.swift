@@ -199,15 +199,6 @@ public struct Leads: Sendable {
             """), arguments: [tenantID, email, cutoff])
     }
 
-    static func encode<T: Encodable>(_ value: T) -> String {
-        String(decoding: (try? encoder.encode(value)) ?? Data("{}".utf8), as: UTF8.self)
-    }
-
-    private static let encoder: JSONEncoder = {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return encoder
-    }()
 
     /// One lead of the tenant, with its events and consent certificates.
     public func record(tenantID: String, leadID: String) throws -> LeadRecord {

@@ -5,6 +5,13 @@ struct CanonicalJSON {
     private(set) var bytes: [UInt8] = [UInt8(ascii: "{")]
     private var first = true
 
+    init() {}
+
+    /// An object of strings, keys sorted (event details).
+    init(_ fields: [String: String]) {
+        for key in fields.keys.sorted() { add(key, fields[key]) }
+    }
+
     mutating func add(_ key: String, _ value: String?) {
         guard let value else { return }
         separate(key)

@@ -112,3 +112,18 @@ import Testing
         #expect(a.dropFirst(5).allSatisfy { $0.isLowercase || $0.isNumber })
     }
 }
+
+@Suite struct CanonicalJSONTests {
+    @Test func escapesLikeJSONEncoderAndReadsBack() throws {
+        let awkward = ["b": "quote \" backslash \\ slash / newline \n tab \t bell \u{07} é 日本 😀", "a": "plain"]
+        let written = CanonicalJSON(awkward).string
+        #expect(try JSONDecoder().decode([String: String].self, from: Data(written.utf8)) == awkward)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        #expect(written == String(decoding: try encoder.encode(awkward), as: UTF8.self))
+        var numbers = CanonicalJSON()
+        numbers.add("points", -5)
+        numbers.add("skipped", nil as String?)
+        #expect(numbers.string == #"{"points":-5}"#)
+    }
+}
