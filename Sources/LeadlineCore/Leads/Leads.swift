@@ -41,7 +41,8 @@ public struct Leads: Sendable {
     /// share one transaction on the single writer, so identical concurrent submissions create one lead; everything that
     /// needs no writer (validation, score, JSON, the consent digest) is done before, on the request's thread.
     public func intake(tenantID: String, _ input: LeadInput, options: IntakeOptions) async throws -> Outcome {
-        let prepared = try prepare(tenantID: tenantID, input, options: options)
+        // A batch of one: the same preparation as the importer's.
+        let prepared = try prepareBatch(tenantID: tenantID, [input], options: options).slots[0].get()
         let outcome = try await store.write { db in
             var head: ConsentChain.Head?
             return try prepared.commit(db, head: &head)
@@ -134,18 +135,6 @@ public struct Leads: Sendable {
             try created.append(db)
             return .created(lead)
         }
-    }
-
-    func prepare(tenantID: String, _ input: LeadInput, options: IntakeOptions) throws -> PreparedLead {
-        let now = clock.now
-        let valid = try input.validated(now: now)
-        let (settings, earlier) = try store.lookup { db in
-            (try DedupSettings.fetch(db, tenantID: tenantID),
-             try Int.fetchOne(db.cachedStatement(sql: "SELECT count(*) FROM leads WHERE tenant_id = ? AND phone = ?"),
-                              arguments: [tenantID, valid.phone]) ?? 0)
-        }
-        return prepared(valid, tenantID: tenantID, settings: settings, earlier: earlier, options: options,
-                        moment: Moment(now: now, settings: settings))
     }
 
     /// Score, status, ids, the consent certificate's content digest and the first event, all before the writer.
