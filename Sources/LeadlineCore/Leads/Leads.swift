@@ -64,13 +64,13 @@ public struct Leads: Sendable {
             do throws(CoreError) { return .success(try input.validated(now: now)) } catch { return .failure(error) }
         }
         // One reader visit for the whole batch: the tenant's dedup rule and each phone's history.
-        let (settings, earlier) = try store.lookup { db -> (DedupSettings, [Int]) in
+        let (settings, earlier) = try store.lookup { db -> (Tenants.DedupRule, [Int]) in
             let statement = try db.cachedStatement(sql: "SELECT count(*) FROM leads WHERE tenant_id = ? AND phone = ?")
             let counts = try validated.map { slot -> Int in
                 guard case .success(let valid) = slot else { return 0 }
                 return try Int.fetchOne(statement, arguments: [tenantID, valid.phone]) ?? 0
             }
-            return (try DedupSettings.fetch(db, tenantID: tenantID), counts)
+            return (try Tenants.DedupRule.fetch(db, tenantID: tenantID), counts)
         }
         let moment = Moment(now: now, settings: settings)
         let slots = zip(validated, earlier).map { slot, count -> Result<PreparedLead, CoreError> in
@@ -85,7 +85,7 @@ public struct Leads: Sendable {
         let stamp: String
         let cutoff: String?
 
-        init(now: Date, settings: DedupSettings) {
+        init(now: Date, settings: Tenants.DedupRule) {
             self.now = now
             stamp = Timestamp.format(now)
             // A window of 0 days turns dedup off.
@@ -138,7 +138,7 @@ public struct Leads: Sendable {
     }
 
     /// Score, status, ids, the consent certificate's content digest and the first event, all before the writer.
-    private func prepared(_ valid: LeadInput.Valid, tenantID: String, settings: DedupSettings, earlier: Int,
+    private func prepared(_ valid: LeadInput.Valid, tenantID: String, settings: Tenants.DedupRule, earlier: Int,
                           options: IntakeOptions, moment: Moment) -> PreparedLead {
         let now = moment.now, cutoff = moment.cutoff
         let score = LeadScore.compute(.init(phoneValid: true, email: valid.email, hasName: valid.firstName != nil || valid.lastName != nil,
@@ -239,20 +239,6 @@ public struct LeadCursor: Sendable, Equatable {
         guard parts.count == 2, Timestamp.parse(parts[0]) != nil else { return nil }
         createdAt = parts[0]
         id = parts[1]
-    }
-}
-
-/// A tenant's dedup window and whether email counts as the same person.
-struct DedupSettings {
-    var windowDays: Int
-    var byEmail: Bool
-
-    static func fetch(_ db: GRDB.Database, tenantID: String) throws -> DedupSettings {
-        guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT dedup_window_days, dedup_by_email FROM tenants WHERE id = ?"),
-                                         arguments: [tenantID]) else {
-            throw CoreError.notFound("tenant \(tenantID)")
-        }
-        return DedupSettings(windowDays: row[0], byEmail: row[1])
     }
 }
 

@@ -58,13 +58,19 @@ public struct Tenants: Sendable {
         enum CodingKeys: String, CodingKey {
             case windowDays = "dedup_window_days", byEmail = "dedup_by_email"
         }
+
+        /// Read inside a transaction the caller has (intake reads it with each batch).
+        static func fetch(_ db: GRDB.Database, tenantID: String) throws -> DedupRule {
+            guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT dedup_window_days, dedup_by_email FROM tenants WHERE id = ?"),
+                                             arguments: [tenantID]) else {
+                throw CoreError.notFound("tenant \(tenantID)")
+            }
+            return DedupRule(windowDays: row[0], byEmail: row[1])
+        }
     }
 
     public func dedupRule(tenantID: String) throws -> DedupRule {
-        try store.read { db in
-            let settings = try DedupSettings.fetch(db, tenantID: tenantID)
-            return DedupRule(windowDays: settings.windowDays, byEmail: settings.byEmail)
-        }
+        try store.read { db in try DedupRule.fetch(db, tenantID: tenantID) }
     }
 
     public func setDedupRule(tenantID: String, _ rule: DedupRule) throws {
