@@ -367,6 +367,9 @@ func isUUID(_ text: String?) -> Bool { text.flatMap { UUID(uuidString: $0) } != 
             #expect(try app.request("PATCH", "/api/v1/leads/\(unconsented)", headers: auth, body: jsonBody(["status": "qualified"])).status == 409)
             #expect(try app.request("PATCH", "/api/v1/leads/\(id)", headers: auth, body: jsonBody(["status": "sold"])).status == 422)
             #expect(try app.request("PATCH", "/api/v1/leads/\(id)", headers: auth, body: jsonBody(["email": "nope"])).status == 422)
+            let both = try app.request("PATCH", "/api/v1/leads/\(id)", headers: auth, body: jsonBody(["status": "sold", "email": "nope"]))
+            #expect(both.status == 422)
+            #expect(both.text.contains(#""field":"status""#) && both.text.contains(#""field":"email""#), "every bad field in one answer")
             #expect(try app.request("PATCH", "/api/v1/leads/00000000-0000-0000-0000-000000000000", headers: auth,
                                     body: jsonBody(["status": "contacted"])).status == 404)
         }

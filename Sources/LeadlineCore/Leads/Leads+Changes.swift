@@ -39,21 +39,27 @@ extension Leads {
     public func change(tenantID: String, leadID: String, _ changes: LeadChanges, actor: String) async throws -> Lead {
         let now = clock.now
         let stamp = Timestamp.format(now)
-        // Validate the contact fields the same way intake does.
-        let probe = try LeadInput(phone: changes.phone ?? "5550000000", email: changes.email, firstName: changes.firstName,
+        var checks = FieldChecks()
+        // The contact fields are checked as intake checks them. Intake needs a phone, so a stand-in is given when the
+        // change leaves the phone alone; it is never stored.
+        var probe: LeadInput.Valid?
+        do {
+            probe = try LeadInput(phone: changes.phone ?? "5550000000", email: changes.email, firstName: changes.firstName,
                                   lastName: changes.lastName, state: changes.state, zipCode: changes.zipCode).validated(now: now)
-        var problems: [CoreError.FieldProblem] = []
+        } catch {
+            if case .invalid(let problems) = error { for problem in problems { checks.fail(problem.field, problem.reason) } }
+        }
         var target: LeadStatus?
         if let status = changes.status {
             if let known = LeadStatus(rawValue: status) { target = known } else {
-                problems.append(.init("status", "must be one of \(LeadStatus.allCases.map(\.rawValue).joined(separator: ", "))"))
+                checks.fail("status", "must be one of \(LeadStatus.allCases.map(\.rawValue).joined(separator: ", "))")
             }
         }
-        if let score = changes.score, !(0...100).contains(score) { problems.append(.init("score", "must be from 0 to 100")) }
-        if let cents = changes.soldPriceCents, cents < 0 { problems.append(.init("sold_price_cents", "must not be negative")) }
-        if let notes = changes.notes, notes.count > 5000 { problems.append(.init("notes", "must be at most 5000 characters")) }
-        if let buyer = changes.buyerID, buyer.count > 64 { problems.append(.init("buyer_id", "must be at most 64 characters")) }
-        if !problems.isEmpty { throw CoreError.invalid(problems) }
+        if let score = changes.score, !(0...100).contains(score) { checks.fail("score", "must be from 0 to 100") }
+        if let cents = changes.soldPriceCents, cents < 0 { checks.fail("sold_price_cents", "must not be negative") }
+        if let notes = changes.notes, notes.count > 5000 { checks.fail("notes", "must be at most 5000 characters") }
+        if let buyer = changes.buyerID, buyer.count > 64 { checks.fail("buyer_id", "must be at most 64 characters") }
+        guard let probe, checks.problems.isEmpty else { throw CoreError.invalid(checks.problems) }
 
         let requested = target
         return try await store.write { db in
