@@ -21,9 +21,6 @@ public struct HTTPError: Error, Sendable, Equatable {
         self.headers = headers
     }
 
-    public static func badRequest(_ message: String, code: String = "bad_request") -> HTTPError {
-        HTTPError(status: 400, code: code, message: message)
-    }
     public static func malformedJSON(_ message: String) -> HTTPError {
         HTTPError(status: 400, code: "malformed_json", message: message)
     }

@@ -30,8 +30,6 @@ public struct Response: Sendable {
         headers.set("Content-Type", "application/json")
         return Response(status: status, headers: headers, body: .bytes(try JSON.encode(value)))
     }
-
-    public static func noContent() -> Response { Response(status: 204) }
 }
 
 /// Produces a streamed body. `read` fills the buffer with the bytes at `offset` and returns how many it wrote:
