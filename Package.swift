@@ -32,6 +32,7 @@ let package = Package(
         // One SQLite file: group-committed writes, migrations, backup. Knows nothing of HTTP.
         .target(name: "Store", dependencies: [
             .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "GRDBSQLite", package: "GRDB.swift"),
             .product(name: "Logging", package: "swift-log"),
         ]),
 

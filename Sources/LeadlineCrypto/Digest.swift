@@ -36,15 +36,21 @@ public enum Digest {
     }
 }
 
-public extension Sequence where Element == UInt8 {
+public extension Collection where Element == UInt8 {
+    /// Lowercase hexadecimal, written straight into the string's storage (digests are hexed on every lead).
     var hex: String {
-        let digits = Array("0123456789abcdef".utf8)
-        var out = [UInt8]()
-        out.reserveCapacity(underestimatedCount * 2)
-        for byte in self {
-            out.append(digits[Int(byte >> 4)])
-            out.append(digits[Int(byte & 0x0f)])
+        String(unsafeUninitializedCapacity: count * 2) { out in
+            var index = 0
+            for byte in self {
+                out[index] = hexDigit(byte >> 4)
+                out[index + 1] = hexDigit(byte & 0x0f)
+                index += 2
+            }
+            return index
         }
-        return String(decoding: out, as: UTF8.self)
     }
+}
+
+@inline(__always) private func hexDigit(_ nibble: UInt8) -> UInt8 {
+    nibble < 10 ? nibble + 0x30 : nibble + 0x57
 }

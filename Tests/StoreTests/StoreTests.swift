@@ -286,3 +286,29 @@ func count(_ store: SQLiteStore) throws -> Int {
         try reopened.close()
     }
 }
+
+@Suite struct FastStatementTests {
+    @Test func bindsTextNullsAndNumbersAndReportsConstraintErrors() throws {
+        let folder = TemporaryDirectory()
+        let store = try SQLiteStore(path: folder.file("a.db"), migrations: [itemsV1, itemsV2])
+        defer { try? store.close() }
+        try store.writeNow { db in
+            let insert = try db.cachedStatement(sql: "INSERT INTO items (id, label, note) VALUES (?, ?, ?)")
+            try insert.run { $0.add(7); $0.add("héllo, \"wörld\""); $0.add(nil as String?) }
+            try insert.run { $0.add(nil as Int?); $0.add(""); $0.add("") }
+            // The statement is reset after a failure and stays usable.
+            #expect(throws: DatabaseError.self) { try insert.run { $0.add(nil as Int?); $0.add(""); $0.add("again") } }
+            try insert.run { $0.add(nil as Int?); $0.add("third"); $0.add("n") }
+        }
+        let rows = try store.read { db in try Row.fetchAll(db, sql: "SELECT id, label, note FROM items ORDER BY id") }
+        #expect(rows.count == 3)
+        #expect(rows[0]["id"] as Int64 == 7 && rows[0]["label"] as String == "héllo, \"wörld\"" && rows[0]["note"] as String? == nil)
+        // An empty string is stored as '' (not NULL).
+        #expect(rows[1]["label"] as String == "" && rows[1]["note"] as String? == "")
+        try store.writeNow { db in
+            let probe = try db.cachedStatement(sql: "SELECT 1 FROM items WHERE label = ?")
+            #expect(try probe.exists { $0.add("third") })
+            #expect(try !probe.exists { $0.add("missing") })
+        }
+    }
+}

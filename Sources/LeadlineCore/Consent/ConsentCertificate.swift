@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import LeadlineCrypto
+import Store
 
 /// A record of what a consumer was shown and agreed to, and where. Its hash covers its content and the previous
 /// certificate's hash, so editing any certificate breaks the chain from there on.
@@ -68,9 +69,12 @@ public struct ConsentCertificate: Codable, Sendable, Equatable, FetchableRecord,
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         """
 
-    var insertArguments: StatementArguments {
-        [id, tenantID, sequence, leadID, consentType, channel, mechanism, consentText, consentTextVersion, pageURL, ipAddress,
-         userAgent, consentedAt, createdAt, previousHash, hash]
+    func insert(_ db: GRDB.Database) throws {
+        try db.cachedStatement(sql: Self.insertSQL).run { row in
+            row.add(id); row.add(tenantID); row.add(sequence); row.add(leadID); row.add(consentType); row.add(channel)
+            row.add(mechanism); row.add(consentText); row.add(consentTextVersion); row.add(pageURL); row.add(ipAddress)
+            row.add(userAgent); row.add(consentedAt); row.add(createdAt); row.add(previousHash); row.add(hash)
+        }
     }
 
     public var isActive: Bool { revokedAt == nil }

@@ -46,7 +46,7 @@ public enum ConsentChain {
         certificate.previousHash = head.hash
         certificate.hash = ConsentCertificate.chainHash(contentDigest: pending.contentDigest, sequence: certificate.sequence,
                                                         previousHash: certificate.previousHash)
-        try db.cachedStatement(sql: ConsentCertificate.insertSQL).execute(arguments: certificate.insertArguments)
+        try certificate.insert(db)
         head = Head(sequence: certificate.sequence, hash: certificate.hash)
         return certificate
     }

@@ -126,7 +126,7 @@ public struct Leads: Sendable {
             if let existing = try Leads.duplicate(of: valid, tenantID: lead.tenantID, since: dedupSince, byEmail: dedupByEmail, db) {
                 return .duplicate(existing)
             }
-            try db.cachedStatement(sql: Lead.insertSQL).execute(arguments: lead.insertArguments)
+            try lead.insert(db)
             if let consent {
                 var current = try head ?? ConsentChain.Head.read(tenantID: lead.tenantID, db)
                 _ = try ConsentChain.append(consent, after: &current, db)
@@ -177,15 +177,17 @@ public struct Leads: Sendable {
     static func duplicate(of lead: LeadInput.Valid, tenantID: String, since cutoff: String?, byEmail: Bool,
                           _ db: GRDB.Database) throws -> Lead? {
         guard let cutoff else { return nil }
-        if let found = try Lead.fetchOne(db.cachedStatement(sql: """
-            SELECT * FROM leads WHERE tenant_id = ? AND phone = ? AND created_at >= ? ORDER BY created_at DESC LIMIT 1
-            """), arguments: [tenantID, lead.phone, cutoff]) {
-            return found
+        // Most leads are new: a bare existence probe first, and the repeated lead is read only on a hit.
+        func newest(_ column: String, _ value: String) throws -> Lead? {
+            let probe = try db.cachedStatement(sql: "SELECT 1 FROM leads WHERE tenant_id = ? AND \(column) = ? AND created_at >= ?")
+            guard try probe.exists({ $0.add(tenantID); $0.add(value); $0.add(cutoff) }) else { return nil }
+            return try Lead.fetchOne(db.cachedStatement(sql: """
+                SELECT * FROM leads WHERE tenant_id = ? AND \(column) = ? AND created_at >= ? ORDER BY created_at DESC LIMIT 1
+                """), arguments: [tenantID, value, cutoff])
         }
+        if let found = try newest("phone", lead.phone) { return found }
         guard byEmail, let email = lead.email else { return nil }
-        return try Lead.fetchOne(db.cachedStatement(sql: """
-            SELECT * FROM leads WHERE tenant_id = ? AND email = ? AND created_at >= ? ORDER BY created_at DESC LIMIT 1
-            """), arguments: [tenantID, email, cutoff])
+        return try newest("email", email)
     }
 
 
