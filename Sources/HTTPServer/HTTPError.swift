@@ -54,6 +54,9 @@ public struct HTTPError: Error, Sendable, Equatable {
         HTTPError(status: 429, code: "rate_limited", message: "rate limit exceeded; retry in \(seconds) s",
                   headers: ["Retry-After": String(seconds)])
     }
+    public static func insufficientStorage(_ message: String) -> HTTPError {
+        HTTPError(status: 507, code: "insufficient_storage", message: message)
+    }
     public static func serviceUnavailable(_ message: String) -> HTTPError {
         HTTPError(status: 503, code: "unavailable", message: message)
     }

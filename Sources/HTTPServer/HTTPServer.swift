@@ -12,13 +12,17 @@ public struct ServerConfiguration: Sendable {
     public var connectionTimeoutSeconds: Int
     /// How long a shutdown waits for requests in flight.
     public var drainTimeout: Duration
+    /// Where bodies of `bodyToFile` routes are written as they arrive.
+    public var uploadDirectory: String
 
     public init(listen: String = "127.0.0.1:8080", threads: Int = ProcessInfo.processInfo.activeProcessorCount,
-                connectionTimeoutSeconds: Int = 30, drainTimeout: Duration = .seconds(30)) {
+                connectionTimeoutSeconds: Int = 30, drainTimeout: Duration = .seconds(30),
+                uploadDirectory: String = NSTemporaryDirectory()) {
         self.listen = listen
         self.threads = max(1, threads)
         self.connectionTimeoutSeconds = connectionTimeoutSeconds
         self.drainTimeout = drainTimeout
+        self.uploadDirectory = uploadDirectory
     }
 }
 
@@ -118,6 +122,9 @@ final class RequestState: @unchecked Sendable {
     let receivedAt: ContinuousClock.Instant
     var body: [UInt8] = []
     var bodyTooLarge = false
+    /// Where the body goes for a `bodyToFile` route; nil otherwise (or when the file could not be created).
+    var spool: BodySpool?
+    var spoolError: HTTPError?
     /// Set by an asynchronous handler before it resumes the connection.
     let pending = Mutex<Response?>(nil)
 
@@ -150,6 +157,11 @@ private func accessHandler(
         let match = server.responder.router.match(requestMethod, path)
         let state = RequestState(method: requestMethod, path: path, match: match, maxBodyBytes: server.responder.maxBodyBytes(for: match))
         conCls.pointee = Unmanaged.passRetained(state).toOpaque()
+        if case .found(let route, _) = match, route.bodyToFile {
+            do { state.spool = try BodySpool(directory: server.configuration.uploadDirectory) } catch let error as HTTPError {
+                state.spoolError = error
+            } catch {}
+        }
         if let declared = MHD_lookup_connection_value(connection, .HEADER_KIND, "Content-Length"),
            let length = Int(String(cString: declared)), length > state.maxBodyBytes {
             // Refuse before reading a body we would throw away; libmicrohttpd closes the connection after this answer.
@@ -164,10 +176,12 @@ private func accessHandler(
     if uploadDataSize.pointee > 0 {
         let count = uploadDataSize.pointee
         if !state.bodyTooLarge {
-            if state.body.count + count > state.maxBodyBytes {
+            if state.body.count + (state.spool?.size ?? 0) + count > state.maxBodyBytes {
                 state.bodyTooLarge = true
                 state.body = []
-            } else if let uploadData {
+            } else if let spool = state.spool, let uploadData {
+                spool.append(UnsafeRawBufferPointer(start: uploadData, count: count))
+            } else if state.spoolError == nil, let uploadData {
                 uploadData.withMemoryRebound(to: UInt8.self, capacity: count) { state.body.append(contentsOf: UnsafeBufferPointer(start: $0, count: count)) }
             }
         }
@@ -185,6 +199,7 @@ private func accessHandler(
 private func requestCompleted(cls: UnsafeMutableRawPointer?, connection: OpaquePointer?, conCls: UnsafeMutablePointer<UnsafeMutableRawPointer?>?,
                               code: MHD_RequestTerminationCode) {
     guard let cls, let conCls, let existing = conCls.pointee else { return }
+    Unmanaged<RequestState>.fromOpaque(existing).takeUnretainedValue().spool?.discard()
     Unmanaged<RequestState>.fromOpaque(existing).release()
     conCls.pointee = nil
     Unmanaged<HTTPServer>.fromOpaque(cls).takeUnretainedValue().inFlight.subtract(1, ordering: .relaxed)
@@ -215,11 +230,19 @@ extension HTTPServer {
         let remote = withUnsafeTemporaryAllocation(of: CChar.self, capacity: 64) { buffer in
             leadline_mhd_client_address(connection, buffer.baseAddress, 64) == 0 ? String(cString: buffer.baseAddress!) : nil
         }
-        let request = Request(method: state.method, path: state.path, query: query, headers: headers, body: state.body,
+        var request = Request(method: state.method, path: state.path, query: query, headers: headers, body: state.body,
                               remoteAddress: remote, receivedAt: state.receivedAt)
         state.body = []
+        if let spool = state.spool {
+            if let failure = spool.failure {
+                state.spoolError = .insufficientStorage("the upload could not be stored: \(failure)")
+            } else {
+                request.bodyFile = spool.finish()
+            }
+        }
 
-        switch responder.respond(to: request, match: state.match, bodyTooLarge: state.bodyTooLarge) {
+        let bodyError = state.bodyTooLarge ? HTTPError.payloadTooLarge(limit: state.maxBodyBytes) : state.spoolError
+        switch responder.respond(to: request, match: state.match, bodyError: bodyError) {
         case .now(let response):
             return queue(response, on: connection)
         case .later(let produce):

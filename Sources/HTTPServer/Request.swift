@@ -7,6 +7,8 @@ public struct Request: Sendable {
     public var query: [String: String]
     public var headers: HTTPHeaders
     public var body: [UInt8]
+    /// The body, when the route writes it to a file instead (`Route.bodyToFile`).
+    public var bodyFile: BodyFile?
     /// Parameters captured by the matched route's `{name}` segments.
     public var parameters: [String: String] = [:]
     /// The matched route's pattern, e.g. `/v1/leads/{id}`; nil when nothing matched. Logs and metrics use it, never the raw path.
@@ -39,6 +41,8 @@ public struct Request: Sendable {
         guard let value = parameters[name] else { throw HTTPError.notFound("no \(name) in path") }
         return value
     }
+
+    public var hasBody: Bool { !body.isEmpty || (bodyFile?.size ?? 0) > 0 }
 
     /// The media type without parameters, lowercased: `application/json`.
     public var mediaType: String? {

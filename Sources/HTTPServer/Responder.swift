@@ -26,8 +26,9 @@ public final class Responder: Sendable {
         return defaultMaxBodyBytes
     }
 
-    /// Answers a request. `match` is the router's answer, found while the body was still arriving (it sets the body limit).
-    public func respond(to incoming: Request, match: Router.Match, bodyTooLarge: Bool = false) -> Outcome {
+    /// Answers a request. `match` is the router's answer, found while the body was still arriving (it sets the body
+    /// limit); `bodyError` says why the body could not be taken (too large, or an upload that could not be stored).
+    public func respond(to incoming: Request, match: Router.Match, bodyError: HTTPError? = nil) -> Outcome {
         var request = incoming
         var prepared = 0
         do {
@@ -46,8 +47,8 @@ public final class Responder: Sendable {
                 request.route = found.pattern
                 request.parameters = parameters
             }
-            if bodyTooLarge { throw HTTPError.payloadTooLarge(limit: maxBodyBytes(for: match)) }
-            if !request.body.isEmpty, !route.accepts.isEmpty {
+            if let bodyError { throw bodyError }
+            if request.hasBody, !route.accepts.isEmpty {
                 guard let media = request.mediaType, route.accepts.contains(where: { accepts($0, media) }) else {
                     throw HTTPError.unsupportedMediaType(request.headers["Content-Type"], expected: route.accepts.joined(separator: " or "))
                 }

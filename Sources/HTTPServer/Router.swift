@@ -14,6 +14,8 @@ public struct Route: Sendable {
     public var maxBodyBytes: Int?
     /// Media types accepted for a non-empty body.
     public var accepts: [String]
+    /// The body goes to a file (`Request.bodyFile`) as it arrives instead of into memory: uploads of up to `maxBodyBytes`.
+    public var bodyToFile: Bool
 
     fileprivate var segments: [Segment]
 
@@ -25,13 +27,14 @@ public struct Route: Sendable {
     }
 
     public init(method: HTTPMethod, pattern: String, middleware: [any Middleware] = [], maxBodyBytes: Int? = nil,
-                accepts: [String] = ["application/json"], handler: Handler) {
+                accepts: [String] = ["application/json"], bodyToFile: Bool = false, handler: Handler) {
         self.method = method
         self.pattern = pattern
         self.handler = handler
         self.middleware = middleware
         self.maxBodyBytes = maxBodyBytes
         self.accepts = accepts
+        self.bodyToFile = bodyToFile
         self.segments = Router.split(pattern).map { part in
             guard part.hasPrefix("{") && part.hasSuffix("}") else { return .literal(String(part)) }
             let name = part.dropFirst().dropLast()
@@ -77,10 +80,10 @@ public struct Router: Sendable {
     }
 
     public mutating func addAsync(_ method: HTTPMethod, _ pattern: String, middleware: [any Middleware] = [],
-                                  maxBodyBytes: Int? = nil, accepts: [String] = ["application/json"],
+                                  maxBodyBytes: Int? = nil, accepts: [String] = ["application/json"], bodyToFile: Bool = false,
                                   _ handler: @escaping @Sendable (Request) async throws -> Response) {
         add(Route(method: method, pattern: pattern, middleware: middleware, maxBodyBytes: maxBodyBytes,
-                  accepts: accepts, handler: .async(handler)))
+                  accepts: accepts, bodyToFile: bodyToFile, handler: .async(handler)))
     }
 
     public func match(_ method: HTTPMethod, _ path: String) -> Match {

@@ -233,6 +233,63 @@ import Testing
     }
 }
 
+@Suite struct BodyToFileTests {
+    let folder = TemporaryDirectory()
+    let raw: RawServer
+
+    init() throws {
+        let kept = folder.file("kept.csv")
+        raw = try RawServer(maxBodyBytes: 1024, uploadDirectory: folder.path) { router in
+            // Reads the spooled file back; the server deletes it after the answer.
+            router.addAsync(.POST, "/spool", maxBodyBytes: 1 << 20, accepts: ["text/csv"], bodyToFile: true) { request in
+                guard let file = request.bodyFile else { return .text("no file", status: 500) }
+                let bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: file.path)))
+                let pattern = bytes.enumerated().allSatisfy { $0.element == UInt8(ascii: "a") + UInt8($0.offset % 26) }
+                return .text("\(file.size) \(bytes.count) \(pattern) \(request.body.isEmpty)")
+            }
+            // Takes the file over by moving it.
+            router.addAsync(.POST, "/keep", maxBodyBytes: 1 << 20, accepts: ["text/csv"], bodyToFile: true) { request in
+                try FileManager.default.moveItem(atPath: request.bodyFile!.path, toPath: kept)
+                return .text("kept")
+            }
+        }
+    }
+
+    func uploads() throws -> [String] {
+        try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasPrefix("upload-") }
+    }
+
+    @Test func largeBodyGoesToAFileThatIsDeletedAfterTheAnswer() async throws {
+        try await blocking { [self] () throws in
+            let body = (0..<600_000).map { UInt8(ascii: "a") + UInt8($0 % 26) }
+            let reply = try http(raw.port, "POST", "/spool", headers: ["Content-Type": "text/csv"], body: body)
+            #expect(reply.status == 200)
+            #expect(reply.text == "600000 600000 true true")
+            // The completion notice may come a moment after the answer.
+            for _ in 0..<200 where try !uploads().isEmpty { usleep(5000) }
+            #expect(try uploads().isEmpty)
+    }
+    }
+
+    @Test func aHandlerCanKeepTheFileAndOversizedUploadsLeaveNothing() async throws {
+        try await blocking { [self] () throws in
+            let reply = try http(raw.port, "POST", "/keep", headers: ["Content-Type": "text/csv"], body: Array("phone\n5551234567\n".utf8))
+            #expect(reply.status == 200)
+            #expect(try String(contentsOfFile: folder.file("kept.csv"), encoding: .utf8) == "phone\n5551234567\n")
+
+            let connection = try HTTPConnection(port: raw.port)
+            var request = Array("POST /spool HTTP/1.1\r\nHost: x\r\nContent-Type: text/csv\r\nTransfer-Encoding: chunked\r\n\r\n".utf8)
+            let chunk = Array(repeating: UInt8(ascii: "a"), count: 300_000)
+            for _ in 0..<4 { request += Array("\(String(chunk.count, radix: 16))\r\n".utf8) + chunk + Array("\r\n".utf8) }
+            request += Array("0\r\n\r\n".utf8)
+            try connection.sendRaw(request)
+            #expect(try connection.readReply().status == 413)
+            for _ in 0..<200 where try !uploads().isEmpty { usleep(5000) }
+            #expect(try uploads().isEmpty)
+    }
+    }
+}
+
 @Suite struct RestSegmentTests {
     @Test func restSegmentTakesTheRemainingPath() throws {
         var router = Router()

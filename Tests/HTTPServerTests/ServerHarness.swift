@@ -9,11 +9,12 @@ final class RawServer: @unchecked Sendable {
     var port: UInt16 { server.port }
 
     init(threads: Int = 2, maxBodyBytes: Int = 1024, drain: Duration = .seconds(10), middleware: [any Middleware] = [RequestIDMiddleware()],
-         _ build: (inout Router) -> Void) throws {
+         uploadDirectory: String = NSTemporaryDirectory(), _ build: (inout Router) -> Void) throws {
         _ = quietLogging
         var router = Router()
         build(&router)
-        server = HTTPServer(configuration: ServerConfiguration(listen: "127.0.0.1:0", threads: threads, drainTimeout: drain),
+        server = HTTPServer(configuration: ServerConfiguration(listen: "127.0.0.1:0", threads: threads, drainTimeout: drain,
+                                                                  uploadDirectory: uploadDirectory),
                             responder: Responder(router: router, middleware: middleware, defaultMaxBodyBytes: maxBodyBytes))
         try server.start()
     }
