@@ -6,7 +6,12 @@ import Synchronization
 
 struct Import: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Import leads from a CSV file through the same checks as the API (safe to run again: repeats are duplicates).")
+        abstract: "Import leads from a CSV file through the same checks as the API.",
+        discussion: """
+            Each batch of rows commits together with the import's progress. If the command is stopped, running it again \
+            on the same unchanged file resumes after the last committed row; a finished file can be imported again \
+            safely (its rows come back as duplicates).
+            """)
     @OptionGroup var database: DatabaseOption
     @Argument(help: "The CSV file; its header names the columns (phone is required).") var file: String
     @Option(help: "The tenant's name.") var tenant: String
@@ -14,11 +19,12 @@ struct Import: ParsableCommand {
     @Flag(help: "Print one JSON object.") var json = false
 
     func run() throws {
-        guard let handle = FileHandle(forReadingAtPath: file) else { throw Failure("cannot read \(file)") }
+        guard FileManager.default.isReadableFile(atPath: file) else { throw Failure("cannot read \(file)") }
         let store = try openStore(database)
         defer { try? store.close() }
         let owner = try Tenants(store: store, clock: SystemClock()).named(tenant)
-        let importer = LeadImport(leads: Leads(store: store, clock: SystemClock()))
+        let jobs = ImportJobs(store: store, leads: Leads(store: store, clock: SystemClock()), clock: SystemClock(),
+                              directory: store.path + ".imports")
         var rejectsOut: FileHandle?
         if let rejects {
             guard FileManager.default.createFile(atPath: rejects, contents: Data("row,reasons\n".utf8)),
@@ -28,16 +34,20 @@ struct Import: ParsableCommand {
         }
         let started = ContinuousClock.now
         let showProgress = !json && isatty(STDERR_FILENO) == 1
-        let fileName = (file as NSString).lastPathComponent
-        let report = try runBlocking { [rejectsOut] in
-            var reader = CSVReader(fileHandle: handle)
-            return try await importer.run(&reader, tenantID: owner.id, actor: "import:\(fileName)", progress: { report in
+        let file = self.file
+        let (job, resumed) = try runBlocking { try await jobs.fileJob(path: file, tenantID: owner.id, actor: "import:\(URL(fileURLWithPath: file).lastPathComponent)") }
+        if resumed && !json { print("Resuming the import of \(file) after row \(job.rows + 1) (\(job.rows) rows were committed by an earlier run).") }
+        if resumed, let rejectsOut {
+            // The rows rejected before the stop are in the database; the file gets them all.
+            for reject in try jobs.rejects(tenantID: owner.id, id: job.id) { write(reject, to: rejectsOut) }
+        }
+        let ended = try runBlocking { [rejectsOut] in
+            try await jobs.run(job, progress: { report in
                 if showProgress {
                     FileHandle.standardError.write(Data("\r\(report.rows) rows: \(report.created) created, \(report.duplicate) duplicate, \(report.rejected) rejected".utf8))
                 }
             }, onReject: { reject in
-                let reasons = reject.reasons.joined(separator: "; ").replacingOccurrences(of: "\"", with: "\"\"")
-                rejectsOut?.write(Data("\(reject.row),\"\(reasons)\"\n".utf8))
+                if let rejectsOut { write(reject, to: rejectsOut) }
             })
         }
         try rejectsOut?.close()
@@ -45,15 +55,27 @@ struct Import: ParsableCommand {
         let elapsed = ContinuousClock.now - started
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         if json {
-            struct Output: Encodable { let rows, created, duplicate, rejected: Int; let seconds: Double }
-            try printJSON(Output(rows: report.rows, created: report.created, duplicate: report.duplicate, rejected: report.rejected,
-                                 seconds: (seconds * 1000).rounded() / 1000))
-            return
+            struct Output: Encodable {
+                let id: String, status: String, rows, created, duplicate, rejected: Int, seconds: Double, resumed: Bool, error: String?
+            }
+            try printJSON(Output(id: ended.id, status: ended.status.rawValue, rows: ended.rows, created: ended.created,
+                                 duplicate: ended.duplicate, rejected: ended.rejected, seconds: (seconds * 1000).rounded() / 1000,
+                                 resumed: resumed, error: ended.error))
+        } else {
+            print("Imported \(file) into '\(owner.name)': \(ended.rows) rows, \(ended.created) created, \(ended.duplicate) duplicate, \(ended.rejected) rejected (\(String(format: "%.1f", seconds)) s).")
+            let shown = try jobs.rejects(tenantID: owner.id, id: ended.id, limit: 10)
+            for reject in shown { print("  row \(reject.row): \(reject.reasons.joined(separator: "; "))") }
+            if ended.rejected > shown.count {
+                print("  … \(ended.rejected - shown.count) more" + (rejects.map { " in \($0)" } ?? "; --rejects FILE writes them all"))
+            }
         }
-        print("Imported \(file) into '\(owner.name)': \(report.rows) rows, \(report.created) created, \(report.duplicate) duplicate, \(report.rejected) rejected (\(String(format: "%.1f", seconds)) s).")
-        for reject in report.firstRejects.prefix(10) { print("  row \(reject.row): \(reject.reasons.joined(separator: "; "))") }
-        if report.rejected > 10 { print("  … \(report.rejected - 10) more" + (rejects.map { " in \($0)" } ?? "; --rejects FILE writes them all")) }
+        if ended.status == .failed { throw Failure("the import stopped: \(ended.error ?? "unknown error") (rows before it were kept)") }
     }
+}
+
+private func write(_ reject: LeadImport.Reject, to out: FileHandle) {
+    let reasons = reject.reasons.joined(separator: "; ").replacingOccurrences(of: "\"", with: "\"\"")
+    out.write(Data("\(reject.row),\"\(reasons)\"\n".utf8))
 }
 
 /// Runs async work from a command and waits for it (the command line's main thread has nothing else to do).

@@ -19,9 +19,14 @@ public struct CSVReader {
     private var buffer: [UInt8] = []
     private var position = 0
     private var atEnd = false
+    /// Bytes handed over by `read` so far.
+    private var delivered = 0
     /// Rows returned so far (the header included).
     public private(set) var rowNumber = 0
     static let maxField = 64 * 1024
+
+    /// Bytes of the input behind the rows returned so far (for progress, and where a resumed import stands).
+    public var bytesConsumed: Int { delivered - max(0, buffer.count - position) }
 
     /// `read` fills the array it is given and returns how many bytes it put there (0 at the end).
     public init(read: @escaping (inout [UInt8]) throws -> Int) {
@@ -52,6 +57,7 @@ public struct CSVReader {
             var chunk: [UInt8] = []
             let count = try read(&chunk)
             if count == 0 { atEnd = true; return nil }
+            delivered += count
             buffer = chunk
             position = 0
         }

@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 
 /// Imports leads from CSV through the same intake as the APIs (validation, dedup, consent, score), in batches of
 /// `batchSize` per transaction. Safe to run again on the same file: rows already imported come back as duplicates.
@@ -35,13 +36,29 @@ public struct LeadImport: Sendable {
     }
 
     public struct Report: Sendable, Equatable {
+        /// Data rows read (the header is not counted).
         public var rows = 0
+        /// Bytes of the file behind those rows.
+        public var bytes = 0
         public var created = 0
         public var duplicate = 0
         public var rejected = 0
         /// The first rejects, for a summary; every reject goes to the `onReject` callback.
         public var firstRejects: [Reject] = []
+
+        public init(rows: Int = 0, bytes: Int = 0, created: Int = 0, duplicate: Int = 0, rejected: Int = 0) {
+            self.rows = rows
+            self.bytes = bytes
+            self.created = created
+            self.duplicate = duplicate
+            self.rejected = rejected
+        }
     }
+
+    /// Called inside each batch's own transaction with the report through that batch and the batch's rejects, so
+    /// whatever it records (an import job's progress) commits together with the leads: a stopped import resumes
+    /// exactly after its last committed batch.
+    public typealias Checkpoint = @Sendable (GRDB.Database, Report, [Reject]) throws -> Void
 
     let leads: Leads
     public var batchSize = 500
@@ -79,48 +96,84 @@ public struct LeadImport: Sendable {
                                                             userAgent: value(.userAgent), consentedAt: value(.consentTimestamp)) : nil)
     }
 
-    public func run(_ reader: inout CSVReader, tenantID: String, actor: String,
+    /// Reads `reader` to its end through the intake. With `resuming`, the first `resuming.rows` data rows were
+    /// committed by an earlier run: they are read past, not imported again, and the report carries on from there.
+    public func run(_ reader: inout CSVReader, tenantID: String, actor: String, resuming: Report = Report(),
+                    checkpoint: Checkpoint? = nil,
                     progress: (Report) -> Void = { _ in }, onReject: (Reject) -> Void = { _ in }) async throws -> Report {
         guard let header = try reader.next() else { throw CoreError.invalid([.init("file", "is empty")]) }
         let map = try Self.mapColumns(header)
-        var report = Report()
+        var report = resuming
+        report.firstRejects = []
         var batch: [(row: Int, input: LeadInput)] = []
-        // The next batch is prepared (validated, scored, hashed) while the previous one commits.
-        var committing: (rows: [Int], task: Task<[Result<Leads.Outcome, CoreError>], any Error>)?
+        // The next batch is prepared (validated, scored, hashed) while the previous one commits. Commits run one at a
+        // time, so each starts from the report through the batch before it.
+        var committing: Task<(Report, [Reject]), any Error>?
         func settle() async throws {
-            guard let (rows, task) = committing else { return }
+            guard let task = committing else { return }
             committing = nil
-            for (row, outcome) in zip(rows, try await task.value) {
-                switch outcome {
-                case .success(.created): report.created += 1
-                case .success(.duplicate): report.duplicate += 1
-                case .failure(let error):
-                    report.rejected += 1
-                    let reasons: [String]
-                    if case .invalid(let problems) = error { reasons = problems.map { "\($0.field): \($0.reason)" } }
-                    else { reasons = [error.description] }
-                    let reject = Reject(row: row, reasons: reasons)
-                    if report.firstRejects.count < 100 { report.firstRejects.append(reject) }
-                    onReject(reject)
-                }
+            let (through, rejects) = try await task.value
+            let kept = report.firstRejects
+            report = through
+            report.firstRejects = kept
+            for reject in rejects {
+                if report.firstRejects.count < 100 { report.firstRejects.append(reject) }
+                onReject(reject)
             }
             progress(report)
         }
-        func flush() async throws {
+        func flush(rowsThrough: Int, bytesThrough: Int) async throws {
             guard !batch.isEmpty else { return }
+            if Task.isCancelled {
+                // Stop between batches, with the one in flight committed and counted: the checkpoint is exact.
+                try await settle()
+                throw CancellationError()
+            }
             let prepared = try leads.prepareBatch(tenantID: tenantID, batch.map(\.input), options: .init(actor: actor))
             try await settle()
-            let leads = self.leads
-            committing = (batch.map(\.row), Task { try await leads.commitBatch(prepared) })
+            let rows = batch.map(\.row), leads = self.leads
+            var start = report
+            start.firstRejects = []
+            let base = start
+            committing = Task {
+                try await leads.commitBatch(prepared) { db, outcomes in
+                    var through = base
+                    through.rows = rowsThrough
+                    through.bytes = bytesThrough
+                    var rejects: [Reject] = []
+                    for (row, outcome) in zip(rows, outcomes) {
+                        switch outcome {
+                        case .success(.created): through.created += 1
+                        case .success(.duplicate): through.duplicate += 1
+                        case .failure(let error):
+                            through.rejected += 1
+                            if case .invalid(let problems) = error {
+                                rejects.append(Reject(row: row, reasons: problems.map { "\($0.field): \($0.reason)" }))
+                            } else {
+                                rejects.append(Reject(row: row, reasons: [error.description]))
+                            }
+                        }
+                    }
+                    try checkpoint?(db, through, rejects)
+                    return (through, rejects)
+                }.extra
+            }
             batch.removeAll(keepingCapacity: true)
         }
+        var dataRows = 0
         while let row = try reader.next() {
-            report.rows += 1
+            dataRows += 1
+            if dataRows <= resuming.rows { continue }
             batch.append((reader.rowNumber, Self.input(row, map)))
-            if batch.count >= batchSize { try await flush() }
+            if batch.count >= batchSize { try await flush(rowsThrough: dataRows, bytesThrough: reader.bytesConsumed) }
         }
-        try await flush()
+        try await flush(rowsThrough: dataRows, bytesThrough: reader.bytesConsumed)
         try await settle()
+        if report.rows < dataRows || report.bytes < reader.bytesConsumed {
+            // Trailing rows past the last batch (or a file of only a header): nothing to commit, but they were read.
+            report.rows = dataRows
+            report.bytes = reader.bytesConsumed
+        }
         return report
     }
 }

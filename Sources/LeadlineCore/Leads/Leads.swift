@@ -94,17 +94,26 @@ public struct Leads: Sendable {
     }
 
     public func commitBatch(_ batch: PreparedBatch) async throws -> [Result<Outcome, CoreError>] {
-        let outcomes = try await store.write { db in
+        try await commitBatch(batch) { _, _ in () }.outcomes
+    }
+
+    /// Commits a batch and runs `then` in the same transaction with its outcomes (an importer records its progress
+    /// there, so the progress and the leads commit together).
+    public func commitBatch<Extra: Sendable>(
+        _ batch: PreparedBatch, then: @escaping @Sendable (GRDB.Database, [Result<Outcome, CoreError>]) throws -> Extra
+    ) async throws -> (outcomes: [Result<Outcome, CoreError>], extra: Extra) {
+        let (outcomes, extra) = try await store.write { db in
             var head: ConsentChain.Head?
-            return try batch.slots.map { slot -> Result<Outcome, CoreError> in
+            let outcomes = try batch.slots.map { slot -> Result<Outcome, CoreError> in
                 switch slot {
                 case .success(let lead): return .success(try lead.commit(db, head: &head))
                 case .failure(let error): return .failure(error)
                 }
             }
+            return (outcomes, try then(db, outcomes))
         }
         for case .success(.created(let lead)) in outcomes where lead.status.isEligible { onEligibleLead?(lead) }
-        return outcomes
+        return (outcomes, extra)
     }
 
     public struct PreparedBatch: Sendable {

@@ -53,6 +53,17 @@ struct CanonicalJSON {
         out.append(UInt8(ascii: "\""))
     }
 
+    /// `["…","…"]`: a list of strings.
+    static func array(_ strings: [String]) -> String {
+        var out: [UInt8] = [UInt8(ascii: "[")]
+        for (index, text) in strings.enumerated() {
+            if index > 0 { out.append(UInt8(ascii: ",")) }
+            quote(text, into: &out)
+        }
+        out.append(UInt8(ascii: "]"))
+        return String(decoding: out, as: UTF8.self)
+    }
+
     /// `[{…},{…}]` from objects already written.
     static func array(_ objects: [CanonicalJSON]) -> String {
         var out: [UInt8] = [UInt8(ascii: "[")]

@@ -118,5 +118,39 @@ public enum Schema {
                 CREATE INDEX idempotency_keys_by_age ON idempotency_keys(created_at);
                 """)
         },
+        Migration("0004_imports") { db in
+            try db.execute(sql: """
+                -- CSV imports, uploaded or run from the command line. Progress is updated in the same transaction as each
+                -- batch of leads, so a stopped import resumes after its last committed row.
+                CREATE TABLE imports (
+                    id TEXT PRIMARY KEY NOT NULL,               -- imp_
+                    tenant_id TEXT NOT NULL REFERENCES tenants(id),
+                    origin TEXT NOT NULL,                       -- upload (the server runs it) or file (the command line does)
+                    file_name TEXT NOT NULL,                    -- as given, for people
+                    path TEXT NOT NULL,                         -- where the rows are read from
+                    bytes INTEGER NOT NULL,
+                    file_modified_at TEXT,                      -- a file import resumes only over the same file
+                    actor TEXT NOT NULL,
+                    status TEXT NOT NULL,                       -- queued, running, done, failed
+                    rows INTEGER NOT NULL DEFAULT 0,            -- data rows committed (resume after these)
+                    bytes_done INTEGER NOT NULL DEFAULT 0,
+                    created INTEGER NOT NULL DEFAULT 0,
+                    duplicate INTEGER NOT NULL DEFAULT 0,
+                    rejected INTEGER NOT NULL DEFAULT 0,
+                    error TEXT,
+                    created_at TEXT NOT NULL,
+                    started_at TEXT,
+                    finished_at TEXT
+                );
+                CREATE INDEX imports_by_tenant ON imports(tenant_id, created_at DESC);
+                CREATE INDEX imports_unfinished ON imports(status, created_at) WHERE status IN ('queued', 'running');
+                CREATE TABLE import_rejects (
+                    import_id TEXT NOT NULL REFERENCES imports(id),
+                    row INTEGER NOT NULL,                       -- the file's row number, the header being row 1
+                    reasons TEXT NOT NULL,                      -- JSON array of "field: reason"
+                    PRIMARY KEY (import_id, row)
+                ) WITHOUT ROWID;
+                """)
+        },
     ]
 }

@@ -61,3 +61,104 @@ import Testing
         #expect(try store.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM leads") } == 3)
     }
 }
+
+@Suite final class ImportJobTests {
+    let folder = TemporaryDirectory()
+    let store: SQLiteStore
+    let jobs: ImportJobs
+    let tenantID: String
+
+    init() throws {
+        store = try SQLiteStore(path: folder.file("j.db"), migrations: Schema.migrations)
+        let clock = ManualClock(Date(timeIntervalSince1970: 1_785_000_000))
+        tenantID = try Tenants(store: store, clock: clock).create(name: "acme").id
+        jobs = ImportJobs(store: store, leads: Leads(store: store, clock: clock), clock: clock, directory: folder.file("j.db.imports"))
+    }
+
+    deinit { try? store.close() }
+
+    func csv(rows: Int, badEvery: Int = 0) -> String {
+        var text = "phone,first_name,state,consent_text,page_url\n"
+        for index in 0..<rows {
+            if badEvery > 0 && index % badEvery == badEvery - 1 { text += "12\(index),Bad,ZZ,,\n"; continue }
+            text += "702\(String(format: "%07d", 5_000_000 + index)),P\(index),NV,I agree,https://example.com/a\n"
+        }
+        return text
+    }
+
+    func count(_ table: String) throws -> Int {
+        try store.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM \(table)")! }
+    }
+
+    @Test func aStoppedFileImportResumesAfterItsLastCommittedBatch() async throws {
+        let path = folder.file("leads.csv")
+        try csv(rows: 1_200, badEvery: 100).write(toFile: path, atomically: true, encoding: .utf8)
+        let (job, resumed) = try await jobs.fileJob(path: path, tenantID: tenantID, actor: "test")
+        #expect(!resumed && job.status == .queued && job.bytes > 0)
+
+        // Stopped while the first batch is being counted: the second is already on its way and is kept too.
+        let jobs = self.jobs
+        let first = Task {
+            try await jobs.run(job, progress: { report in
+                if report.rows == 500 { withUnsafeCurrentTask { $0?.cancel() } }
+            })
+        }
+        await #expect(throws: CancellationError.self) { try await first.value }
+        let stopped = try jobs.find(tenantID: tenantID, id: job.id)
+        #expect(stopped.status == .running)
+        #expect(stopped.rows == 1_000 && stopped.created == 990 && stopped.rejected == 10)
+        #expect(stopped.bytesDone > 0 && stopped.bytesDone < stopped.bytes)
+        #expect(try count("leads") == 990)
+
+        let (again, wasResumed) = try await jobs.fileJob(path: path, tenantID: tenantID, actor: "test")
+        #expect(wasResumed && again.id == job.id)
+        var seen: [Int] = []
+        let ended = try await jobs.run(again, onReject: { seen.append($0.row) })
+        #expect(ended.status == .done && ended.fractionDone == 1)
+        #expect(ended.rows == 1_200 && ended.created == 1_188 && ended.duplicate == 0 && ended.rejected == 12)
+        #expect(ended.bytesDone == ended.bytes)
+        #expect(seen == [1_101, 1_201], "only the rows after the checkpoint are read into the intake again")
+        #expect(try count("leads") == 1_188)
+        // Every rejected row of both runs is kept with its reasons, in file order (row 1 is the header).
+        let rejects = try jobs.rejects(tenantID: tenantID, id: job.id)
+        #expect(rejects.map(\.row) == (1...12).map { $0 * 100 + 1 })
+        #expect(rejects.first?.reasons.contains { $0.hasPrefix("phone:") } == true)
+
+        // Finished: the next run over the same file is a new job, and everything comes back as a duplicate.
+        let (third, thirdResumed) = try await jobs.fileJob(path: path, tenantID: tenantID, actor: "test")
+        #expect(!thirdResumed && third.id != job.id)
+        let repeated = try await jobs.run(third)
+        #expect(repeated.created == 0 && repeated.duplicate == 1_188 && repeated.rejected == 12)
+    }
+
+    @Test func uploadsAreCheckedMovedAndRunByTheWorker() async throws {
+        let upload = folder.file("upload-1.part")
+        try csv(rows: 30, badEvery: 10).write(toFile: upload, atomically: true, encoding: .utf8)
+        let job = try await jobs.submit(upload: upload, fileName: "C:\\Users\\pat\\May leads.csv", tenantID: tenantID, actor: "test")
+        #expect(job.fileName == "May leads.csv" && job.status == .queued)
+        #expect(!FileManager.default.fileExists(atPath: upload) && FileManager.default.fileExists(atPath: job.path))
+
+        jobs.startWorker()
+        defer { jobs.stopWorker() }
+        var current = job
+        for _ in 0..<500 where current.status != .done && current.status != .failed {
+            try await Task.sleep(for: .milliseconds(10))
+            current = try jobs.find(tenantID: tenantID, id: job.id)
+        }
+        #expect(current.status == .done && current.created == 27 && current.rejected == 3)
+        #expect(!FileManager.default.fileExists(atPath: job.path), "the kept upload is deleted when its import ends")
+        #expect(try jobs.list(tenantID: tenantID).map(\.id) == [job.id])
+        #expect(throws: CoreError.notFound("import \(job.id)")) { try jobs.find(tenantID: "ten_other", id: job.id) }
+
+        // A file without a phone column, or an empty one, is refused before a job exists.
+        let noPhone = folder.file("upload-2.part")
+        try "name,email\nPat,p@example.com\n".write(toFile: noPhone, atomically: true, encoding: .utf8)
+        await #expect(throws: CoreError.self) { try await jobs.submit(upload: noPhone, fileName: "x.csv", tenantID: tenantID, actor: "test") }
+        let empty = folder.file("upload-3.part")
+        FileManager.default.createFile(atPath: empty, contents: Data())
+        await #expect(throws: CoreError.invalid([.init("file", "is empty")])) {
+            try await jobs.submit(upload: empty, fileName: "x.csv", tenantID: tenantID, actor: "test")
+        }
+        #expect(try jobs.list(tenantID: tenantID).count == 1)
+    }
+}
