@@ -81,3 +81,17 @@ extension Request {
         try JSON.decode(type, from: body)
     }
 }
+
+/// An optional answer field written as JSON `null` when it has no value (synthesized `Encodable` leaves a nil optional
+/// out, and the references show every field of an object whether or not it has a value).
+@propertyWrapper
+public struct Nullable<Value: Encodable & Sendable>: Encodable, Sendable {
+    public var wrappedValue: Value?
+
+    public init(wrappedValue: Value?) { self.wrappedValue = wrappedValue }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        if let wrappedValue { try container.encode(wrappedValue) } else { try container.encodeNil() }
+    }
+}

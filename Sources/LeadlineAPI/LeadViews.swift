@@ -13,7 +13,10 @@ struct ScoreReasonView: Encodable {
 }
 
 struct LeadEventView: Encodable {
-    let at: String, actor: String, kind: String, from_status: String?, to_status: String?, detail: [String: String]
+    let at: String, actor: String, kind: String
+    @Nullable var from_status: String?
+    @Nullable var to_status: String?
+    let detail: [String: String]
     init(_ event: LeadEvent) {
         at = event.at
         actor = event.actor
@@ -25,9 +28,15 @@ struct LeadEventView: Encodable {
 }
 
 struct ConsentView: Encodable {
-    let id: String, consent_type: String, channel: String, mechanism: String?, consent_text: String?
-    let consent_text_version: String?, page_url: String?, ip_address: String?, user_agent: String?
-    let consented_at: String, created_at: String, hash: String, is_active: Bool, revoked_at: String?
+    let id: String, consent_type: String, channel: String
+    @Nullable var mechanism: String?
+    @Nullable var consent_text: String?
+    @Nullable var consent_text_version: String?
+    @Nullable var page_url: String?
+    @Nullable var ip_address: String?
+    @Nullable var user_agent: String?
+    let consented_at: String, created_at: String, hash: String, is_active: Bool
+    @Nullable var revoked_at: String?
     init(_ c: ConsentCertificate) {
         id = c.id; consent_type = c.consentType; channel = c.channel; mechanism = c.mechanism; consent_text = c.consentText
         consent_text_version = c.consentTextVersion; page_url = c.pageURL; ip_address = c.ipAddress; user_agent = c.userAgent

@@ -82,7 +82,7 @@ func isUUID(_ text: String?) -> Bool { text.flatMap { UUID(uuidString: $0) } != 
     }
 
     @Test func aLeadWithoutConsentIsStoredButIneligible() async throws {
-        try await blocking { [app, auth] () throws in
+        try await blocking { [app, auth, key] () throws in
             let created = try app.request("POST", "/v1/leads", headers: auth, body: jsonBody(["phone": "7025550100"]))
             #expect(created.status == 201)
             let body = try created.json()
@@ -96,6 +96,13 @@ func isUUID(_ text: String?) -> Bool { text.flatMap { UUID(uuidString: $0) } != 
             let events = try #require(detail["events"] as? [[String: Any]])
             #expect(events.first?["kind"] as? String == "created")
             #expect(events.first?["to_status"] as? String == "ineligible")
+            // Fields without a value are written as null, not left out.
+            for field in ["email", "first_name", "state", "consent_certificate_id"] {
+                #expect(detail[field] is NSNull, "\(field) should be null")
+            }
+            #expect(events.first?["from_status"] is NSNull)
+            let ezleeds = try app.request("GET", "/api/v1/leads/\(body["lead_id"] as! String)", headers: ["X-API-Key": key]).json()
+            #expect(ezleeds["buyer_id"] is NSNull && ezleeds["sold_price_cents"] is NSNull && ezleeds["notes"] is NSNull)
         }
     }
 

@@ -35,7 +35,7 @@ extension Routes {
             let caller = try request.caller
             let body = try request.decode(CertificateRef.self)
             let (certificate, verdict) = try consents.verify(tenantID: caller.tenantID, certificateID: body.certificate_id)
-            struct Answer: Encodable { let valid: Bool, reason: String?, certificate: CertificateSummary }
+            struct Answer: Encodable { let valid: Bool; @Nullable var reason: String?; let certificate: CertificateSummary }
             let reason: String? = switch verdict {
             case .valid: nil
             case .revoked: "revoked"
@@ -49,7 +49,7 @@ extension Routes {
             let body = try request.decode(CertificateRef.self)
             let certificate = try await consents.revoke(tenantID: caller.tenantID, certificateID: body.certificate_id,
                                                         reason: body.reason, actor: request.eventActor)
-            struct Answer: Encodable { let certificate_id: String, is_active: Bool, revoked_at: String? }
+            struct Answer: Encodable { let certificate_id: String, is_active: Bool; @Nullable var revoked_at: String? }
             return try .json(Answer(certificate_id: certificate.id, is_active: certificate.isActive, revoked_at: certificate.revokedAt))
         }
     }

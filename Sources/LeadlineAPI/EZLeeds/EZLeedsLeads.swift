@@ -25,8 +25,14 @@ extension Routes {
     }
 
     struct EZLeedsListItem: Encodable {
-        let id: String, first_name: String?, last_name: String?, status: String, score: Int, campaign_type: String?
-        let state: String?, source: String?, created_at: String
+        let id: String
+        @Nullable var first_name: String?
+        @Nullable var last_name: String?
+        let status: String, score: Int
+        @Nullable var campaign_type: String?
+        @Nullable var state: String?
+        @Nullable var source: String?
+        let created_at: String
         init(_ lead: Lead) {
             id = lead.id; first_name = lead.firstName; last_name = lead.lastName; status = lead.status.rawValue
             score = lead.score; campaign_type = lead.campaignType; state = lead.state; source = lead.source
@@ -35,10 +41,23 @@ extension Routes {
     }
 
     struct EZLeedsDetail: Encodable {
-        let id: String, first_name: String?, last_name: String?, email: String?, phone: String, state: String?
-        let zip_code: String?, campaign_type: String?, source: String?, status: String, ineligible_reason: String?
-        let score: Int, score_reasons: [ScoreReasonView], buyer_id: String?, sold_price_cents: Int?, notes: String?
-        let consent_certificate_id: String?, created_at: String, updated_at: String
+        let id: String
+        @Nullable var first_name: String?
+        @Nullable var last_name: String?
+        @Nullable var email: String?
+        let phone: String
+        @Nullable var state: String?
+        @Nullable var zip_code: String?
+        @Nullable var campaign_type: String?
+        @Nullable var source: String?
+        let status: String
+        @Nullable var ineligible_reason: String?
+        let score: Int, score_reasons: [ScoreReasonView]
+        @Nullable var buyer_id: String?
+        @Nullable var sold_price_cents: Int?
+        @Nullable var notes: String?
+        @Nullable var consent_certificate_id: String?
+        let created_at: String, updated_at: String
         let events: [LeadEventView], consent_records: [ConsentView]
         init(_ record: LeadRecord) {
             let lead = record.lead
@@ -60,7 +79,10 @@ extension Routes {
             let outcome = try await leads.intake(tenantID: caller.tenantID, body.input,
                                                  options: .init(actor: request.eventActor, qualifyAtScore: Self.ezleedsQualifyingScore))
             struct Answer: Encodable {
-                let id: String, status: String, score: Int, consent_certificate_id: String?, created_at: String
+                let id: String, status: String, score: Int
+                @Nullable var consent_certificate_id: String?
+                let created_at: String
+                /// The reference's shape, plus these two only when they apply.
                 let ineligible_reason: String?, duplicate: Bool?
             }
             let lead = outcome.lead
@@ -126,16 +148,10 @@ extension Routes {
                                               LeadChanges(score: body.score, buyerID: body.buyer_id, soldPriceCents: body.sold_price_cents),
                                               actor: request.eventActor)
             struct Answer: Encodable {
-                let id: String, score: Int, buyer_id: String?, sold_price_cents: Int?, updated_at: String
-                func encode(to encoder: any Encoder) throws {
-                    enum Keys: String, CodingKey { case id, score, buyer_id, sold_price_cents, updated_at }
-                    var c = encoder.container(keyedBy: Keys.self)
-                    try c.encode(id, forKey: .id)
-                    try c.encode(score, forKey: .score)
-                    try c.encode(buyer_id, forKey: .buyer_id)
-                    try c.encode(sold_price_cents, forKey: .sold_price_cents)
-                    try c.encode(updated_at, forKey: .updated_at)
-                }
+                let id: String, score: Int
+                @Nullable var buyer_id: String?
+                @Nullable var sold_price_cents: Int?
+                let updated_at: String
             }
             return try .json(Answer(id: lead.id, score: lead.score, buyer_id: lead.buyerID, sold_price_cents: lead.soldPriceCents,
                                     updated_at: lead.updatedAt))

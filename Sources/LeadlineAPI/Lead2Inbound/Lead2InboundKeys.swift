@@ -11,8 +11,8 @@ struct KeyView: Encodable {
     var scopes: [String]
     var rateLimitPerMinute: Int
     var createdAt: String
-    var lastUsedAt: String?
-    var revokedAt: String?
+    @Nullable var lastUsedAt: String?
+    @Nullable var revokedAt: String?
 
     enum CodingKeys: String, CodingKey {
         case id, key, name, prefix, tenant, scopes
@@ -33,20 +33,6 @@ struct KeyView: Encodable {
         createdAt = key.createdAt
         lastUsedAt = key.lastUsedAt
         revokedAt = key.revokedAt
-    }
-
-    func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(id, forKey: .id)
-        try c.encodeIfPresent(key, forKey: .key)
-        try c.encode(name, forKey: .name)
-        try c.encode(prefix, forKey: .prefix)
-        try c.encode(tenant, forKey: .tenant)
-        try c.encode(scopes, forKey: .scopes)
-        try c.encode(rateLimitPerMinute, forKey: .rateLimitPerMinute)
-        try c.encode(createdAt, forKey: .createdAt)
-        try c.encode(lastUsedAt, forKey: .lastUsedAt)
-        try c.encode(revokedAt, forKey: .revokedAt)
     }
 }
 

@@ -23,8 +23,17 @@ extension Routes {
     ]
 
     struct Lead2InboundLeadView: Encodable {
-        let lead_id: String, status: String, ineligible_reason: String?, phone: String, first_name: String?, last_name: String?
-        let email: String?, state: String?, zip_code: String?, source: String?, score: Int, consent_certificate_id: String?
+        let lead_id: String, status: String
+        @Nullable var ineligible_reason: String?
+        let phone: String
+        @Nullable var first_name: String?
+        @Nullable var last_name: String?
+        @Nullable var email: String?
+        @Nullable var state: String?
+        @Nullable var zip_code: String?
+        @Nullable var source: String?
+        let score: Int
+        @Nullable var consent_certificate_id: String?
         let created_at: String, updated_at: String
         init(_ lead: Lead) {
             lead_id = lead.id; status = lead.status.rawValue; ineligible_reason = lead.ineligibleReason; phone = lead.phone
@@ -45,6 +54,7 @@ extension Routes {
             } catch let error as CoreError {
                 throw renamingFields(error, Self.lead2InboundFieldNames)
             }
+            // The quickstart's exact shape; `ineligible_reason` is added only when there is one.
             struct Answer: Encodable { let outcome: String, lead_id: String, status: String, ineligible_reason: String? }
             switch outcome {
             case .created(let lead):
@@ -67,7 +77,7 @@ extension Routes {
                 cursor = parsed
             }
             let page = try leads.newest(tenantID: caller.tenantID, limit: limit, after: cursor)
-            struct Page: Encodable { let leads: [Lead2InboundLeadView], next_cursor: String? }
+            struct Page: Encodable { let leads: [Lead2InboundLeadView]; @Nullable var next_cursor: String? }
             return try .json(Page(leads: page.leads.map(Lead2InboundLeadView.init), next_cursor: page.next?.token))
         }
 

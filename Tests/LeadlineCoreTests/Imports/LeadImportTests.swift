@@ -141,7 +141,8 @@ import Testing
         jobs.startWorker()
         defer { jobs.stopWorker() }
         var current = job
-        for _ in 0..<500 where current.status != .done && current.status != .failed {
+        // Done, and its kept upload deleted (just after the status is recorded).
+        for _ in 0..<1000 where (current.status != .done && current.status != .failed) || FileManager.default.fileExists(atPath: job.path) {
             try await Task.sleep(for: .milliseconds(10))
             current = try jobs.find(tenantID: tenantID, id: job.id)
         }
