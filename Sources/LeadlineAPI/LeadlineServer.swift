@@ -15,6 +15,8 @@ public struct ServeOptions: Sendable {
     public var allowPrivateTargets = false
     /// Largest JSON body accepted.
     public var maxBodyBytes = 1 << 20
+    /// Largest CSV upload accepted by `POST /v1/imports` (written to disk as it arrives, never held in memory).
+    public var maxUploadBytes = 2 << 30
     public var backupSchedule: BackupSchedule?
     public var drainTimeout: Duration = .seconds(30)
 
@@ -30,6 +32,7 @@ public final class LeadlineServer: @unchecked Sendable {
     public let limiter: RateLimiter
     public let leads: Leads
     public let consents: Consents
+    public let imports: ImportJobs
     public let metrics: PrometheusCollectorRegistry
     let http: HTTPServer
     let logger = Logger(label: "leadline")
@@ -53,6 +56,11 @@ public final class LeadlineServer: @unchecked Sendable {
         limiter = RateLimiter(clock: options.clock)
         leads = Leads(store: store, clock: options.clock)
         consents = Consents(store: store, clock: options.clock)
+        // Uploads are written beside the database (not /tmp, which may be small or another file system) and kept
+        // there until their import ends.
+        let importsDirectory = options.databasePath + ".imports"
+        try FileManager.default.createDirectory(atPath: importsDirectory, withIntermediateDirectories: true)
+        imports = ImportJobs(store: store, leads: leads, clock: options.clock, directory: importsDirectory)
 
         var routes = Routes(keys: keys, limiter: limiter,
                             idempotency: Idempotency(records: IdempotencyRecords(store: store, clock: options.clock)))
@@ -63,16 +71,18 @@ public final class LeadlineServer: @unchecked Sendable {
         routes.addEZLeedsLeads(leads)
         routes.addEZLeedsLeadChanges(leads)
         routes.addEZLeedsConsent(consents)
+        routes.addImports(imports, maxUploadBytes: options.maxUploadBytes)
         let responder = Responder(router: routes.router,
                                   middleware: [RequestIDMiddleware(), AccessLogMiddleware(), MetricsMiddleware(registry: metrics)],
                                   defaultMaxBodyBytes: options.maxBodyBytes)
         http = HTTPServer(configuration: ServerConfiguration(listen: options.listen, threads: options.threads,
-                                                              drainTimeout: options.drainTimeout),
+                                                              drainTimeout: options.drainTimeout, uploadDirectory: importsDirectory),
                           responder: responder)
     }
 
     public func start() throws {
         try http.start()
+        imports.startWorker()
         if let schedule = options.backupSchedule {
             let store = self.store, logger = self.logger
             backups.withLock { $0 = Task.detached { await schedule.run(store, logger: logger) } }
@@ -82,6 +92,7 @@ public final class LeadlineServer: @unchecked Sendable {
     /// Stops accepting, finishes requests in flight, stops background work, and closes the database cleanly.
     public func stop() {
         http.stop()
+        imports.stopWorker()
         backups.withLock { $0?.cancel(); $0 = nil }
         do { try store.close() } catch { logger.error("closing the database failed", metadata: ["error": .string("\(error)")]) }
     }

@@ -36,9 +36,9 @@ struct Routes {
     }
 
     mutating func addAsync(_ method: HTTPMethod, _ path: String, access: Access? = nil,
-                           maxBodyBytes: Int? = nil, accepts: [String] = ["application/json"],
+                           maxBodyBytes: Int? = nil, accepts: [String] = ["application/json"], bodyToFile: Bool = false,
                            _ handler: @escaping @Sendable (Request) async throws -> Response) {
         router.addAsync(method, path, middleware: middleware(for: method, path, access: access),
-                        maxBodyBytes: maxBodyBytes, accepts: accepts, handler)
+                        maxBodyBytes: maxBodyBytes, accepts: accepts, bodyToFile: bodyToFile, handler)
     }
 }

@@ -27,7 +27,7 @@ struct Import: ParsableCommand {
                               directory: store.path + ".imports")
         var rejectsOut: FileHandle?
         if let rejects {
-            guard FileManager.default.createFile(atPath: rejects, contents: Data("row,reasons\n".utf8)),
+            guard FileManager.default.createFile(atPath: rejects, contents: Data(LeadImport.Reject.csvHeader.utf8)),
                   let out = FileHandle(forWritingAtPath: rejects) else { throw Failure("cannot write \(rejects)") }
             out.seekToEndOfFile()
             rejectsOut = out
@@ -74,8 +74,7 @@ struct Import: ParsableCommand {
 }
 
 private func write(_ reject: LeadImport.Reject, to out: FileHandle) {
-    let reasons = reject.reasons.joined(separator: "; ").replacingOccurrences(of: "\"", with: "\"\"")
-    out.write(Data("\(reject.row),\"\(reasons)\"\n".utf8))
+    out.write(Data(reject.csvLine.utf8))
 }
 
 /// Runs async work from a command and waits for it (the command line's main thread has nothing else to do).

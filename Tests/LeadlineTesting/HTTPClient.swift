@@ -20,6 +20,10 @@ public final class HTTPConnection: @unchecked Sendable {
         }
         /// The `error.code` of the one error shape.
         public var errorCode: String? { ((try? json())?["error"] as? [String: Any])?["code"] as? String }
+        /// The fields a 422 names.
+        public var fields: [String] {
+            ((((try? json())?["error"] as? [String: Any])?["fields"] as? [[String: Any]]) ?? []).compactMap { $0["field"] as? String }
+        }
     }
 
     private let fd: Int32

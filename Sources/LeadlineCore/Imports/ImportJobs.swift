@@ -67,6 +67,8 @@ public final class ImportJobs: Sendable {
     private let wake: AsyncStream<Void>.Continuation
     private let wakes: Mutex<AsyncStream<Void>?>
     private let worker = Mutex<(task: Task<Void, Never>, done: DispatchSemaphore)?>(nil)
+    /// True while the worker runs a job (so a stop knows whether there is a batch to wait for).
+    private let busy = Atomic<Bool>(false)
 
     public init(store: SQLiteStore, leads: Leads, clock: any Clock, directory: String) {
         self.store = store
@@ -215,6 +217,8 @@ public final class ImportJobs: Sendable {
             wake.yield()
             for await _ in stream {
                 while !Task.isCancelled, let job = nextUpload() {
+                    busy.store(true, ordering: .sequentiallyConsistent)
+                    defer { busy.store(false, ordering: .sequentiallyConsistent) }
                     do {
                         let ended = try await run(job)
                         logger.info("import ended", metadata: [
@@ -234,12 +238,14 @@ public final class ImportJobs: Sendable {
         worker.withLock { $0 = (task, done) }
     }
 
-    /// Stops the worker between two batches and waits for it; the job it was running resumes at the next start.
+    /// Stops the worker. A job in progress stops after the batch in flight, waited for (up to 30 s); it resumes at
+    /// the next start from its last committed batch. An idle worker is not waited for: the wait would need a thread of
+    /// Swift's shared pool, and a caller may be on one (a server released at the end of an async test).
     public func stopWorker() {
         guard let (task, done) = worker.withLock({ $0.take() }) else { return }
         task.cancel()
         wake.finish()
-        done.wait()
+        if busy.load(ordering: .sequentiallyConsistent) { _ = done.wait(timeout: .now() + 30) }
     }
 
     private func nextUpload() -> ImportJob? {

@@ -33,6 +33,12 @@ public struct LeadImport: Sendable {
     public struct Reject: Sendable, Equatable {
         public var row: Int
         public var reasons: [String]
+
+        /// The header of a rejects file, and one line of it: `row,"reason; reason"`.
+        public static let csvHeader = "row,reasons\n"
+        public var csvLine: String {
+            "\(row),\"\(reasons.joined(separator: "; ").replacingOccurrences(of: "\"", with: "\"\""))\"\n"
+        }
     }
 
     public struct Report: Sendable, Equatable {
