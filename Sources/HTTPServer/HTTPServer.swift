@@ -158,6 +158,11 @@ private func accessHandler(
         let state = RequestState(method: requestMethod, path: path, match: match, maxBodyBytes: server.responder.maxBodyBytes(for: match))
         conCls.pointee = Unmanaged.passRetained(state).toOpaque()
         if case .found(let route, _) = match, route.bodyToFile {
+            // An upload is screened (its key checked) before a byte of it is written to disk.
+            if let refused = server.responder.screen(server.makeRequest(connection, state: state), match: match) {
+                state.spoolError = refused
+                return server.answer(connection, state: state)
+            }
             do { state.spool = try BodySpool(directory: server.configuration.uploadDirectory) } catch let error as HTTPError {
                 state.spoolError = error
             } catch {}
@@ -222,7 +227,8 @@ private func collectQuery(cls: UnsafeMutableRawPointer?, kind: MHD_ValueKind, ke
 
 extension HTTPServer {
     /// Builds the request, runs it, and queues the answer, or suspends the connection until an async handler answers.
-    fileprivate func answer(_ connection: OpaquePointer, state: RequestState) -> MHD_Result {
+    /// The request as far as it has arrived: method, path, query, headers, and the body read so far.
+    fileprivate func makeRequest(_ connection: OpaquePointer, state: RequestState) -> Request {
         var headers = HTTPHeaders()
         _ = withUnsafeMutablePointer(to: &headers) { MHD_get_connection_values(connection, .HEADER_KIND, collectHeader, $0) }
         var query: [String: String] = [:]
@@ -230,8 +236,12 @@ extension HTTPServer {
         let remote = withUnsafeTemporaryAllocation(of: CChar.self, capacity: 64) { buffer in
             leadline_mhd_client_address(connection, buffer.baseAddress, 64) == 0 ? String(cString: buffer.baseAddress!) : nil
         }
-        var request = Request(method: state.method, path: state.path, query: query, headers: headers, body: state.body,
-                              remoteAddress: remote, receivedAt: state.receivedAt)
+        return Request(method: state.method, path: state.path, query: query, headers: headers, body: state.body,
+                       remoteAddress: remote, receivedAt: state.receivedAt)
+    }
+
+    fileprivate func answer(_ connection: OpaquePointer, state: RequestState) -> MHD_Result {
+        var request = makeRequest(connection, state: state)
         state.body = []
         if let spool = state.spool {
             if let failure = spool.failure {

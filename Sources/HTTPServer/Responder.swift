@@ -81,6 +81,19 @@ public final class Responder: Sendable {
         }
     }
 
+    /// Runs the route's `screen` checks on a request whose body has not been read yet; nil when it may send its body.
+    func screen(_ request: Request, match: Router.Match) -> HTTPError? {
+        guard case .found(let route, _) = match else { return nil }
+        do {
+            for stage in route.middleware { try stage.screen(request) }
+            return nil
+        } catch let error as any HTTPErrorConvertible {
+            return error.httpError
+        } catch {
+            return HTTPError.internalError
+        }
+    }
+
     private func accepts(_ accepted: String, _ media: String) -> Bool {
         accepted == media || (accepted == "application/json" && media.hasSuffix("+json"))
     }

@@ -107,6 +107,22 @@ func awaitImport(_ port: UInt16, _ id: String, key: String) throws -> [String: A
     }
     }
 
+    @Test func anUploadWithoutAGoodKeyIsRefusedBeforeItsBodyIsRead() async throws {
+        try await blocking { [self] () throws in
+            let reader = try app.makeKey(scopes: [.read])
+            for (auth, status) in [(nil, 401), ("Bearer ll_nope", 401), ("Bearer \(reader)", 403)] as [(String?, Int)] {
+                // Headers announcing 100 MB, and no body sent: the answer comes anyway, from the headers alone.
+                let connection = try HTTPConnection(port: app.port)
+                var head = "POST /v1/imports HTTP/1.1\r\nHost: x\r\nContent-Type: text/csv\r\nContent-Length: 100000000\r\n"
+                if let auth { head += "Authorization: \(auth)\r\n" }
+                try connection.sendRaw(Array((head + "\r\n").utf8))
+                #expect(try connection.readReply().status == status)
+            }
+            let spooled = try FileManager.default.contentsOfDirectory(atPath: app.directory.file("leadline.db.imports"))
+            #expect(spooled.isEmpty, "nothing was written to disk: \(spooled)")
+    }
+    }
+
     @Test func anImportInterruptedByARestartFinishesAfterIt() async throws {
         try await blocking { [self] () throws in
             let id = try #require(try upload(importCSV(rows: 6_000, badEvery: 100)).json()["id"] as? String)

@@ -25,7 +25,26 @@ struct KeyAuthentication: Middleware {
     /// Lets a request without a key through when it comes from this machine (`/metrics`).
     var allowLoopbackWithoutKey = false
 
+    /// Before an upload's body is read: a valid key with the scope (the rate limit is counted once, in `prepare`).
+    func screen(_ request: Request) throws {
+        guard let caller = try authenticate(request) else { return }
+        try checkScope(caller)
+    }
+
     func prepare(_ request: inout Request) throws -> Response? {
+        guard let caller = try authenticate(request) else { return nil }
+        request.attributes[CallerKey.self] = caller
+        request.actor = caller.keyID
+
+        let decision = limiter.admit(key: caller.keyID, limit: caller.rateLimitPerMinute)
+        request.attributes[RateLimitKey.self] = decision
+        guard decision.allowed else { throw HTTPError.tooManyRequests(retryAfter: decision.retryAfter) }
+        try checkScope(caller)
+        return nil
+    }
+
+    /// The caller the request's key belongs to; nil for a keyless request from this machine where that is allowed.
+    private func authenticate(_ request: Request) throws -> Caller? {
         guard let presented = dialect.presentedKey(request.headers) else {
             if allowLoopbackWithoutKey && request.isFromLoopback { return nil }
             throw unauthorized("missing API key; \(dialect.howToSend)")
@@ -42,13 +61,10 @@ struct KeyAuthentication: Middleware {
         case .revoked: throw unauthorized("this API key has been revoked")
         case .valid(let found): caller = found
         }
-        request.attributes[CallerKey.self] = caller
-        request.actor = caller.keyID
+        return caller
+    }
 
-        let decision = limiter.admit(key: caller.keyID, limit: caller.rateLimitPerMinute)
-        request.attributes[RateLimitKey.self] = decision
-        guard decision.allowed else { throw HTTPError.tooManyRequests(retryAfter: decision.retryAfter) }
-
+    private func checkScope(_ caller: Caller) throws {
         switch access {
         case .open, .authenticated:
             break
@@ -58,7 +74,6 @@ struct KeyAuthentication: Middleware {
                 throw HTTPError.forbidden("this key lacks the \(names) scope needed here (it has: \(caller.scopes.map(\.rawValue).joined(separator: ", ")))")
             }
         }
-        return nil
     }
 
     func finish(_ request: Request, _ response: inout Response) {
