@@ -175,11 +175,10 @@ public struct LeadImport: Sendable {
         }
         try await flush(rowsThrough: dataRows, bytesThrough: reader.bytesConsumed)
         try await settle()
-        if report.rows < dataRows || report.bytes < reader.bytesConsumed {
-            // Trailing rows past the last batch (or a file of only a header): nothing to commit, but they were read.
-            report.rows = dataRows
-            report.bytes = reader.bytesConsumed
-        }
+        // Everything was read, including rows no batch needed to commit (a file of only a header, or a resumed file
+        // whose rows were all committed before).
+        report.rows = dataRows
+        report.bytes = reader.bytesConsumed
         return report
     }
 }
