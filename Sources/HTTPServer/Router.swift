@@ -73,10 +73,10 @@ public struct Router: Sendable {
     }
 
     public mutating func add(_ method: HTTPMethod, _ pattern: String, middleware: [any Middleware] = [],
-                             maxBodyBytes: Int? = nil, accepts: [String] = ["application/json"],
+                             maxBodyBytes: Int? = nil, accepts: [String] = ["application/json"], bodyToFile: Bool = false,
                              _ handler: @escaping @Sendable (Request) throws -> Response) {
         add(Route(method: method, pattern: pattern, middleware: middleware, maxBodyBytes: maxBodyBytes,
-                  accepts: accepts, handler: .sync(handler)))
+                  accepts: accepts, bodyToFile: bodyToFile, handler: .sync(handler)))
     }
 
     public mutating func addAsync(_ method: HTTPMethod, _ pattern: String, middleware: [any Middleware] = [],

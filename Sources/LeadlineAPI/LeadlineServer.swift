@@ -33,6 +33,7 @@ public final class LeadlineServer: @unchecked Sendable {
     public let leads: Leads
     public let consents: Consents
     public let imports: ImportJobs
+    public let gate: ComplianceGate
     public let metrics: PrometheusCollectorRegistry
     let http: HTTPServer
     let logger = Logger(label: "leadline")
@@ -61,6 +62,8 @@ public final class LeadlineServer: @unchecked Sendable {
         let importsDirectory = options.databasePath + ".imports"
         try FileManager.default.createDirectory(atPath: importsDirectory, withIntermediateDirectories: true)
         imports = ImportJobs(store: store, leads: leads, clock: options.clock, directory: importsDirectory)
+        gate = ComplianceGate(store: store, clock: options.clock, dnc: DNCRegistry(store: store, clock: options.clock),
+                              blackouts: Blackouts(store: store, clock: options.clock))
 
         var routes = Routes(keys: keys, limiter: limiter,
                             idempotency: Idempotency(records: IdempotencyRecords(store: store, clock: options.clock)))
@@ -70,7 +73,8 @@ public final class LeadlineServer: @unchecked Sendable {
         routes.addLead2InboundLeads(leads)
         routes.addEZLeedsLeads(leads)
         routes.addEZLeedsLeadChanges(leads)
-        routes.addEZLeedsConsent(consents)
+        routes.addEZLeedsConsent(consents, dnc: gate.dnc)
+        routes.addEZLeedsCompliance(gate, clock: options.clock)
         routes.addImports(imports, maxUploadBytes: options.maxUploadBytes)
         let responder = Responder(router: routes.router,
                                   middleware: [RequestIDMiddleware(), AccessLogMiddleware(), MetricsMiddleware(registry: metrics)],

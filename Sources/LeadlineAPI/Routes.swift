@@ -29,10 +29,10 @@ struct Routes {
     }
 
     mutating func add(_ method: HTTPMethod, _ path: String, access: Access? = nil, allowLoopback: Bool = false,
-                      maxBodyBytes: Int? = nil, accepts: [String] = ["application/json"],
+                      maxBodyBytes: Int? = nil, accepts: [String] = ["application/json"], bodyToFile: Bool = false,
                       _ handler: @escaping @Sendable (Request) throws -> Response) {
         router.add(method, path, middleware: middleware(for: method, path, access: access, allowLoopback: allowLoopback),
-                   maxBodyBytes: maxBodyBytes, accepts: accepts, handler)
+                   maxBodyBytes: maxBodyBytes, accepts: accepts, bodyToFile: bodyToFile, handler)
     }
 
     mutating func addAsync(_ method: HTTPMethod, _ path: String, access: Access? = nil,

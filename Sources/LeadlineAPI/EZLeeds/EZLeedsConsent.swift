@@ -2,9 +2,10 @@ import HTTPServer
 import LeadlineCore
 
 /// EZLeeds' consent endpoints: `POST /api/v1/compliance/record-consent`, `…/verify-consent`, and `…/revoke-consent`
-/// (for a consumer who withdraws consent). They take a compliance or write key.
+/// (for a consumer who withdraws consent: an opt-out, so the number also goes on the internal do-not-call list). They take
+/// a compliance or write key.
 extension Routes {
-    mutating func addEZLeedsConsent(_ consents: Consents) {
+    mutating func addEZLeedsConsent(_ consents: Consents, dnc: DNCRegistry) {
         struct Record: Decodable {
             let lead_id: String?, consent_type: String?, channel: String?, mechanism: String?, consent_text: String?
             let consent_text_version: String?, ip_address: String?, user_agent: String?, page_url: String?, consented_at: String?
@@ -49,6 +50,11 @@ extension Routes {
             let body = try request.decode(CertificateRef.self)
             let certificate = try await consents.revoke(tenantID: caller.tenantID, certificateID: body.certificate_id,
                                                         reason: body.reason, actor: request.eventActor)
+            // Withdrawing consent is an opt-out: the number goes on the internal do-not-call list at once.
+            if let phone = try consents.phone(of: certificate) {
+                try await dnc.add(tenantID: caller.tenantID, phone: phone, reason: body.reason ?? "consent revoked",
+                                  channel: "consent_revocation", actor: request.eventActor)
+            }
             struct Answer: Encodable { let certificate_id: String, is_active: Bool; @Nullable var revoked_at: String? }
             return try .json(Answer(certificate_id: certificate.id, is_active: certificate.isActive, revoked_at: certificate.revokedAt))
         }

@@ -86,4 +86,12 @@ public struct Consents: Sendable {
             return certificate
         }
     }
+
+    /// The phone number of the lead a certificate belongs to, if it belongs to one.
+    public func phone(of certificate: ConsentCertificate) throws -> String? {
+        guard let leadID = certificate.leadID else { return nil }
+        return try store.read { db in
+            try String.fetchOne(db, sql: "SELECT phone FROM leads WHERE tenant_id = ? AND id = ?", arguments: [certificate.tenantID, leadID])
+        }
+    }
 }

@@ -152,5 +152,78 @@ public enum Schema {
                 ) WITHOUT ROWID;
                 """)
         },
+        Migration("0005_compliance") { db in
+            try db.execute(sql: """
+                -- Bulk do-not-call lists (the federal registry, state lists): one row per tenant, list and area code, the
+                -- numbers' 7-digit remainders packed as ascending 4-byte little-endian integers.
+                CREATE TABLE dnc_blocks (
+                    tenant_id TEXT NOT NULL REFERENCES tenants(id),
+                    list TEXT NOT NULL,                         -- federal, or state:XX
+                    npa INTEGER NOT NULL,
+                    numbers BLOB NOT NULL,
+                    count INTEGER NOT NULL,
+                    updated_at TEXT NOT NULL,
+                    PRIMARY KEY (tenant_id, list, npa)
+                ) WITHOUT ROWID;
+                CREATE TABLE dnc_imports (
+                    id TEXT PRIMARY KEY NOT NULL,               -- dnci_
+                    tenant_id TEXT NOT NULL REFERENCES tenants(id),
+                    list TEXT NOT NULL,
+                    kind TEXT NOT NULL,                         -- full (replaces the area codes it holds) or changes
+                    file_name TEXT NOT NULL,
+                    lines INTEGER NOT NULL,
+                    added INTEGER NOT NULL,
+                    deleted INTEGER NOT NULL,
+                    rejected INTEGER NOT NULL,
+                    area_codes INTEGER NOT NULL,
+                    actor TEXT NOT NULL,
+                    created_at TEXT NOT NULL
+                );
+                CREATE INDEX dnc_imports_by_list ON dnc_imports(tenant_id, list, created_at);
+                -- The tenant's own list: opt-outs from any channel and numbers added by hand. A removal keeps the row.
+                CREATE TABLE dnc_internal (
+                    tenant_id TEXT NOT NULL REFERENCES tenants(id),
+                    phone TEXT NOT NULL,                        -- E.164
+                    reason TEXT,
+                    channel TEXT NOT NULL,                      -- call, sms, email, api, console, consent_revocation…
+                    actor TEXT NOT NULL,
+                    added_at TEXT NOT NULL,
+                    removed_at TEXT,
+                    removed_by TEXT,
+                    PRIMARY KEY (tenant_id, phone)
+                ) WITHOUT ROWID;
+                -- Every outreach the gate was asked about, with its decision. Allowed calls and texts count toward caps.
+                CREATE TABLE outreach_attempts (
+                    id TEXT PRIMARY KEY NOT NULL,               -- att_
+                    tenant_id TEXT NOT NULL REFERENCES tenants(id),
+                    phone TEXT NOT NULL,
+                    lead_id TEXT,
+                    channel TEXT NOT NULL,
+                    subject TEXT,                               -- the campaign type: caps count per subject
+                    allowed INTEGER NOT NULL,
+                    counted INTEGER NOT NULL,
+                    artificial_voice INTEGER NOT NULL,
+                    decision TEXT NOT NULL,                     -- JSON: every check with its reasons
+                    rules_version TEXT NOT NULL,
+                    actor TEXT NOT NULL,
+                    created_at TEXT NOT NULL
+                );
+                CREATE INDEX outreach_attempts_by_phone ON outreach_attempts(tenant_id, phone, created_at);
+                CREATE INDEX outreach_attempts_by_lead ON outreach_attempts(lead_id) WHERE lead_id IS NOT NULL;
+                -- Days declared closed to outreach by an operator (a governor's emergency order, say), for one state or all.
+                CREATE TABLE compliance_blackouts (
+                    id TEXT PRIMARY KEY NOT NULL,               -- blk_
+                    tenant_id TEXT NOT NULL REFERENCES tenants(id),
+                    state TEXT,                                 -- NULL: every state
+                    starts_on TEXT NOT NULL,                    -- YYYY-MM-DD, the called party's local date
+                    ends_on TEXT NOT NULL,
+                    reason TEXT NOT NULL,
+                    actor TEXT NOT NULL,
+                    created_at TEXT NOT NULL,
+                    deleted_at TEXT
+                );
+                CREATE INDEX compliance_blackouts_by_tenant ON compliance_blackouts(tenant_id, ends_on);
+                """)
+        },
     ]
 }

@@ -1,0 +1,103 @@
+import Foundation
+import Synchronization
+
+/// Where the called party may be, as far as the rules are concerned: the states whose rules apply and the time
+/// zones they may be in. From the lead's state and the phone's area code; when they disagree, both count (the
+/// number may have moved with its owner, or the address may be stale), and a Florida, Oklahoma or Washington area
+/// code brings its state's rules by those states' in-state presumption.
+public struct CalledParty: Sendable, Equatable {
+    public var states: [String] = []
+    public var zones: [String] = []
+    public var notes: [String] = []
+
+    public init(phone: String, state: String?) {
+        if let state, let rule = StateRules.rule(state) {
+            states.append(rule.code)
+            zones.append(contentsOf: rule.zones)
+        }
+        guard let digits = DNCNumbers.digits(phone), let entry = AreaCodes.lookup(digits / 10_000_000) else {
+            if !states.isEmpty { notes.append("area code \(PhoneNumber.areaCode(phone)) is not a US geographic area code: only the lead's state locates the called party") }
+            return
+        }
+        for zone in entry.zones where !zones.contains(zone) { zones.append(zone) }
+        if !states.contains(entry.state) {
+            if !states.isEmpty {
+                notes.append(StateRules.areaCodePresumption.contains(entry.state)
+                    ? "area code \(digits / 10_000_000) is in \(entry.state), whose law presumes its area codes reach residents: \(entry.state) rules apply too"
+                    : "area code \(digits / 10_000_000) is in \(entry.state), not the lead's state: \(entry.state) rules apply too")
+            }
+            states.append(entry.state)
+        }
+    }
+
+    public var isLocated: Bool { !states.isEmpty }
+}
+
+/// The restricted dates of each state and year, computed once.
+enum HolidayIndex {
+    private static let cache = Mutex<[String: [Int: String]]>([:])
+
+    /// The holiday's name when `date` is one of `rule`'s restricted days.
+    static func holiday(_ rule: StateRule, on date: CivilDate) -> String? {
+        guard let calendar = rule.holidays else { return nil }
+        let year = date.year
+        let key = "\(rule.code)\(year)"
+        if let days = cache.withLock({ $0[key] }) { return days[date.dayNumber] }
+        var days: [Int: String] = [:]
+        for (day, name) in calendar.dates(in: year) where days[day.dayNumber] == nil { days[day.dayNumber] = name }
+        cache.withLock { $0[key] = days }
+        return days[date.dayNumber]
+    }
+}
+
+/// Calling hours, day bans and blackouts for a called party at one instant, under every applicable state's rules in
+/// every candidate zone.
+enum CallingTime {
+    static func check(_ party: CalledParty, channel: OutreachChannel, at now: Date, blackouts: [Blackout], times: LocalTimes,
+                      into decision: inout ComplianceDecision) {
+        let locals = party.zones.map { times.local(now, in: $0) }
+        decision.localTimes = locals.map(\.description)
+        for local in locals {
+            for blackout in blackouts where blackout.covers(local.date, states: party.states) {
+                decision.fail(.stateRules, "\(blackout.state ?? "every state"): blackout day \(local.date) (\(blackout.reason))")
+            }
+        }
+        for local in locals {
+            check(StateRules.federalHours.rule(weekday: local.weekday), who: "federal", what: dayName(local.weekday), local, into: &decision)
+        }
+        for code in party.states {
+            guard let rule = StateRules.rule(code) else { continue }
+            var kinds = [(code, rule.hours)]
+            if channel.isArtificialVoice, let stricter = rule.artificialVoiceHours { kinds.append(("\(code) (artificial voice)", stricter)) }
+            for local in locals {
+                let holiday = HolidayIndex.holiday(rule, on: local.date)
+                for (who, hours) in kinds {
+                    check(hours.rule(weekday: local.weekday), who: who, what: dayName(local.weekday), local, into: &decision)
+                    if let holiday, let onHoliday = hours.holiday {
+                        check(onHoliday, who: who, what: holiday, local, into: &decision)
+                    }
+                }
+            }
+        }
+    }
+
+    private static func check(_ rule: DayRule, who: String, what: String, _ local: LocalTime, into decision: inout ComplianceDecision) {
+        switch rule {
+        case .banned:
+            let reason = "\(who): no calls on \(what) (\(local.date) in \(local.zone))"
+            if !decision.failures.contains(where: { $0.reason == reason }) { decision.fail(.stateRules, reason) }
+        case .window(let window) where !window.contains(minute: local.minute):
+            decision.fail(.timeWindow, "\(who): calls only \(window) local time on \(what); it is \(CallingWindow.clock(local.minute)) in \(local.zone)")
+        case .window:
+            break
+        }
+    }
+
+    private static func dayName(_ weekday: Int) -> String {
+        switch weekday {
+        case 1: return "Sundays"
+        case 7: return "Saturdays"
+        default: return "weekdays"
+        }
+    }
+}
