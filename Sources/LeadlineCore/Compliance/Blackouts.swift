@@ -61,8 +61,8 @@ public final class Blackouts: Sendable {
         }
         let start = startsOn.flatMap(CivilDate.init)
         if start == nil { problems.append(.init("starts_on", "must be a date, YYYY-MM-DD")) }
-        let end = endsOn.map { CivilDate($0) } ?? start
-        if end == nil { problems.append(.init("ends_on", "must be a date, YYYY-MM-DD")) }
+        let end = endsOn.map { CivilDate($0) } ?? start   // one day unless told otherwise
+        if endsOn != nil && end == nil { problems.append(.init("ends_on", "must be a date, YYYY-MM-DD")) }
         if let start, let end, end < start { problems.append(.init("ends_on", "must not be before starts_on")) }
         if let start, let end, end.dayNumber - start.dayNumber > 366 { problems.append(.init("ends_on", "a blackout lasts at most a year")) }
         let reason = reason?.trimmingSpaces ?? ""

@@ -144,7 +144,7 @@ public final class ComplianceGate: Sendable {
 protocol ComplianceFacts {
     func lead(tenantID: String, id: String) throws -> Lead?
     func certificate(tenantID: String, id: String) throws -> ConsentCertificate?
-    /// Counted attempts to the number since `since`, on `subject` when one is given (on any subject otherwise).
+    /// Counted attempts to the number after `since`, on `subject` when one is given (on any subject otherwise).
     func attempts(tenantID: String, phone: String, subject: String?, since: String, artificialVoiceOnly: Bool) throws -> Int
 }
 
@@ -161,7 +161,7 @@ struct DatabaseFacts: ComplianceFacts {
 
     func attempts(tenantID: String, phone: String, subject: String?, since: String, artificialVoiceOnly: Bool) throws -> Int {
         try Int.fetchOne(db, sql: """
-            SELECT COUNT(*) FROM outreach_attempts WHERE tenant_id = ? AND phone = ? AND created_at >= ? AND counted = 1
+            SELECT COUNT(*) FROM outreach_attempts WHERE tenant_id = ? AND phone = ? AND created_at > ? AND counted = 1
               AND (? IS NULL OR subject IS NULL OR subject = ?) AND (? = 0 OR artificial_voice = 1)
             """, arguments: [tenantID, phone, since, subject, subject, artificialVoiceOnly]) ?? 0
     }

@@ -14,7 +14,10 @@ public struct DNCFile: Sendable {
     }
 
     public struct Contents: Sendable {
+        /// Lines holding a number (or trying to): blank lines and a header are not counted.
         public var lines = 0
+        /// The file's line number of the line being read, for reporting.
+        var fileLine = 0
         public var added: [Int] = []
         public var deleted: [Int] = []
         public var rejectedCount = 0
@@ -53,6 +56,7 @@ public struct DNCFile: Sendable {
     }
 
     static func parseLine(_ line: UnsafeBufferPointer<UInt8>, changeList: Bool, into contents: inout Contents) {
+        contents.fileLine += 1
         contents.lines += 1
         var number = 0, digits = 0
         var action: Action?
@@ -82,11 +86,11 @@ public struct DNCFile: Sendable {
         }
         endField()
         if digits == 0 && !sawOther && action == nil { contents.lines -= 1; return }   // a blank line
-        if digits == 0 && contents.lines == 1 { contents.lines -= 1; return }             // a header line
+        if digits == 0 && contents.fileLine == 1 { contents.lines -= 1; return }          // a header line
         if digits == 11 && number / 10_000_000_000 == 1 { number -= 10_000_000_000; digits = 10 }
         func reject(_ reason: String) {
             contents.rejectedCount += 1
-            if contents.rejected.count < 20 { contents.rejected.append(Rejected(line: contents.lines, reason: reason)) }
+            if contents.rejected.count < 20 { contents.rejected.append(Rejected(line: contents.fileLine, reason: reason)) }
         }
         guard digits == 10 else { return reject("expected a 10-digit number, found \(digits) digits") }
         guard number >= 2_000_000_000 else { return reject("the area code cannot start with 0 or 1") }

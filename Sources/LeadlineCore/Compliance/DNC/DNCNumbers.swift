@@ -1,11 +1,13 @@
 /// A do-not-call list held for lookups: per area code, the 7-digit remainders in a sorted array (4 bytes a number,
 /// so the 20 million numbers of a few dozen area codes take 80 MB). A lookup is an array index and a binary search.
-public struct DNCNumbers: Sendable {
+public struct DNCNumbers: Sendable, CustomStringConvertible {
     /// Indexed by area code (200–999).
     private var buckets: [[UInt32]] = Array(repeating: [], count: 1000)
     public private(set) var count = 0
 
     public init() {}
+
+    public var description: String { "DNCNumbers(count: \(count))" }
 
     /// A 10-digit NANP number as area code and remainder; nil for anything else.
     public static func split(_ number: Int) -> (npa: Int, rest: UInt32)? {
