@@ -56,6 +56,9 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
+        // In-process benchmark of the compliance gate and do-not-call lookups (Tests/Benchmarks/compliance.sh).
+        .executableTarget(name: "compliance-benchmark", dependencies: ["LeadlineCore"], path: "Tests/Benchmarks/ComplianceBenchmark"),
+
         // Starts the real server over a temp database for tests; spawns the real binary where a test needs a process.
         .target(name: "LeadlineTesting", dependencies: ["LeadlineAPI"], path: "Tests/LeadlineTesting"),
 

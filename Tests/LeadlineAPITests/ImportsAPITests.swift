@@ -16,9 +16,9 @@ func importCSV(rows: Int, badEvery: Int, offset: Int = 0) -> [UInt8] {
     return Array(text.utf8)
 }
 
-/// Polls an import until it ends.
+/// Polls an import until it ends (for up to two minutes: the whole suite shares two cores with it).
 func awaitImport(_ port: UInt16, _ id: String, key: String) throws -> [String: Any] {
-    for _ in 0..<2_000 {
+    for _ in 0..<12_000 {
         let job = try http(port, "GET", "/v1/imports/\(id)", headers: ["Authorization": "Bearer \(key)"]).json()
         if job["status"] as? String == "done" || job["status"] as? String == "failed" { return job }
         usleep(10_000)

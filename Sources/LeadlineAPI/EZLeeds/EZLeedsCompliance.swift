@@ -129,7 +129,7 @@ extension Routes {
             var checks: [String: String] = [:]
             for check in ComplianceDecision.Check.allCases { checks[check.rawValue] = decision.passed(check) ? "pass" : "fail" }
             return try .json(Answer(allowed: decision.allowed, checks: checks, warnings: decision.warnings, reasons: decision.failures,
-                                    states: decision.states, local_times: decision.localTimes, attempt_id: attemptID,
+                                    states: decision.states, local_times: decision.localTimes.map(\.description), attempt_id: attemptID,
                                     rules_version: decision.rulesVersion))
         }
 

@@ -35,13 +35,14 @@ public struct CalledParty: Sendable, Equatable {
 
 /// The restricted dates of each state and year, computed once.
 enum HolidayIndex {
-    private static let cache = Mutex<[String: [Int: String]]>([:])
+    private struct Key: Hashable { let state: String; let year: Int }
+    private static let cache = Mutex<[Key: [Int: String]]>([:])
 
     /// The holiday's name when `date` is one of `rule`'s restricted days.
     static func holiday(_ rule: StateRule, on date: CivilDate) -> String? {
         guard let calendar = rule.holidays else { return nil }
         let year = date.year
-        let key = "\(rule.code)\(year)"
+        let key = Key(state: rule.code, year: year)
         if let days = cache.withLock({ $0[key] }) { return days[date.dayNumber] }
         var days: [Int: String] = [:]
         for (day, name) in calendar.dates(in: year) where days[day.dayNumber] == nil { days[day.dayNumber] = name }
@@ -56,7 +57,7 @@ enum CallingTime {
     static func check(_ party: CalledParty, channel: OutreachChannel, at now: Date, blackouts: [Blackout], times: LocalTimes,
                       into decision: inout ComplianceDecision) {
         let locals = party.zones.map { times.local(now, in: $0) }
-        decision.localTimes = locals.map(\.description)
+        decision.localTimes = locals
         for local in locals {
             for blackout in blackouts where blackout.covers(local.date, states: party.states) {
                 decision.fail(.stateRules, "\(blackout.state ?? "every state"): blackout day \(local.date) (\(blackout.reason))")

@@ -48,7 +48,7 @@ public final class ComplianceGate: Sendable {
                     rules_version, actor, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """, arguments: [id, outreach.tenantID, outreach.phone, outreach.leadID, outreach.channel.rawValue, outreach.subject,
                                  decision.allowed, counted, outreach.channel.isArtificialVoice, String(decoding: try JSON.encode(decision), as: UTF8.self),
-                                 decision.rulesVersion, actor, decision.decidedAt])
+                                 decision.rulesVersion, actor, Timestamp.format(decision.decidedAt)])
             return Authorization(decision: decision, attemptID: id)
         }
     }
@@ -56,7 +56,7 @@ public final class ComplianceGate: Sendable {
     func decide(_ outreach: Outreach, at now: Date, lists: DNCRegistry.Lists, blackouts: [Blackout],
                 facts: some ComplianceFacts) throws -> ComplianceDecision {
         var decision = ComplianceDecision()
-        decision.decidedAt = Timestamp.format(now)
+        decision.decidedAt = now
         var state = outreach.state
         var certificateID = outreach.certificateID
 
@@ -160,10 +160,10 @@ struct DatabaseFacts: ComplianceFacts {
     }
 
     func attempts(tenantID: String, phone: String, subject: String?, since: String, artificialVoiceOnly: Bool) throws -> Int {
-        try Int.fetchOne(db, sql: """
+        try Int.fetchOne(try db.cachedStatement(sql: """
             SELECT COUNT(*) FROM outreach_attempts WHERE tenant_id = ? AND phone = ? AND created_at > ? AND counted = 1
               AND (? IS NULL OR subject IS NULL OR subject = ?) AND (? = 0 OR artificial_voice = 1)
-            """, arguments: [tenantID, phone, since, subject, subject, artificialVoiceOnly]) ?? 0
+            """), arguments: [tenantID, phone, since, subject, subject, artificialVoiceOnly]) ?? 0
     }
 }
 

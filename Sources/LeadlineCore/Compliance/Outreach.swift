@@ -76,10 +76,10 @@ public struct ComplianceDecision: Sendable, Equatable, Encodable {
     public var warnings: [String] = []
     /// The states whose rules were applied, and the zones the called party may be in, with the local time in each.
     public var states: [String] = []
-    public var localTimes: [String] = []
+    public var localTimes: [LocalTime] = []
     public var dnc = DNCHits()
     public var rulesVersion = StateRules.version
-    public var decidedAt = ""
+    public var decidedAt = Date(timeIntervalSince1970: 0)
 
     public func passed(_ check: Check) -> Bool { !failures.contains { $0.check == check } }
 
@@ -96,9 +96,9 @@ public struct ComplianceDecision: Sendable, Equatable, Encodable {
         try container.encode(failures, forKey: .failures)
         try container.encode(warnings, forKey: .warnings)
         try container.encode(states, forKey: .states)
-        try container.encode(localTimes, forKey: .localTimes)
+        try container.encode(localTimes.map(\.description), forKey: .localTimes)
         try container.encode(dnc, forKey: .dnc)
         try container.encode(rulesVersion, forKey: .rulesVersion)
-        try container.encode(decidedAt, forKey: .decidedAt)
+        try container.encode(Timestamp.format(decidedAt), forKey: .decidedAt)
     }
 }

@@ -78,7 +78,7 @@ public struct CallCap: Sendable, Hashable {
 
 /// One state's (or DC's) telemarketing rules. Hours are local to the called party. Where the sources disagree or are
 /// unsure, the stricter value is what is written here, and `restrictions` says so.
-public struct StateRule: Sendable {
+public final class StateRule: Sendable {
     public let code: String
     public let name: String
     /// IANA zones of the state; the first is the one most of it uses.

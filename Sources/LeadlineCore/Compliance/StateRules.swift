@@ -203,7 +203,7 @@ public enum StateRules {
 
     static let byCode: [String: StateRule] = Dictionary(uniqueKeysWithValues: all.map { ($0.code, $0) })
 
-    public static func rule(_ code: String) -> StateRule? { byCode[code.uppercased()] }
+    public static func rule(_ code: String) -> StateRule? { byCode[code] ?? byCode[code.uppercased()] }
 
     /// States whose laws presume that a call to one of their area codes reaches a resident (research C.2).
     public static let areaCodePresumption: Set<String> = ["FL", "OK", "WA"]

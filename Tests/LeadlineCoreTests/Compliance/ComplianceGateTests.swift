@@ -184,4 +184,16 @@ final class GateFixture: @unchecked Sendable {
         let hit = try f.gate.evaluate(f.outreach("+12145550199"))
         #expect(hit.dnc.state == ["TX"] && !hit.allowed)
     }
+
+    @Test func anImportByAnotherProcessReachesARunningServer() throws {
+        let f = try GateFixture()
+        let serving = DNCRegistry(store: f.store, clock: f.clock, recheckInterval: .zero)
+        #expect(try serving.lists(tenantID: f.tenantID).federal.count == 0)
+        let file = f.folder.file("co.txt")
+        FileManager.default.createFile(atPath: file, contents: Data("3035550100\n".utf8))
+        // `leadline dnc import` opens its own registry over the same database file.
+        _ = try DNCRegistry(store: f.store, clock: f.clock).importFile(tenantID: f.tenantID, list: .state("CO"), path: file, fileName: "co",
+                                                                     changeList: false, actor: "cli")
+        #expect(try serving.lists(tenantID: f.tenantID).contains(3_035_550_100, in: .state("CO")))
+    }
 }

@@ -41,6 +41,9 @@ public final class DNCRegistry: Sendable {
         public var `internal` = DNCNumbers()
         /// When each bulk list was last imported (the federal safe harbor wants ≤ 31 days).
         public var importedAt: [String: Date] = [:]
+        /// The newest import this copy holds, and when that was last compared with the database.
+        var lastImport: Int64 = 0
+        var checkedAt = ContinuousClock.now
 
         public func contains(_ number: Int, in list: DNCList) -> Bool {
             switch list {
@@ -79,20 +82,43 @@ public final class DNCRegistry: Sendable {
     /// Bulk imports of one registry run one at a time (they read, merge and replace whole area codes).
     private let importing = Mutex<Void>(())
 
-    public init(store: SQLiteStore, clock: any Clock) {
+    /// How often a tenant's lists are compared with the database for imports made by another process.
+    let recheckInterval: Duration
+
+    public init(store: SQLiteStore, clock: any Clock, recheckInterval: Duration = .seconds(5)) {
         self.store = store
         self.clock = clock
+        self.recheckInterval = recheckInterval
     }
 
-    /// The tenant's lists, loaded from the database on first use.
+    /// The tenant's lists, loaded from the database on first use. Every few seconds the registry looks for imports
+    /// made by another process (`leadline dnc import` beside a running server) and reloads when it finds one.
     public func lists(tenantID: String) throws -> Lists {
-        if let lists = loaded.withLock({ $0[tenantID] }) { return lists }
-        let lists = try store.read { db in try Self.load(tenantID: tenantID, db) }
-        return loaded.withLock { table in
-            if let existing = table[tenantID] { return existing }
+        enum Cached { case fresh(Lists), due(Lists), none }
+        let now = ContinuousClock.now
+        let cached: Cached = loaded.withLock { table in
+            guard var lists = table[tenantID] else { return .none }
+            guard now - lists.checkedAt >= recheckInterval else { return .fresh(lists) }
+            lists.checkedAt = now   // this caller compares; the others go on with this copy meanwhile
             table[tenantID] = lists
-            return lists
+            return .due(lists)
         }
+        switch cached {
+        case .fresh(let lists):
+            return lists
+        case .due(let lists):
+            if try store.lookup({ try Self.lastImport(tenantID: tenantID, $0) }) == lists.lastImport { return lists }
+        case .none:
+            break
+        }
+        var lists = try store.read { db in try Self.load(tenantID: tenantID, db) }
+        lists.checkedAt = now
+        loaded.withLock { $0[tenantID] = lists }
+        return lists
+    }
+
+    private static func lastImport(tenantID: String, _ db: GRDB.Database) throws -> Int64 {
+        try Int64.fetchOne(db, sql: "SELECT COALESCE(MAX(rowid), 0) FROM dnc_imports WHERE tenant_id = ?", arguments: [tenantID]) ?? 0
     }
 
     private static func load(tenantID: String, _ db: GRDB.Database) throws -> Lists {
@@ -115,6 +141,7 @@ public final class DNCRegistry: Sendable {
                                     arguments: [tenantID]) {
             if let at = Timestamp.parse(row["at"]) { lists.importedAt[row["list"]] = at }
         }
+        lists.lastImport = try lastImport(tenantID: tenantID, db)
         return lists
     }
 
@@ -151,7 +178,7 @@ public final class DNCRegistry: Sendable {
             let stamp = Timestamp.format(clock.now)
             let id = Identifier.sortable("dnci", at: clock.now)
             let name = list.description
-            let (report, replaced) = try store.writeNow { db -> (ImportReport, [Int: [UInt32]]) in
+            let (report, replaced, importRow) = try store.writeNow { db -> (ImportReport, [Int: [UInt32]], Int64) in
                 var replaced: [Int: [UInt32]] = [:]
                 var added = 0, deleted = 0
                 for npa in Set(adds.keys).union(deletes.keys).sorted() {
@@ -179,7 +206,7 @@ public final class DNCRegistry: Sendable {
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """, arguments: [id, tenantID, name, report.kind, String(fileName.prefix(200)), report.lines, added, deleted,
                                      report.rejected, report.areaCodes, actor, stamp])
-                return (report, replaced)
+                return (report, replaced, db.lastInsertedRowID)
             }
             update(tenantID) { lists in
                 for (npa, numbers) in replaced {
@@ -190,6 +217,7 @@ public final class DNCRegistry: Sendable {
                     }
                 }
                 lists.importedAt[name] = Timestamp.parse(stamp)
+                lists.lastImport = importRow
             }
             return report
         }
