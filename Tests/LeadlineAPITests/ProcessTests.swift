@@ -275,4 +275,27 @@ import Testing
             #expect(refused.stderr.contains("no phone column"))
         }
     }
+
+    @Test func importsADoNotCallFileAndChecksNumbers() async throws {
+        let folder = TemporaryDirectory()
+        let db = folder.file("dnc.db"), file = folder.file("federal.txt"), changes = folder.file("changes.txt")
+        try Data("7025551234\n702,5551235\nbad\n".utf8).write(to: URL(fileURLWithPath: file))
+        try Data("702,5551235,D\n".utf8).write(to: URL(fileURLWithPath: changes))
+        try await blocking { () throws in
+            _ = try LeadlineBinary.run(["tenant", "create", "acme", "--db", db])
+            let imported = try LeadlineBinary.run(["dnc", "import", file, "--tenant", "acme", "--json", "--db", db])
+            #expect(imported.status == 0, "\(imported.stderr)")
+            let report = try #require(try JSONSerialization.jsonObject(with: Data(imported.stdout.utf8)) as? [String: Any])
+            #expect(report["added"] as? Int == 2 && report["rejected"] as? Int == 1 && report["list_size"] as? Int == 2)
+            #expect(try LeadlineBinary.run(["dnc", "check", "(702) 555-1235", "--tenant", "acme", "--db", db]).stdout == "+17025551235: on federal\n")
+            let changed = try LeadlineBinary.run(["dnc", "import", changes, "--changes", "--tenant", "acme", "--db", db])
+            #expect(changed.stdout.contains("1 removed"), "\(changed.stdout)")
+            #expect(try LeadlineBinary.run(["dnc", "check", "7025551235", "--tenant", "acme", "--db", db]).stdout.contains("on no list"))
+            let state = folder.file("tx.txt")
+            try Data("2145550100\n".utf8).write(to: URL(fileURLWithPath: state))
+            #expect(try LeadlineBinary.run(["dnc", "import", state, "--list", "tx", "--tenant", "acme", "--db", db]).status == 0)
+            #expect(try LeadlineBinary.run(["dnc", "check", "2145550100", "--tenant", "acme", "--db", db]).stdout.contains("on state:TX"))
+            #expect(try LeadlineBinary.run(["dnc", "import", state, "--list", "ZZ", "--tenant", "acme", "--db", db]).status == 1)
+        }
+    }
 }

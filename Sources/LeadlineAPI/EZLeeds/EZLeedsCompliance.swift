@@ -113,7 +113,7 @@ extension Routes {
             if body.dry_run == true {
                 decision = try gate.evaluate(outreach)
             } else {
-                let authorization = try await gate.authorize(outreach, actor: request.eventActor)
+                let authorization = try await gate.check(outreach, actor: request.eventActor)
                 decision = authorization.decision
                 attemptID = authorization.attemptID
             }

@@ -3,7 +3,7 @@ import GRDB
 import HTTPServer
 import Store
 
-/// The one path to outreach. Every dial, text and email asks `authorize` first; it decides under the state rules,
+/// The one path to outreach. Every dial, text and email asks `check` first; it decides under the state rules,
 /// the called party's local time in every zone they may be in, consent, the do-not-call lists and the per-24-hour
 /// caps, and records the attempt with its decision in the same transaction that counted the earlier attempts, so
 /// two concurrent dials cannot both take the last call a cap allows.
@@ -35,7 +35,7 @@ public final class ComplianceGate: Sendable {
     }
 
     /// Decides and records the attempt with its decision. An allowed call or text counts toward the caps.
-    public func authorize(_ outreach: Outreach, actor: String) async throws -> Authorization {
+    public func check(_ outreach: Outreach, actor: String) async throws -> Authorization {
         let lists = try dnc.lists(tenantID: outreach.tenantID)
         let blackouts = try blackouts.current(tenantID: outreach.tenantID)
         return try await store.write { [self] db in
@@ -140,7 +140,7 @@ public final class ComplianceGate: Sendable {
     }
 }
 
-/// What a decision needs from the database: read at once inside a write (authorize), or statement by statement.
+/// What a decision needs from the database: read inside the write that records the attempt (`check`), or statement by statement (`evaluate`).
 protocol ComplianceFacts {
     func lead(tenantID: String, id: String) throws -> Lead?
     func certificate(tenantID: String, id: String) throws -> ConsentCertificate?

@@ -33,8 +33,8 @@ final class GateFixture: @unchecked Sendable {
     @Test func capsCountEveryAllowedAttemptOnTheSubjectForTwentyFourHours() async throws {
         let f = try GateFixture()
         let florida = f.outreach("+13055550100", state: "FL")
-        for _ in 0..<3 { #expect(try await f.gate.authorize(florida, actor: "dialer").decision.allowed) }
-        let fourth = try await f.gate.authorize(florida, actor: "dialer").decision
+        for _ in 0..<3 { #expect(try await f.gate.check(florida, actor: "dialer").decision.allowed) }
+        let fourth = try await f.gate.check(florida, actor: "dialer").decision
         #expect(!fourth.allowed)
         #expect(!fourth.passed(.stateRules) && fourth.passed(.timeWindow))
         #expect(fourth.failures.contains { $0.reason.contains("FL: 3 calls or texts about legal_pi") })
@@ -43,18 +43,18 @@ final class GateFixture: @unchecked Sendable {
         #expect(rows.map { $0["counted"] as Int } == [1, 1, 1, 0])
         #expect((rows[3]["decision"] as String).contains("FL: 3 calls or texts"))
         // Another subject has its own count; a state without a cap has none.
-        #expect(try await f.gate.authorize(f.outreach("+13055550100", state: "FL", subject: "auto_insurance"), actor: "dialer").decision.allowed)
-        for _ in 0..<5 { #expect(try await f.gate.authorize(f.outreach("+12125550100", state: "NY"), actor: "dialer").decision.allowed) }
+        #expect(try await f.gate.check(f.outreach("+13055550100", state: "FL", subject: "auto_insurance"), actor: "dialer").decision.allowed)
+        for _ in 0..<5 { #expect(try await f.gate.check(f.outreach("+12125550100", state: "NY"), actor: "dialer").decision.allowed) }
         // The window rolls: 24 hours after the first three, the number may be called again.
         f.clock.advance(by: 24 * 3600)
-        #expect(try await f.gate.authorize(florida, actor: "dialer").decision.allowed)
+        #expect(try await f.gate.check(florida, actor: "dialer").decision.allowed)
     }
 
     @Test func concurrentDialsCannotOvershootACap() async throws {
         let f = try GateFixture()
         let oklahoma = f.outreach("+14055550100", state: "OK")
         let allowed = try await withThrowingTaskGroup(of: Bool.self) { group in
-            for _ in 0..<12 { group.addTask { try await f.gate.authorize(oklahoma, actor: "dialer").decision.allowed } }
+            for _ in 0..<12 { group.addTask { try await f.gate.check(oklahoma, actor: "dialer").decision.allowed } }
             return try await group.reduce(0) { $0 + ($1 ? 1 : 0) }
         }
         #expect(allowed == 3)
@@ -71,7 +71,7 @@ final class GateFixture: @unchecked Sendable {
         #expect(before.allowed, "\(before.failures)")
 
         try await f.dnc.add(tenantID: f.tenantID, phone: lead.phone, reason: "STOP", channel: "sms", actor: "sms:inbound")
-        let after = try await f.gate.authorize(call, actor: "dialer").decision
+        let after = try await f.gate.check(call, actor: "dialer").decision
         #expect(!after.allowed && after.dnc.internal && !after.passed(.dncClear))
         #expect(!after.passed(.consentValid), "the lead itself is now ineligible")
         #expect(try leads.record(tenantID: f.tenantID, leadID: lead.id).lead.ineligibleReason == "opted_out")
