@@ -65,7 +65,11 @@ public final class SQLiteStore: Sendable {
         groupCommit = GroupCommit(pool: pool, onBatch: options.onBatchCommitted)
         let status = try pool.read { db in try migrations.status(db) }
         if !status.unknown.isEmpty { throw StoreError.newerSchema(path: path, unknown: status.unknown) }
-        if migrate && !status.pending.isEmpty { try migrations.migrator.migrate(pool) }
+        if migrate && !status.pending.isEmpty {
+            try migrations.migrator.migrate(pool)
+            // The reader that read the status knows the old schema; a fresh one reads the new.
+            pool.invalidateReadOnlyConnections()
+        }
         checkpointer = options.readOnly ? nil : try Checkpointer(path: path)
     }
 
