@@ -11,6 +11,16 @@ public enum AreaCodes {
     public struct Entry: Sendable, Equatable {
         public let state: String
         public let zones: [String]
+        /// What the gate notes when a lead's state differs from the area code's.
+        let otherStateNote: String
+
+        init(npa: Int, state: String, zones: [String]) {
+            self.state = state
+            self.zones = zones
+            otherStateNote = StateRules.areaCodePresumption.contains(state)
+                ? "area code \(npa) is in \(state), whose law presumes its area codes reach residents: \(state) rules apply too"
+                : "area code \(npa) is in \(state), not the lead's state: \(state) rules apply too"
+        }
     }
 
     static let table = """
@@ -90,7 +100,7 @@ public enum AreaCodes {
                     }
                 }
                 precondition(result[npa] == nil, "area code \(npa) is listed twice")
-                result[npa] = Entry(state: state, zones: zones)
+                result[npa] = Entry(npa: npa, state: state, zones: zones)
             }
         }
         return result

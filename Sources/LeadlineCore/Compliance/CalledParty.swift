@@ -21,11 +21,7 @@ public struct CalledParty: Sendable, Equatable {
         }
         for zone in entry.zones where !zones.contains(zone) { zones.append(zone) }
         if !states.contains(entry.state) {
-            if !states.isEmpty {
-                notes.append(StateRules.areaCodePresumption.contains(entry.state)
-                    ? "area code \(digits / 10_000_000) is in \(entry.state), whose law presumes its area codes reach residents: \(entry.state) rules apply too"
-                    : "area code \(digits / 10_000_000) is in \(entry.state), not the lead's state: \(entry.state) rules apply too")
-            }
+            if !states.isEmpty { notes.append(entry.otherStateNote) }
             states.append(entry.state)
         }
     }
@@ -68,18 +64,19 @@ enum CallingTime {
         }
         for code in party.states {
             guard let rule = StateRules.rule(code) else { continue }
-            var kinds = [(code, rule.hours)]
-            if channel.isArtificialVoice, let stricter = rule.artificialVoiceHours { kinds.append(("\(code) (artificial voice)", stricter)) }
+            let artificial = channel.isArtificialVoice ? rule.artificialVoiceHours : nil
             for local in locals {
                 let holiday = HolidayIndex.holiday(rule, on: local.date)
-                for (who, hours) in kinds {
-                    check(hours.rule(weekday: local.weekday), who: who, what: dayName(local.weekday), local, into: &decision)
-                    if let holiday, let onHoliday = hours.holiday {
-                        check(onHoliday, who: who, what: holiday, local, into: &decision)
-                    }
-                }
+                check(rule.hours, who: code, local, holiday: holiday, into: &decision)
+                if let artificial { check(artificial, who: rule.artificialVoiceLabel, local, holiday: holiday, into: &decision) }
             }
         }
+    }
+
+    /// One set of hours at one local time: the day's rule, and the holiday rule on a holiday.
+    private static func check(_ hours: WeeklyHours, who: String, _ local: LocalTime, holiday: String?, into decision: inout ComplianceDecision) {
+        check(hours.rule(weekday: local.weekday), who: who, what: dayName(local.weekday), local, into: &decision)
+        if let holiday, let onHoliday = hours.holiday { check(onHoliday, who: who, what: holiday, local, into: &decision) }
     }
 
     private static func check(_ rule: DayRule, who: String, what: String, _ local: LocalTime, into decision: inout ComplianceDecision) {

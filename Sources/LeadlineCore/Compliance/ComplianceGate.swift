@@ -94,7 +94,7 @@ public final class ComplianceGate: Sendable {
             decision.dnc.internal = lists.internal.contains(digits)
             if outreach.channel.isTelephone {
                 decision.dnc.federal = lists.federal.contains(digits)
-                decision.dnc.state = party.states.filter { lists.states[$0]?.contains(digits) ?? false }
+                if !lists.states.isEmpty { decision.dnc.state = party.states.filter { lists.states[$0]?.contains(digits) ?? false } }
             }
         }
         if decision.dnc.internal { decision.fail(.dncClear, "the number opted out (internal do-not-call list)") }
@@ -120,10 +120,10 @@ public final class ComplianceGate: Sendable {
         for code in party.states {
             guard let rule = StateRules.rule(code) else { continue }
             if rule.stateDNC && lists.states[code] == nil {
-                decision.warnings.append("\(code) keeps a state do-not-call list and none has been imported")
+                decision.warnings.append(rule.missingListWarning)
             }
             if rule.allPartyRecording && outreach.channel != .sms {
-                decision.warnings.append("\(code): all-party consent to record; announce recording at the start of the call")
+                decision.warnings.append(rule.recordingWarning)
             }
             for cap in rule.caps where !cap.artificialVoiceOnly || outreach.channel.isArtificialVoice {
                 let since = Timestamp.format(now.addingTimeInterval(-Double(cap.hours) * 3600))

@@ -14,22 +14,41 @@ public struct LocalTime: Sendable, Hashable, CustomStringConvertible {
 }
 
 /// Converts instants to local time in IANA zones, fast enough for hundreds of thousands of checks a second. The
-/// offsets come from the system time zone database through Foundation (`TimeZone`), once per zone per stretch
-/// between daylight-saving transitions; converting is then integer arithmetic.
+/// offsets come from the system time zone database through Foundation (`TimeZone`): for the zones the rules and the
+/// area-code table use, every offset change from 2000 to 2100 is read once up front into a table that is then only
+/// read (no lock); other zones and other years are read on demand under a lock. Converting is integer arithmetic.
 public final class LocalTimes: Sendable {
     public static let shared = LocalTimes()
 
     /// The offsets of one zone between transitions, sorted by `start` (seconds since 1970).
-    private struct Segments {
+    struct Segments: Sendable {
         var starts: [Int] = []
         var offsets: [Int] = []
         var coveredFrom = 0
         var coveredTo = 0
+
+        func covers(_ seconds: Int) -> Bool { !starts.isEmpty && seconds >= coveredFrom && seconds < coveredTo }
+
+        func offset(at seconds: Int) -> Int {
+            // The last segment starting at or before `seconds`.
+            var low = 0, high = starts.count - 1
+            while low < high {
+                let mid = (low + high + 1) / 2
+                if starts[mid] <= seconds { low = mid } else { high = mid - 1 }
+            }
+            return offsets[low]
+        }
     }
 
-    private let zones = Mutex<[String: Segments]>([:])
+    private let known: [String: Segments]
+    private let others = Mutex<[String: Segments]>([:])
 
-    public init() {}
+    public init() {
+        var zones = Set(StateRules.all.flatMap(\.zones))
+        for entry in AreaCodes.all.values { zones.formUnion(entry.zones) }
+        let from = 946_684_800, to = 4_102_444_800   // 2000-01-01 to 2100-01-01
+        known = Dictionary(uniqueKeysWithValues: zones.map { ($0, Self.segments($0, from: from, to: to)) })
+    }
 
     public static func isKnownZone(_ identifier: String) -> Bool { TimeZone(identifier: identifier) != nil }
 
@@ -42,33 +61,28 @@ public final class LocalTimes: Sendable {
     }
 
     func offset(at seconds: Int, in zone: String) -> Int {
-        zones.withLock { table in
+        if let segments = known[zone], segments.covers(seconds) { return segments.offset(at: seconds) }
+        return others.withLock { table in
             var segments = table[zone] ?? Segments()
-            if segments.starts.isEmpty || seconds < segments.coveredFrom || seconds >= segments.coveredTo {
-                segments = Self.segments(zone, around: seconds)
+            if !segments.covers(seconds) {
+                let year = 365 * 86_400
+                segments = Self.segments(zone, from: seconds - 2 * year, to: seconds + 3 * year)
                 table[zone] = segments
             }
-            // The last segment starting at or before `seconds`.
-            var low = 0, high = segments.starts.count - 1
-            while low < high {
-                let mid = (low + high + 1) / 2
-                if segments.starts[mid] <= seconds { low = mid } else { high = mid - 1 }
-            }
-            return segments.offsets[low]
+            return segments.offset(at: seconds)
         }
     }
 
-    /// Offsets from two years before to three years after `seconds`, walking the zone's transitions.
-    private static func segments(_ zone: String, around seconds: Int) -> Segments {
+    /// The zone's offsets from `from` to `to`, walking its transitions.
+    private static func segments(_ zone: String, from: Int, to: Int) -> Segments {
         guard let timeZone = TimeZone(identifier: zone) else { preconditionFailure("unknown time zone \(zone)") }
-        let year = 365 * 86_400
         var result = Segments()
-        result.coveredFrom = seconds - 2 * year
-        result.coveredTo = seconds + 3 * year
-        var cursor = Date(timeIntervalSince1970: TimeInterval(result.coveredFrom))
-        result.starts.append(result.coveredFrom)
+        result.coveredFrom = from
+        result.coveredTo = to
+        var cursor = Date(timeIntervalSince1970: TimeInterval(from))
+        result.starts.append(from)
         result.offsets.append(timeZone.secondsFromGMT(for: cursor))
-        while let next = timeZone.nextDaylightSavingTimeTransition(after: cursor), next.timeIntervalSince1970 < TimeInterval(result.coveredTo) {
+        while let next = timeZone.nextDaylightSavingTimeTransition(after: cursor), next.timeIntervalSince1970 < TimeInterval(to) {
             cursor = next
             let start = Int(next.timeIntervalSince1970.rounded(.down))
             let offset = timeZone.secondsFromGMT(for: next)

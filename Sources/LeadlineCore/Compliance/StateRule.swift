@@ -95,6 +95,10 @@ public final class StateRule: Sendable {
     public let registrationRequired: Bool
     public let restrictions: [String]
     public let sources: [String]
+    /// The gate's warnings about this state, written once (a decision is made hundreds of thousands of times a second).
+    let recordingWarning: String
+    let missingListWarning: String
+    let artificialVoiceLabel: String
 
     init(_ code: String, _ name: String, zones: [String], hours: WeeklyHours = .daily(8, 21), artificialVoiceHours: WeeklyHours? = nil,
          holidays: HolidayCalendar? = nil, caps: [CallCap] = [], stateDNC: Bool = false, allPartyRecording: Bool = false,
@@ -112,5 +116,8 @@ public final class StateRule: Sendable {
         self.registrationRequired = registrationRequired
         self.restrictions = restrictions
         self.sources = sources
+        recordingWarning = "\(code): all-party consent to record; announce recording at the start of the call"
+        missingListWarning = "\(code) keeps a state do-not-call list and none has been imported"
+        artificialVoiceLabel = "\(code) (artificial voice)"
     }
 }
