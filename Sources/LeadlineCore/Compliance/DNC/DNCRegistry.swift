@@ -30,8 +30,8 @@ public enum DNCList: Hashable, Sendable, CustomStringConvertible {
 }
 
 /// The tenants' do-not-call lists: stored in SQLite, held in memory for lookups (a million a second and more).
-/// Bulk lists come from registry files; the internal list from opt-outs and by hand. Every change is written to the
-/// database before it is acknowledged, and the memory copy is changed inside the same write, so an opt-out blocks the
+/// Bulk lists come from registry files; the internal list from opt-outs and by hand. Every change is committed to the
+/// database, then applied to the memory copy, and only then acknowledged, so an opt-out blocks the
 /// next call at once.
 public final class DNCRegistry: Sendable {
     /// One tenant's lists as held for lookups.
@@ -78,7 +78,13 @@ public final class DNCRegistry: Sendable {
 
     let store: SQLiteStore
     let clock: any Clock
-    private let loaded = Mutex<[String: Lists]>([:])
+    /// The lists held in memory per tenant, and a count of the changes made to each since the registry started: a
+    /// reload from the database is installed only if no change slipped in while it was reading.
+    private struct Held {
+        var lists: [String: Lists] = [:]
+        var changes: [String: Int] = [:]
+    }
+    private let loaded = Mutex(Held())
     /// Bulk imports of one registry run one at a time (they read, merge and replace whole area codes).
     private let importing = Mutex<Void>(())
 
@@ -96,11 +102,11 @@ public final class DNCRegistry: Sendable {
     public func lists(tenantID: String) throws -> Lists {
         enum Cached { case fresh(Lists), due(Lists), none }
         let now = ContinuousClock.now
-        let cached: Cached = loaded.withLock { table in
-            guard var lists = table[tenantID] else { return .none }
+        let cached: Cached = loaded.withLock { held in
+            guard var lists = held.lists[tenantID] else { return .none }
             guard now - lists.checkedAt >= recheckInterval else { return .fresh(lists) }
             lists.checkedAt = now   // this caller compares; the others go on with this copy meanwhile
-            table[tenantID] = lists
+            held.lists[tenantID] = lists
             return .due(lists)
         }
         switch cached {
@@ -111,10 +117,17 @@ public final class DNCRegistry: Sendable {
         case .none:
             break
         }
-        var lists = try store.read { db in try Self.load(tenantID: tenantID, db) }
-        lists.checkedAt = now
-        loaded.withLock { $0[tenantID] = lists }
-        return lists
+        while true {
+            let before = loaded.withLock { $0.changes[tenantID, default: 0] }
+            var lists = try store.read { db in try Self.load(tenantID: tenantID, db) }
+            lists.checkedAt = now
+            let installed = loaded.withLock { held -> Bool in
+                guard held.changes[tenantID, default: 0] == before else { return false }
+                held.lists[tenantID] = lists
+                return true
+            }
+            if installed { return lists }
+        }
     }
 
     private static func lastImport(tenantID: String, _ db: GRDB.Database) throws -> Int64 {
@@ -146,15 +159,14 @@ public final class DNCRegistry: Sendable {
     }
 
     private func update(_ tenantID: String, _ change: (inout Lists) -> Void) {
-        loaded.withLock { table in
-            guard var lists = table[tenantID] else { return }   // not loaded yet: the next load reads the change
-            table[tenantID] = nil
+        loaded.withLock { held in
+            held.changes[tenantID, default: 0] += 1
+            guard var lists = held.lists[tenantID] else { return }   // not loaded yet: the next load reads the change
+            held.lists[tenantID] = nil
             change(&lists)
-            table[tenantID] = lists
+            held.lists[tenantID] = lists
         }
     }
-
-    private func forget(_ tenantID: String) { _ = loaded.withLock { $0.removeValue(forKey: tenantID) } }
 
     // MARK: Bulk lists
 
@@ -274,57 +286,47 @@ public final class DNCRegistry: Sendable {
     @discardableResult
     public func add(tenantID: String, phone: String, reason: String?, channel: String, actor: String) async throws -> InternalEntry {
         guard let digits = DNCNumbers.digits(phone) else { throw CoreError.invalid([.init("phone", "must be a US number")]) }
-        _ = try lists(tenantID: tenantID)   // loaded first, so the change below lands in memory too
         let stamp = Timestamp.format(clock.now)
         let reason = reason.map { String($0.trimmingSpaces.prefix(500)) }.flatMap { $0.isEmpty ? nil : $0 }
         let channel = String(channel.prefix(40))
-        do {
-            return try await store.write { [self] db in
-                if let existing = try InternalEntry.fetchOne(db, sql: """
-                    SELECT phone, reason, channel, actor, added_at FROM dnc_internal WHERE tenant_id = ? AND phone = ? AND removed_at IS NULL
-                    """, arguments: [tenantID, phone]) {
-                    return existing
-                }
-                try db.execute(sql: """
-                    INSERT OR REPLACE INTO dnc_internal (tenant_id, phone, reason, channel, actor, added_at) VALUES (?, ?, ?, ?, ?, ?)
-                    """, arguments: [tenantID, phone, reason, channel, actor, stamp])
-                for var lead in try Lead.filter(Column("tenant_id") == tenantID && Column("phone") == phone).fetchAll(db)
-                where lead.status.canMove(to: .ineligible) {
-                    let before = lead.status
-                    lead.status = .ineligible
-                    lead.ineligibleReason = "opted_out"
-                    lead.updatedAt = stamp
-                    try lead.update(db)
-                    try LeadEvent(id: nil, tenantID: tenantID, leadID: lead.id, at: stamp, actor: actor, kind: "opted_out",
-                                  fromStatus: before.rawValue, toStatus: lead.status.rawValue,
-                                  detail: CanonicalJSON(["channel": channel, "reason": reason ?? ""]).string).append(db)
-                }
-                update(tenantID) { $0.internal.insert(digits) }
-                return InternalEntry(phone: phone, reason: reason, channel: channel, actor: actor, addedAt: stamp)
+        let entry = try await store.write { db in
+            if let existing = try InternalEntry.fetchOne(db, sql: """
+                SELECT phone, reason, channel, actor, added_at FROM dnc_internal WHERE tenant_id = ? AND phone = ? AND removed_at IS NULL
+                """, arguments: [tenantID, phone]) {
+                return existing
             }
-        } catch {
-            forget(tenantID)   // the memory copy may hold a change that did not commit
-            throw error
+            try db.execute(sql: """
+                INSERT OR REPLACE INTO dnc_internal (tenant_id, phone, reason, channel, actor, added_at) VALUES (?, ?, ?, ?, ?, ?)
+                """, arguments: [tenantID, phone, reason, channel, actor, stamp])
+            for var lead in try Lead.filter(Column("tenant_id") == tenantID && Column("phone") == phone).fetchAll(db)
+            where lead.status.canMove(to: .ineligible) {
+                let before = lead.status
+                lead.status = .ineligible
+                lead.ineligibleReason = "opted_out"
+                lead.updatedAt = stamp
+                try lead.update(db)
+                try LeadEvent(id: nil, tenantID: tenantID, leadID: lead.id, at: stamp, actor: actor, kind: "opted_out",
+                              fromStatus: before.rawValue, toStatus: lead.status.rawValue,
+                              detail: CanonicalJSON(["channel": channel, "reason": reason ?? ""]).string).append(db)
+            }
+            return InternalEntry(phone: phone, reason: reason, channel: channel, actor: actor, addedAt: stamp)
         }
+        // Committed: the memory copy follows before the caller hears back, so the next check sees the opt-out.
+        update(tenantID) { $0.internal.insert(digits) }
+        return entry
     }
 
     /// Takes a number off the tenant's own list (the row stays, marked removed, for the audit trail).
     public func remove(tenantID: String, phone: String, actor: String) async throws {
         guard let digits = DNCNumbers.digits(phone) else { throw CoreError.invalid([.init("phone", "must be a US number")]) }
-        _ = try lists(tenantID: tenantID)
         let stamp = Timestamp.format(clock.now)
-        do {
-            try await store.write { [self] db in
-                try db.execute(sql: """
-                    UPDATE dnc_internal SET removed_at = ?, removed_by = ? WHERE tenant_id = ? AND phone = ? AND removed_at IS NULL
-                    """, arguments: [stamp, actor, tenantID, phone])
-                guard db.changesCount == 1 else { throw CoreError.notFound("\(phone) on the internal do-not-call list") }
-                update(tenantID) { $0.internal.remove(digits) }
-            }
-        } catch {
-            forget(tenantID)
-            throw error
+        try await store.write { db in
+            try db.execute(sql: """
+                UPDATE dnc_internal SET removed_at = ?, removed_by = ? WHERE tenant_id = ? AND phone = ? AND removed_at IS NULL
+                """, arguments: [stamp, actor, tenantID, phone])
+            guard db.changesCount == 1 else { throw CoreError.notFound("\(phone) on the internal do-not-call list") }
         }
+        update(tenantID) { $0.internal.remove(digits) }
     }
 
     public func internalEntry(tenantID: String, phone: String) throws -> InternalEntry? {
