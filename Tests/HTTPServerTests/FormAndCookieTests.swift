@@ -1,0 +1,37 @@
+@testable import HTTPServer
+import Testing
+
+@Suite struct FormAndCookieTests {
+    @Test func decodesWhatBrowsersPost() {
+        let form = FormBody(urlEncoded: Array("email=jane%40example.com&password=p%C3%A4ss+word%21&tag=a&tag=b&empty=&=nameless&bad=%zz%4".utf8))
+        #expect(form["email"] == "jane@example.com")
+        #expect(form["password"] == "päss word!")
+        #expect(form.values("tag") == ["a", "b"])
+        #expect(form["empty"] == "")
+        #expect(form["bad"] == "%zz%4", "a malformed escape is kept as sent")
+        #expect(form.fields.count == 6, "a field without a name is dropped")
+        #expect(form["missing"] == nil)
+    }
+
+    @Test func formsMustBeURLEncoded() throws {
+        var request = Request(method: .POST, path: "/admin/login", body: Array("a=1".utf8))
+        request.headers.add("Content-Type", "application/x-www-form-urlencoded; charset=UTF-8")
+        #expect(try request.form()["a"] == "1")
+        request.headers.set("Content-Type", "application/json")
+        #expect(throws: HTTPError.self) { try request.form() }
+    }
+
+    @Test func readsAndSetsCookies() {
+        var request = Request(method: .GET, path: "/")
+        request.headers.add("Cookie", "ll_session=abc123; theme=dark")
+        request.headers.add("Cookie", "ll_session=second; other")
+        #expect(request.cookies == ["ll_session": "abc123", "theme": "dark"])
+
+        var response = Response(status: 303)
+        response.setCookie(SetCookie(name: "ll_session", value: "tok", path: "/admin", maxAge: 3600, secure: true))
+        response.setCookie(.expired("old"))
+        let values = response.headers.filter { $0.name == "Set-Cookie" }.map(\.value)
+        #expect(values == ["ll_session=tok; Path=/admin; Max-Age=3600; Secure; HttpOnly; SameSite=Strict",
+                           "old=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict"])
+    }
+}
