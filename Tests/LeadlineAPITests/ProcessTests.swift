@@ -298,4 +298,25 @@ import Testing
             #expect(try LeadlineBinary.run(["dnc", "import", state, "--list", "ZZ", "--tenant", "acme", "--db", db]).status == 1)
         }
     }
+
+    @Test func consoleUsersFromTheCommandLine() async throws {
+        let folder = TemporaryDirectory()
+        let db = folder.file("admin.db")
+        try await blocking { () throws in
+            _ = try LeadlineBinary.run(["tenant", "create", "acme", "--db", db])
+            let made = try LeadlineBinary.run(["admin", "create", "ops@example.com", "--json", "--db", db])
+            #expect(made.status == 0, "\(made.stderr)")
+            let output = try #require(try JSONSerialization.jsonObject(with: Data(made.stdout.utf8)) as? [String: Any])
+            #expect(output["role"] as? String == "operator")
+            #expect((output["password"] as? String)?.count == 20, "a generated password is shown once")
+            let viewer = try LeadlineBinary.run(["admin", "create", "v@example.com", "--role", "viewer", "--tenant", "acme", "--password-stdin",
+                                                 "--db", db], stdin: "a long enough password\n")
+            #expect(viewer.status == 0 && !viewer.stdout.contains("Password"), "\(viewer.stderr)")
+            let short = try LeadlineBinary.run(["admin", "create", "x@example.com", "--password-stdin", "--db", db], stdin: "short\n")
+            #expect(short.status == 1 && short.stderr.contains("at least 12"))
+            let reset = try LeadlineBinary.run(["admin", "reset-password", "ops@example.com", "--db", db])
+            #expect(reset.status == 0 && reset.stdout.contains("Password (shown once): "))
+            #expect(try LeadlineBinary.run(["admin", "reset-password", "nobody@example.com", "--db", db]).status == 1)
+        }
+    }
 }

@@ -225,5 +225,31 @@ public enum Schema {
                 CREATE INDEX compliance_blackouts_by_tenant ON compliance_blackouts(tenant_id, ends_on);
                 """)
         },
+        Migration("0006_admin_users_and_sessions") { db in
+            try db.execute(sql: """
+                -- People who use the web console. Operators see every tenant; a tenant's admins and viewers see theirs.
+                CREATE TABLE admin_users (
+                    id TEXT PRIMARY KEY NOT NULL,               -- usr_
+                    email TEXT NOT NULL UNIQUE,                 -- lowercased
+                    password_hash TEXT NOT NULL,                -- scrypt$N$r$p$salt$hash
+                    role TEXT NOT NULL,                         -- operator, admin, viewer
+                    tenant_id TEXT REFERENCES tenants(id),      -- NULL for operators
+                    created_at TEXT NOT NULL,
+                    password_changed_at TEXT NOT NULL,
+                    disabled_at TEXT
+                );
+                -- Console sessions. The cookie holds a random token; only its SHA-256 is stored.
+                CREATE TABLE admin_sessions (
+                    id TEXT PRIMARY KEY NOT NULL,               -- SHA-256 of the cookie's token, hex
+                    user_id TEXT NOT NULL REFERENCES admin_users(id),
+                    csrf_token TEXT NOT NULL,
+                    created_at TEXT NOT NULL,
+                    last_seen_at TEXT NOT NULL,
+                    user_agent TEXT,
+                    ip TEXT
+                );
+                CREATE INDEX admin_sessions_by_user ON admin_sessions(user_id);
+                """)
+        },
     ]
 }
