@@ -12,6 +12,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", exact: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-prometheus", exact: "2.4.1"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", exact: "2.1.1"),
     ],
     targets: [
         // C libraries. Swift cannot call variadic C functions, so each has a tiny shim header.
@@ -47,8 +48,13 @@ let package = Package(
         // The domain: one implementation of each concept, used by both API dialects and the console.
         .target(name: "LeadlineCore", dependencies: ["Store", "LeadlineCrypto", "HTTPServer"]),
 
-        // The HTTP faces of the core: the lead2inbound (/v1) and EZLeeds (/api/v1) dialects.
-        .target(name: "LeadlineAPI", dependencies: ["LeadlineCore", "HTTPServer", "LeadlineAssets"]),
+        // The web console (/admin): server-rendered HTML from Mustache templates compiled into the binary.
+        .target(name: "LeadlineAdmin", dependencies: [
+            "LeadlineCore", "HTTPServer", .product(name: "Mustache", package: "swift-mustache"),
+        ]),
+
+        // The HTTP faces of the core: the lead2inbound (/v1) and EZLeeds (/api/v1) dialects, and the console's wiring.
+        .target(name: "LeadlineAPI", dependencies: ["LeadlineCore", "HTTPServer", "LeadlineAssets", "LeadlineAdmin"]),
 
         // The command line: wiring only.
         .executableTarget(name: "leadline", dependencies: [
@@ -66,6 +72,6 @@ let package = Package(
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "LeadlineTesting"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "LeadlineTesting"]),
         .testTarget(name: "LeadlineCoreTests", dependencies: ["LeadlineCore", "LeadlineTesting"]),
-        .testTarget(name: "LeadlineAPITests", dependencies: ["LeadlineAPI", "LeadlineTesting", "leadline"]),
+        .testTarget(name: "LeadlineAPITests", dependencies: ["LeadlineAPI", "LeadlineAdmin", "LeadlineTesting", "leadline"]),
     ]
 )

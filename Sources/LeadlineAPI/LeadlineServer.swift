@@ -1,5 +1,6 @@
 import Foundation
 import HTTPServer
+import LeadlineAdmin
 import LeadlineCore
 import Logging
 import Prometheus
@@ -34,6 +35,7 @@ public final class LeadlineServer: @unchecked Sendable {
     public let consents: Consents
     public let imports: ImportJobs
     public let gate: ComplianceGate
+    public let console: Console
     public let metrics: PrometheusCollectorRegistry
     let http: HTTPServer
     let logger = Logger(label: "leadline")
@@ -65,6 +67,8 @@ public final class LeadlineServer: @unchecked Sendable {
         gate = ComplianceGate(store: store, clock: options.clock, dnc: DNCRegistry(store: store, clock: options.clock),
                               blackouts: Blackouts(store: store, clock: options.clock))
 
+        console = Console(store: store, clock: options.clock, users: AdminUsers(store: store, clock: options.clock))
+
         var routes = Routes(keys: keys, limiter: limiter,
                             idempotency: Idempotency(records: IdempotencyRecords(store: store, clock: options.clock)))
         routes.addOperations(metrics: metrics)
@@ -76,6 +80,7 @@ public final class LeadlineServer: @unchecked Sendable {
         routes.addEZLeedsConsent(consents, dnc: gate.dnc)
         routes.addEZLeedsCompliance(gate, clock: options.clock)
         routes.addImports(imports, maxUploadBytes: options.maxUploadBytes)
+        routes.addConsole(console)
         let responder = Responder(router: routes.router,
                                   middleware: [RequestIDMiddleware(), AccessLogMiddleware(), MetricsMiddleware(registry: metrics)],
                                   defaultMaxBodyBytes: options.maxBodyBytes)

@@ -1,4 +1,5 @@
 import HTTPServer
+import LeadlineAdmin
 import LeadlineCore
 
 /// Registers routes with the access rule each needs; the key dialect follows from the path.
@@ -41,4 +42,7 @@ struct Routes {
         router.addAsync(method, path, middleware: middleware(for: method, path, access: access),
                         maxBodyBytes: maxBodyBytes, accepts: accepts, bodyToFile: bodyToFile, handler)
     }
+
+    /// The web console's pages (`/admin`); they use sessions, not API keys.
+    mutating func addConsole(_ console: Console) { console.register(&router) }
 }

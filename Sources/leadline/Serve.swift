@@ -75,6 +75,10 @@ struct Serve: ParsableCommand {
         let host = options.listen.hasPrefix("[") ? String(options.listen[..<options.listen.lastIndex(of: ":")!])
                                                   : String(options.listen.split(separator: ":").first ?? "127.0.0.1")
         print("Leadline is listening on http://\(host.isEmpty ? "0.0.0.0" : host):\(server.port) (database \(options.databasePath))")
+        if let path = try server.console.firstRunPath() {
+            // The one way in for the first administrator: a one-time link, valid until it is used.
+            print("No console user yet. Create the first administrator at http://\(host.isEmpty ? "127.0.0.1" : host):\(server.port)\(path)")
+        }
         fflush(nil)
 
         var received: Int32 = 0

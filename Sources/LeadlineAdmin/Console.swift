@@ -1,0 +1,155 @@
+import Foundation
+import HTTPServer
+import LeadlineCore
+import LeadlineCrypto
+import Store
+import Synchronization
+
+/// The web console under `/admin`: first-run setup, sign-in and sign-out, and the pages. Every page needs a session
+/// (the `ll_session` cookie); every POST made from a page carries the session's CSRF token, and any POST from
+/// another site (by `Origin` or `Sec-Fetch-Site`) is refused before anything else is looked at.
+public final class Console: Sendable {
+    public static let cookieName = "ll_session"
+
+    let store: SQLiteStore
+    let clock: any Clock
+    public let users: AdminUsers
+    public let sessions: AdminSessions
+    let throttle: LoginThrottle
+    let pages = Pages()
+    /// The one-time token of the first-run URL, while no user exists.
+    private let setupToken = Mutex<String?>(nil)
+
+    public init(store: SQLiteStore, clock: any Clock, users: AdminUsers) {
+        self.store = store
+        self.clock = clock
+        self.users = users
+        sessions = AdminSessions(store: store, clock: clock)
+        throttle = LoginThrottle(clock: clock)
+    }
+
+    /// On a database without console users, makes the one-time setup path (`/admin/setup?token=…`) and returns it;
+    /// nil when someone can already sign in.
+    public func firstRunPath() throws -> String? {
+        guard try users.count() == 0 else { return nil }
+        let token = setupToken.withLock { token in
+            if token == nil { token = SecureRandom.bytes(24).hex }
+            return token!
+        }
+        return "/admin/setup?token=\(token)"
+    }
+
+    public func register(_ router: inout Router) {
+        let form = ["application/x-www-form-urlencoded"]
+        router.addAsync(.GET, "/admin") { [self] request in
+            guard let session = try await session(request) else { return Pages.redirect("/admin/login") }
+            let numbers = try DashboardNumbers.load(store, tenantID: session.user.tenantID, now: clock.now)
+            return pages.render("dashboard", title: "Dashboard", viewer: viewer(session), [
+                "leads": numbers.leads, "leadsToday": numbers.leadsToday, "optedOut": numbers.optedOut,
+                "scope": session.user.tenantID == nil ? "All tenants." : "Your tenant only.",
+            ])
+        }
+
+        router.addAsync(.GET, "/admin/login") { [self] request in
+            if try await session(request) != nil { return Pages.redirect("/admin") }
+            if let path = try firstRunPath(), request.isFromLoopback {
+                return pages.render("message", title: "Set up Leadline", viewer: nil, ["text": "No one can sign in yet.",
+                                    "link": ["href": path, "label": "Create the first administrator"]])
+            }
+            return pages.render("login", title: "Sign in", viewer: nil)
+        }
+
+        router.addAsync(.POST, "/admin/login", accepts: form) { [self] request in
+            try Self.sameOrigin(request)
+            let fields = try request.form()
+            let email = String((fields["email"] ?? "").prefix(320)), password = fields["password"] ?? ""
+            if let wait = throttle.wait(email: email, ip: request.remoteAddress) {
+                var response = pages.render("login", title: "Sign in", viewer: nil,
+                                            ["error": "Too many failed attempts. Try again in \((wait + 59) / 60) minutes.", "email": email], status: 429)
+                response.headers.set("Retry-After", String(wait))
+                return response
+            }
+            guard let user = try users.authenticate(email: email, password: password) else {
+                throttle.failed(email: email, ip: request.remoteAddress)
+                return pages.render("login", title: "Sign in", viewer: nil, ["error": "The email or the password is wrong.", "email": email],
+                                    status: 401)
+            }
+            throttle.succeeded(email: email)
+            return try await signIn(user, request)
+        }
+
+        router.addAsync(.POST, "/admin/logout", accepts: form) { [self] request in
+            try Self.sameOrigin(request)
+            guard let token = request.cookies[Self.cookieName], let session = try await sessions.resolve(token) else {
+                return Pages.redirect("/admin/login")
+            }
+            try Self.checkCSRF(request, session)
+            try await sessions.end(token)
+            var response = Pages.redirect("/admin/login")
+            response.setCookie(.expired(Self.cookieName, path: "/admin"))
+            return response
+        }
+
+        router.addAsync(.GET, "/admin/setup") { [self] request in
+            guard let expected = setupToken.withLock({ $0 }), try users.count() == 0 else { throw HTTPError.notFound("setup is done") }
+            guard let given = request.query["token"], Digest.constantTimeEquals(Array(given.utf8), Array(expected.utf8)) else {
+                throw HTTPError.forbidden("this setup link is not valid; use the one `leadline serve` printed")
+            }
+            return pages.render("setup", title: "Set up", viewer: nil, ["token": given, "minimum": AdminUsers.minimumPasswordLength])
+        }
+
+        router.addAsync(.POST, "/admin/setup", accepts: form) { [self] request in
+            try Self.sameOrigin(request)
+            let fields = try request.form()
+            guard let expected = setupToken.withLock({ $0 }), try users.count() == 0 else { throw HTTPError.notFound("setup is done") }
+            guard let given = fields["token"], Digest.constantTimeEquals(Array(given.utf8), Array(expected.utf8)) else {
+                throw HTTPError.forbidden("this setup link is not valid; use the one `leadline serve` printed")
+            }
+            let email = String((fields["email"] ?? "").prefix(320))
+            do {
+                let user = try users.create(email: email, password: fields["password"] ?? "", role: .operator, tenantID: nil)
+                setupToken.withLock { $0 = nil }
+                return try await signIn(user, request)
+            } catch CoreError.invalid(let problems) {
+                return pages.render("setup", title: "Set up", viewer: nil, [
+                    "token": given, "email": email, "minimum": AdminUsers.minimumPasswordLength,
+                    "hasErrors": true, "errors": problems.map { ["field": $0.field, "reason": $0.reason] },
+                ], status: 422)
+            }
+        }
+    }
+
+    private func signIn(_ user: AdminUser, _ request: Request) async throws -> Response {
+        let token = try await sessions.start(user, userAgent: request.headers["User-Agent"], ip: request.remoteAddress)
+        var response = Pages.redirect("/admin")
+        response.setCookie(SetCookie(name: Self.cookieName, value: token, path: "/admin", maxAge: Int(AdminSessions.maximumAge),
+                                     secure: request.headers["X-Forwarded-Proto"]?.lowercased() == "https"))
+        return response
+    }
+
+    func session(_ request: Request) async throws -> AdminSessions.Session? {
+        guard let token = request.cookies[Self.cookieName] else { return nil }
+        return try await sessions.resolve(token)
+    }
+
+    func viewer(_ session: AdminSessions.Session) -> Pages.Viewer {
+        Pages.Viewer(email: session.user.email, role: session.user.role.rawValue, csrf: session.csrfToken)
+    }
+
+    /// A form posted from another site is refused: browsers send `Sec-Fetch-Site`, and `Origin` on every POST.
+    static func sameOrigin(_ request: Request) throws {
+        if let site = request.headers["Sec-Fetch-Site"]?.lowercased(), site != "same-origin", site != "none" {
+            throw HTTPError.forbidden("cross-site form posts are refused")
+        }
+        if let origin = request.headers["Origin"], let host = request.headers["Host"] {
+            let originHost = origin.split(separator: "/", omittingEmptySubsequences: true).dropFirst().first.map(String.init)
+            guard origin != "null", originHost?.lowercased() == host.lowercased() else { throw HTTPError.forbidden("cross-origin form posts are refused") }
+        }
+    }
+
+    static func checkCSRF(_ request: Request, _ session: AdminSessions.Session) throws {
+        guard let sent = try request.form()["_csrf"], Digest.constantTimeEquals(Array(sent.utf8), Array(session.csrfToken.utf8)) else {
+            throw HTTPError.forbidden("the form's security token is missing or stale; reload the page and try again")
+        }
+    }
+}
