@@ -67,7 +67,7 @@ public final class LeadlineServer: @unchecked Sendable {
         gate = ComplianceGate(store: store, clock: options.clock, dnc: DNCRegistry(store: store, clock: options.clock),
                               blackouts: Blackouts(store: store, clock: options.clock))
 
-        console = Console(store: store, clock: options.clock, users: AdminUsers(store: store, clock: options.clock))
+        console = Console(store: store, clock: options.clock, users: AdminUsers(store: store, clock: options.clock), gate: gate, tenants: tenants)
 
         var routes = Routes(keys: keys, limiter: limiter,
                             idempotency: Idempotency(records: IdempotencyRecords(store: store, clock: options.clock)))

@@ -16,14 +16,18 @@ public final class Console: Sendable {
     public let users: AdminUsers
     public let sessions: AdminSessions
     let throttle: LoginThrottle
+    let gate: ComplianceGate
+    let tenants: Tenants
     let pages = Pages()
     /// The one-time token of the first-run URL, while no user exists.
     private let setupToken = Mutex<String?>(nil)
 
-    public init(store: SQLiteStore, clock: any Clock, users: AdminUsers) {
+    public init(store: SQLiteStore, clock: any Clock, users: AdminUsers, gate: ComplianceGate, tenants: Tenants) {
         self.store = store
         self.clock = clock
         self.users = users
+        self.gate = gate
+        self.tenants = tenants
         sessions = AdminSessions(store: store, clock: clock)
         throttle = LoginThrottle(clock: clock)
     }
@@ -41,6 +45,7 @@ public final class Console: Sendable {
 
     public func register(_ router: inout Router) {
         let form = ["application/x-www-form-urlencoded"]
+        registerCompliance(&router)
         router.addAsync(.GET, "/admin") { [self] request in
             guard let session = try await session(request) else { return Pages.redirect("/admin/login") }
             let numbers = try DashboardNumbers.load(store, tenantID: session.user.tenantID, now: clock.now)

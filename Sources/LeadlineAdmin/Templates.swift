@@ -2,7 +2,7 @@
 /// safe in attributes); nothing here uses the unescaped `{{{…}}}`. Pages extend `layout` and fill its `content` block.
 enum Templates {
     static let all: [String: String] = [
-        "layout": layout, "login": login, "setup": setup, "dashboard": dashboard, "message": message,
+        "layout": layout, "login": login, "setup": setup, "dashboard": dashboard, "message": message, "compliance": compliance,
     ]
 
     static let layout = """
@@ -20,6 +20,7 @@ enum Templates {
           {{#user}}
           <nav aria-label="Main">
             <a href="/admin">Dashboard</a>
+            <a href="/admin/compliance">Compliance</a>
           </nav>
           <form class="signout" method="post" action="/admin/logout">
             <input type="hidden" name="_csrf" value="{{csrf}}">
@@ -94,6 +95,87 @@ enum Templates {
           <h1>{{title}}</h1>
           <p>{{text}}</p>
           {{#link}}<p><a href="{{href}}">{{label}}</a></p>{{/link}}
+        </section>
+        {{/content}}
+        {{/layout}}
+        """
+
+    static let compliance = """
+        {{<layout}}
+        {{$content}}
+        <h1>Compliance</h1>
+        {{#chooseTenant}}
+        <form class="inline" method="get" action="/admin/compliance">
+          <label for="tenant">Tenant</label>
+          <select id="tenant" name="tenant">{{#tenants}}<option value="{{name}}"{{#selected}} selected{{/selected}}>{{name}}</option>{{/tenants}}</select>
+          <button type="submit">Show</button>
+        </form>
+        {{/chooseTenant}}
+        {{#notice}}<p class="notice" role="status">{{notice}}</p>{{/notice}}
+        {{#hasErrors}}<ul class="error" role="alert">{{#errors}}<li>{{field}}: {{reason}}</li>{{/errors}}</ul>{{/hasErrors}}
+
+        <section class="card">
+          <h2>Do-not-call lookup</h2>
+          <form class="inline" method="get" action="/admin/compliance">
+            <input type="hidden" name="tenant" value="{{tenant}}">
+            <label for="phone">Phone</label>
+            <input id="phone" name="phone" type="text" inputmode="tel" value="{{phone}}">
+            <button type="submit">Look up</button>
+          </form>
+          {{#lookup}}<p class="result">{{number}}: {{result}}</p>{{/lookup}}
+          {{#canChange}}
+          <h3>Add a number to the internal list</h3>
+          <form method="post" action="/admin/compliance/dnc">
+            <input type="hidden" name="_csrf" value="{{csrf}}">
+            <input type="hidden" name="tenant" value="{{tenant}}">
+            <label for="dnc-phone">Phone</label>
+            <input id="dnc-phone" name="phone" type="text" inputmode="tel" required>
+            <label for="dnc-reason">Reason</label>
+            <input id="dnc-reason" name="reason" type="text" maxlength="500">
+            <button type="submit">Add to do-not-call</button>
+          </form>
+          {{/canChange}}
+          <p class="scope">Internal list: {{internalCount}} numbers. Federal list: {{federalCount}} numbers. Registry files are imported with <code>leadline dnc import</code> or <code>POST /api/v1/compliance/dnc/import</code>.</p>
+        </section>
+
+        <section class="card">
+          <h2>Blackout days</h2>
+          <table>
+            <thead><tr><th scope="col">State</th><th scope="col">From</th><th scope="col">To</th><th scope="col">Reason</th><th scope="col">By</th>{{#canChange}}<th scope="col"><span class="visually-hidden">Actions</span></th>{{/canChange}}</tr></thead>
+            <tbody>
+            {{#blackouts}}<tr><td>{{state}}</td><td>{{startsOn}}</td><td>{{endsOn}}</td><td>{{reason}}</td><td>{{actor}}</td>
+              {{#canChange}}<td><form method="post" action="/admin/compliance/blackouts/{{id}}/lift"><input type="hidden" name="_csrf" value="{{csrf}}"><input type="hidden" name="tenant" value="{{tenant}}"><button type="submit">Lift</button></form></td>{{/canChange}}</tr>
+            {{/blackouts}}
+            {{^blackouts}}<tr><td colspan="6">None declared.</td></tr>{{/blackouts}}
+            </tbody>
+          </table>
+          {{#canChange}}
+          <h3>Declare a blackout</h3>
+          <form method="post" action="/admin/compliance/blackouts">
+            <input type="hidden" name="_csrf" value="{{csrf}}">
+            <input type="hidden" name="tenant" value="{{tenant}}">
+            <label for="b-state">State (blank: every state)</label>
+            <input id="b-state" name="state" type="text" maxlength="2">
+            <label for="b-from">From</label>
+            <input id="b-from" name="starts_on" type="date" required>
+            <label for="b-to">To (blank: the same day)</label>
+            <input id="b-to" name="ends_on" type="date">
+            <label for="b-reason">Reason</label>
+            <input id="b-reason" name="reason" type="text" required maxlength="500">
+            <button type="submit">Declare</button>
+          </form>
+          {{/canChange}}
+        </section>
+
+        <section class="card">
+          <h2>State rules <small>(version {{rulesVersion}})</small></h2>
+          <table class="dense">
+            <thead><tr><th scope="col">State</th><th scope="col">Weekdays</th><th scope="col">Saturday</th><th scope="col">Sunday</th><th scope="col">Holidays</th><th scope="col">Cap</th><th scope="col">State DNC</th><th scope="col">All-party recording</th></tr></thead>
+            <tbody>
+            {{#rules}}<tr><th scope="row">{{code}}</th><td>{{weekday}}</td><td>{{saturday}}</td><td>{{sunday}}</td><td>{{holidays}}</td><td>{{cap}}</td><td>{{stateDNC}}</td><td>{{recording}}</td></tr>
+            {{/rules}}
+            </tbody>
+          </table>
         </section>
         {{/content}}
         {{/layout}}

@@ -67,9 +67,7 @@ struct DNCCheck: ParsableCommand {
         defer { try? store.close() }
         let owner = try Tenants(store: store, clock: SystemClock()).named(tenant)
         let lists = try DNCRegistry(store: store, clock: SystemClock()).lists(tenantID: owner.id)
-        let digits = DNCNumbers.digits(e164)!
-        var found = [DNCList.federal, .internal].filter { lists.contains(digits, in: $0) }.map(\.description)
-        found += lists.states.keys.sorted().filter { lists.contains(digits, in: .state($0)) }.map { "state:\($0)" }
+        let found = lists.names(holding: DNCNumbers.digits(e164)!)
         print(found.isEmpty ? "\(e164): on no list" : "\(e164): on \(found.joined(separator: ", "))")
     }
 }

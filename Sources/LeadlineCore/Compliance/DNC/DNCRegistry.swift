@@ -45,6 +45,13 @@ public final class DNCRegistry: Sendable {
         var lastImport: Int64 = 0
         var checkedAt = ContinuousClock.now
 
+        /// The names of the lists holding the number: `federal`, `internal`, `state:TX`.
+        public func names(holding number: Int) -> [String] {
+            var found = [DNCList.federal, .internal].filter { contains(number, in: $0) }.map(\.description)
+            found += states.keys.sorted().filter { contains(number, in: .state($0)) }.map { DNCList.state($0).description }
+            return found
+        }
+
         public func contains(_ number: Int, in list: DNCList) -> Bool {
             switch list {
             case .federal: return federal.contains(number)

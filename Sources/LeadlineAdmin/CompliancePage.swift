@@ -1,0 +1,133 @@
+import Foundation
+import HTTPServer
+import LeadlineCore
+
+/// `/admin/compliance`: the state rules, a do-not-call lookup, adding to the internal list, and blackout days.
+/// Operators pick the tenant; a tenant's users see their own. Viewers see everything and change nothing.
+extension Console {
+    func registerCompliance(_ router: inout Router) {
+        let form = ["application/x-www-form-urlencoded"]
+
+        router.addAsync(.GET, "/admin/compliance") { [self] request in
+            guard let session = try await session(request) else { return Pages.redirect("/admin/login") }
+            let tenant = try tenant(for: session, named: request.query["tenant"])
+            var values: [String: Any] = [:]
+            if let phone = request.query["phone"], !phone.trimmingSpaces.isEmpty {
+                values["phone"] = phone
+                var number: String?
+                do throws(PhoneNumber.Problem) { number = try PhoneNumber.normalize(phone) } catch {
+                    values.merge(Self.errors([.init("phone", error.description)])) { $1 }
+                }
+                if let number {
+                    let found = try gate.dnc.lists(tenantID: tenant.id).names(holding: DNCNumbers.digits(number)!)
+                    values["lookup"] = ["number": number, "result": found.isEmpty ? "on no list" : "on " + found.joined(separator: ", ")]
+                }
+            }
+            values["notice"] = request.query["notice"].flatMap { Self.notices[$0] }
+            return try compliancePage(session, tenant, values)
+        }
+
+        router.addAsync(.POST, "/admin/compliance/dnc", accepts: form) { [self] request in
+            let (session, fields, tenant) = try await changeRequest(request)
+            do {
+                let phone: String
+                do throws(PhoneNumber.Problem) { phone = try PhoneNumber.normalize(fields["phone"] ?? "") } catch {
+                    throw CoreError.invalid([.init("phone", error.description)])
+                }
+                try await gate.dnc.add(tenantID: tenant.id, phone: phone, reason: fields["reason"], channel: "console",
+                                       actor: "console:\(session.user.email)")
+                return Pages.redirect("/admin/compliance?tenant=\(tenant.name)&notice=dnc_added&phone=\(phone.dropFirst())")
+            } catch CoreError.invalid(let problems) {
+                return try compliancePage(session, tenant, Self.errors(problems), status: 422)
+            }
+        }
+
+        router.addAsync(.POST, "/admin/compliance/blackouts", accepts: form) { [self] request in
+            let (session, fields, tenant) = try await changeRequest(request)
+            do {
+                _ = try await gate.blackouts.declare(tenantID: tenant.id, state: fields["state"], startsOn: fields["starts_on"],
+                                                     endsOn: (fields["ends_on"] ?? "").isEmpty ? nil : fields["ends_on"],
+                                                     reason: fields["reason"], actor: "console:\(session.user.email)")
+                return Pages.redirect("/admin/compliance?tenant=\(tenant.name)&notice=blackout_declared")
+            } catch CoreError.invalid(let problems) {
+                return try compliancePage(session, tenant, Self.errors(problems), status: 422)
+            }
+        }
+
+        router.addAsync(.POST, "/admin/compliance/blackouts/{id}/lift", accepts: form) { [self] request in
+            let (_, _, tenant) = try await changeRequest(request)
+            try await gate.blackouts.lift(tenantID: tenant.id, id: try request.parameter("id"))
+            return Pages.redirect("/admin/compliance?tenant=\(tenant.name)&notice=blackout_lifted")
+        }
+    }
+
+    /// Messages shown after a redirect, by code (the page never echoes text from the address bar as a message).
+    static let notices = ["dnc_added": "The number is on the internal do-not-call list.", "blackout_declared": "Blackout declared.",
+                          "blackout_lifted": "Blackout lifted."]
+
+    static func errors(_ problems: [CoreError.FieldProblem]) -> [String: Any] {
+        ["hasErrors": true, "errors": problems.map { ["field": $0.field, "reason": $0.reason] }]
+    }
+
+    /// A POST that changes something: same origin, a live session that may change things, its CSRF token, and the
+    /// tenant it acts on.
+    func changeRequest(_ request: Request) async throws -> (AdminSessions.Session, FormBody, Tenant) {
+        try Self.sameOrigin(request)
+        guard let session = try await session(request) else { throw HTTPError.unauthorized("sign in again") }
+        try Self.checkCSRF(request, session)
+        guard session.user.canChange else { throw HTTPError.forbidden("viewers cannot change anything") }
+        let fields = try request.form()
+        return (session, fields, try tenant(for: session, named: fields["tenant"]))
+    }
+
+    /// The tenant a page acts on: a tenant user's own; for an operator the named one, or the first.
+    func tenant(for session: AdminSessions.Session, named name: String?) throws -> Tenant {
+        let all = try tenants.all()
+        if let own = session.user.tenantID {
+            guard let tenant = all.first(where: { $0.id == own }) else { throw HTTPError.notFound("your tenant no longer exists") }
+            return tenant
+        }
+        if let name, !name.isEmpty {
+            guard let tenant = all.first(where: { $0.name == name }) else { throw HTTPError.notFound("no tenant named \(name.prefix(60))") }
+            return tenant
+        }
+        guard let first = all.first else { throw HTTPError.notFound("there is no tenant yet: create one with `leadline tenant create`") }
+        return first
+    }
+
+    func compliancePage(_ session: AdminSessions.Session, _ tenant: Tenant, _ extra: [String: Any], status: Int = 200) throws -> Response {
+        let lists = try gate.dnc.lists(tenantID: tenant.id)
+        var values = extra
+        values["tenant"] = tenant.name
+        values["csrf"] = session.csrfToken
+        values["canChange"] = session.user.canChange
+        if session.user.tenantID == nil {
+            values["chooseTenant"] = true
+            values["tenants"] = try tenants.all().map { ["name": $0.name, "selected": $0.id == tenant.id] }
+        }
+        values["internalCount"] = lists.internal.count
+        values["federalCount"] = lists.federal.count
+        values["blackouts"] = try gate.blackouts.current(tenantID: tenant.id).map {
+            ["id": $0.id, "state": $0.state ?? "every state", "startsOn": $0.startsOn, "endsOn": $0.endsOn, "reason": $0.reason, "actor": $0.actor]
+        }
+        values["rulesVersion"] = StateRules.version
+        values["rules"] = StateRules.all.map(Self.ruleRow)
+        return pages.render("compliance", title: "Compliance", viewer: viewer(session), values, status: status)
+    }
+
+    static func ruleRow(_ rule: StateRule) -> [String: Any] {
+        func text(_ day: DayRule) -> String {
+            guard let window = day.window else { return "no calls" }
+            let federal = StateRules.federalHours.weekday.window!
+            return "\(CallingWindow.clock(max(window.start, federal.start)))–\(CallingWindow.clock(min(window.end, federal.end)))"
+        }
+        let holidays: String = switch rule.hours.holiday {
+        case .banned?: "no calls"
+        case .window(let window)?: window.description
+        case nil: "as usual"
+        }
+        return ["code": rule.code, "weekday": text(rule.hours.weekday), "saturday": text(rule.hours.saturday), "sunday": text(rule.hours.sunday),
+                "holidays": holidays, "cap": rule.caps.map { "\($0.limit) per \($0.hours) h\($0.artificialVoiceOnly ? " (AI)" : "")" }.joined(separator: ", "),
+                "stateDNC": rule.stateDNC ? "yes" : "", "recording": rule.allPartyRecording ? "yes" : ""]
+    }
+}
