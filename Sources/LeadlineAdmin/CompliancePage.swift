@@ -8,7 +8,7 @@ extension Console {
     func registerCompliance(_ router: inout Router) {
         let form = ["application/x-www-form-urlencoded"]
 
-        router.addAsync(.GET, "/admin/compliance") { [self] request in
+        addPage(&router, .GET, "/admin/compliance") { [self] request in
             guard let session = try await session(request) else { return Pages.redirect("/admin/login") }
             let tenant = try tenant(for: session, named: request.query["tenant"])
             var values: [String: Any] = [:]
@@ -27,7 +27,7 @@ extension Console {
             return try compliancePage(session, tenant, values)
         }
 
-        router.addAsync(.POST, "/admin/compliance/dnc", accepts: form) { [self] request in
+        addPage(&router, .POST, "/admin/compliance/dnc", accepts: form) { [self] request in
             let (session, fields, tenant) = try await changeRequest(request)
             do {
                 let phone: String
@@ -42,7 +42,7 @@ extension Console {
             }
         }
 
-        router.addAsync(.POST, "/admin/compliance/blackouts", accepts: form) { [self] request in
+        addPage(&router, .POST, "/admin/compliance/blackouts", accepts: form) { [self] request in
             let (session, fields, tenant) = try await changeRequest(request)
             do {
                 _ = try await gate.blackouts.declare(tenantID: tenant.id, state: fields["state"], startsOn: fields["starts_on"],
@@ -54,7 +54,7 @@ extension Console {
             }
         }
 
-        router.addAsync(.POST, "/admin/compliance/blackouts/{id}/lift", accepts: form) { [self] request in
+        addPage(&router, .POST, "/admin/compliance/blackouts/{id}/lift", accepts: form) { [self] request in
             let (_, _, tenant) = try await changeRequest(request)
             try await gate.blackouts.lift(tenantID: tenant.id, id: try request.parameter("id"))
             return Pages.redirect("/admin/compliance?tenant=\(tenant.name)&notice=blackout_lifted")

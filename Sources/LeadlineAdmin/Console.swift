@@ -46,7 +46,7 @@ public final class Console: Sendable {
     public func register(_ router: inout Router) {
         let form = ["application/x-www-form-urlencoded"]
         registerCompliance(&router)
-        router.addAsync(.GET, "/admin") { [self] request in
+        addPage(&router, .GET, "/admin") { [self] request in
             guard let session = try await session(request) else { return Pages.redirect("/admin/login") }
             let numbers = try DashboardNumbers.load(store, tenantID: session.user.tenantID, now: clock.now)
             return pages.render("dashboard", title: "Dashboard", viewer: viewer(session), [
@@ -55,7 +55,7 @@ public final class Console: Sendable {
             ])
         }
 
-        router.addAsync(.GET, "/admin/login") { [self] request in
+        addPage(&router, .GET, "/admin/login") { [self] request in
             if try await session(request) != nil { return Pages.redirect("/admin") }
             if let path = try firstRunPath(), request.isFromLoopback {
                 return pages.render("message", title: "Set up Leadline", viewer: nil, ["text": "No one can sign in yet.",
@@ -64,7 +64,7 @@ public final class Console: Sendable {
             return pages.render("login", title: "Sign in", viewer: nil)
         }
 
-        router.addAsync(.POST, "/admin/login", accepts: form) { [self] request in
+        addPage(&router, .POST, "/admin/login", accepts: form) { [self] request in
             try Self.sameOrigin(request)
             let fields = try request.form()
             let email = String((fields["email"] ?? "").prefix(320)), password = fields["password"] ?? ""
@@ -83,7 +83,7 @@ public final class Console: Sendable {
             return try await signIn(user, request)
         }
 
-        router.addAsync(.POST, "/admin/logout", accepts: form) { [self] request in
+        addPage(&router, .POST, "/admin/logout", accepts: form) { [self] request in
             try Self.sameOrigin(request)
             guard let token = request.cookies[Self.cookieName], let session = try await sessions.resolve(token) else {
                 return Pages.redirect("/admin/login")
@@ -95,7 +95,7 @@ public final class Console: Sendable {
             return response
         }
 
-        router.addAsync(.GET, "/admin/setup") { [self] request in
+        addPage(&router, .GET, "/admin/setup") { [self] request in
             guard let expected = setupToken.withLock({ $0 }), try users.count() == 0 else { throw HTTPError.notFound("setup is done") }
             guard let given = request.query["token"], Digest.constantTimeEquals(Array(given.utf8), Array(expected.utf8)) else {
                 throw HTTPError.forbidden("this setup link is not valid; use the one `leadline serve` printed")
@@ -103,7 +103,7 @@ public final class Console: Sendable {
             return pages.render("setup", title: "Set up", viewer: nil, ["token": given, "minimum": AdminUsers.minimumPasswordLength])
         }
 
-        router.addAsync(.POST, "/admin/setup", accepts: form) { [self] request in
+        addPage(&router, .POST, "/admin/setup", accepts: form) { [self] request in
             try Self.sameOrigin(request)
             let fields = try request.form()
             guard let expected = setupToken.withLock({ $0 }), try users.count() == 0 else { throw HTTPError.notFound("setup is done") }
@@ -121,6 +121,35 @@ public final class Console: Sendable {
                     "hasErrors": true, "errors": problems.map { ["field": $0.field, "reason": $0.reason] },
                 ], status: 422)
             }
+        }
+    }
+
+    /// Registers a console route whose refusals (403, 404, 415, …) are answered as a page, not as the API's JSON.
+    func addPage(_ router: inout Router, _ method: HTTPMethod, _ path: String, accepts: [String] = ["application/json"],
+                 _ handler: @escaping @Sendable (Request) async throws -> Response) {
+        let pages = self.pages
+        router.addAsync(method, path, accepts: accepts) { request in
+            do {
+                return try await handler(request)
+            } catch let refusal as any HTTPErrorConvertible {
+                let error = refusal.httpError
+                guard error.status < 500 else { throw refusal }
+                let text = error.fields.isEmpty ? error.message : error.fields.map { "\($0.field): \($0.reason)" }.joined(separator: "; ")
+                var response = pages.render("message", title: Self.title(error.status), viewer: nil,
+                                            ["text": text, "link": ["href": "/admin", "label": "Back to the console"]], status: error.status)
+                for (name, value) in error.headers { response.headers.set(name, value) }
+                return response
+            }
+        }
+    }
+
+    static func title(_ status: Int) -> String {
+        switch status {
+        case 401: return "Please sign in"
+        case 403: return "Not allowed"
+        case 404: return "Not found"
+        case 429: return "Too many attempts"
+        default: return "That did not work"
         }
     }
 

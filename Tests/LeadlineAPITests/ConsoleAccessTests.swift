@@ -35,7 +35,9 @@ import Testing
         try await blocking { [self] () throws in
             #expect(try get("/admin").header("Location") == "/admin/login")
             let path = try #require(try app.server.console.firstRunPath())
-            #expect(try get("/admin/setup?token=wrong").status == 403)
+            let refused = try get("/admin/setup?token=wrong")
+            #expect(refused.status == 403 && refused.header("Content-Type")?.hasPrefix("text/html") == true)
+            #expect(refused.text.contains("Not allowed") && refused.header("X-Frame-Options") == "DENY", "refusals are pages too")
 
             let page = try get(path)
             #expect(page.status == 200)
