@@ -89,7 +89,11 @@ public final class Console: Sendable {
                 return Pages.redirect("/admin/login")
             }
             try Self.checkCSRF(request, session)
-            try await sessions.end(token)
+            if request.query["everywhere"] == "1" {
+                try await sessions.endAll(userID: session.user.id)
+            } else {
+                try await sessions.end(token)
+            }
             var response = Pages.redirect("/admin/login")
             response.setCookie(.expired(Self.cookieName, path: "/admin"))
             return response

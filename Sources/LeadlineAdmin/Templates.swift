@@ -26,6 +26,7 @@ enum Templates {
             <input type="hidden" name="_csrf" value="{{csrf}}">
             <span class="who">{{email}} ({{role}})</span>
             <button type="submit">Sign out</button>
+            <button type="submit" formaction="/admin/logout?everywhere=1" title="End every session of this account, on every device">Sign out everywhere</button>
           </form>
           {{/user}}
         </header>

@@ -76,7 +76,15 @@ import Testing
             #expect(wrong.status == 401 && wrong.text.contains("The email or the password is wrong."))
             let back = try post("/admin/login", "email=OPS%40example.com&password=correct+horse+battery")
             #expect(back.status == 303)
-            #expect(try get("/admin", cookie: try #require(Self.sessionCookie(back))).status == 200)
+            let phone = try #require(Self.sessionCookie(back))
+            #expect(try get("/admin", cookie: phone).status == 200)
+
+            // "Sign out everywhere" from one device ends the other's session too.
+            let laptop = try #require(Self.sessionCookie(try post("/admin/login", "email=ops%40example.com&password=correct+horse+battery")))
+            let laptopCSRF = try #require(Self.csrf(try get("/admin", cookie: laptop).text))
+            #expect(try post("/admin/logout?everywhere=1", "_csrf=\(laptopCSRF)", cookie: laptop).status == 303)
+            #expect(try get("/admin", cookie: phone).status == 303)
+            #expect(try get("/admin", cookie: laptop).status == 303)
         }
     }
 
