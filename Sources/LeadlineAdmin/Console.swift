@@ -100,20 +100,14 @@ public final class Console: Sendable {
         }
 
         addPage(&router, .GET, "/admin/setup") { [self] request in
-            guard let expected = setupToken.withLock({ $0 }), try users.count() == 0 else { throw HTTPError.notFound("setup is done") }
-            guard let given = request.query["token"], Digest.constantTimeEquals(Array(given.utf8), Array(expected.utf8)) else {
-                throw HTTPError.forbidden("this setup link is not valid; use the one `leadline serve` printed")
-            }
+            let given = try checkSetupToken(request.query["token"])
             return pages.render("setup", title: "Set up", viewer: nil, ["token": given, "minimum": AdminUsers.minimumPasswordLength])
         }
 
         addPage(&router, .POST, "/admin/setup", accepts: form) { [self] request in
             try Self.sameOrigin(request)
             let fields = try request.form()
-            guard let expected = setupToken.withLock({ $0 }), try users.count() == 0 else { throw HTTPError.notFound("setup is done") }
-            guard let given = fields["token"], Digest.constantTimeEquals(Array(given.utf8), Array(expected.utf8)) else {
-                throw HTTPError.forbidden("this setup link is not valid; use the one `leadline serve` printed")
-            }
+            let given = try checkSetupToken(fields["token"])
             let email = String((fields["email"] ?? "").prefix(320))
             do {
                 let user = try users.create(email: email, password: fields["password"] ?? "", role: .operator, tenantID: nil)
@@ -155,6 +149,15 @@ public final class Console: Sendable {
         case 429: return "Too many attempts"
         default: return "That did not work"
         }
+    }
+
+    /// The setup link's token when it is the live one: 404 once setup is done, 403 for any other token.
+    private func checkSetupToken(_ given: String?) throws -> String {
+        guard let expected = setupToken.withLock({ $0 }), try users.count() == 0 else { throw HTTPError.notFound("setup is done") }
+        guard let given, Digest.constantTimeEquals(Array(given.utf8), Array(expected.utf8)) else {
+            throw HTTPError.forbidden("this setup link is not valid; use the one `leadline serve` printed")
+        }
+        return given
     }
 
     private func signIn(_ user: AdminUser, _ request: Request) async throws -> Response {
