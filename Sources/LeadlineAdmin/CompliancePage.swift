@@ -14,13 +14,12 @@ extension Console {
             var values: [String: Any] = [:]
             if let phone = request.query["phone"], !phone.trimmingSpaces.isEmpty {
                 values["phone"] = phone
-                var number: String?
-                do throws(PhoneNumber.Problem) { number = try PhoneNumber.normalize(phone) } catch {
-                    values.merge(Self.errors([.init("phone", error.description)])) { $1 }
-                }
-                if let number {
+                do {
+                    let number = try PhoneNumber.checked(phone)
                     let found = try gate.dnc.lists(tenantID: tenant.id).names(holding: DNCNumbers.digits(number)!)
                     values["lookup"] = ["number": number, "result": found.isEmpty ? "on no list" : "on " + found.joined(separator: ", ")]
+                } catch CoreError.invalid(let problems) {
+                    values.merge(Self.errors(problems)) { $1 }
                 }
             }
             values["notice"] = request.query["notice"].flatMap { Self.notices[$0] }
@@ -30,10 +29,7 @@ extension Console {
         addPage(&router, .POST, "/admin/compliance/dnc", accepts: form) { [self] request in
             let (session, fields, tenant) = try await changeRequest(request)
             do {
-                let phone: String
-                do throws(PhoneNumber.Problem) { phone = try PhoneNumber.normalize(fields["phone"] ?? "") } catch {
-                    throw CoreError.invalid([.init("phone", error.description)])
-                }
+                let phone = try PhoneNumber.checked(fields["phone"])
                 try await gate.dnc.add(tenantID: tenant.id, phone: phone, reason: fields["reason"], channel: "console",
                                        actor: "console:\(session.user.email)")
                 return Pages.redirect("/admin/compliance?tenant=\(tenant.name)&notice=dnc_added&phone=\(phone.dropFirst())")
@@ -116,11 +112,7 @@ extension Console {
     }
 
     static func ruleRow(_ rule: StateRule) -> [String: Any] {
-        func text(_ day: DayRule) -> String {
-            guard let window = day.window else { return "no calls" }
-            let federal = StateRules.federalHours.weekday.window!
-            return "\(CallingWindow.clock(max(window.start, federal.start)))–\(CallingWindow.clock(min(window.end, federal.end)))"
-        }
+        func text(_ day: DayRule) -> String { day.withinFederalHours?.description ?? "no calls" }
         let holidays: String = switch rule.hours.holiday {
         case .banned?: "no calls"
         case .window(let window)?: window.description

@@ -6,15 +6,6 @@ import LeadlineCore
 /// `GET …/rules/{state}`, `POST …/dnc-check`; and what the reference leaves to the console: the internal
 /// do-not-call list (`/api/v1/compliance/dnc`), registry imports (`…/dnc/import`) and blackout days (`…/blackouts`).
 extension Routes {
-    /// A phone as the caller sent it, normalised, or a 422 naming `field`.
-    static func phone(_ text: String?, field: String = "phone") throws -> String {
-        do throws(PhoneNumber.Problem) {
-            return try PhoneNumber.normalize(text ?? "")
-        } catch {
-            throw HTTPError.validation([.init(field: field, reason: error.description)])
-        }
-    }
-
     /// An optional state code, or a 422.
     static func state(_ text: String?, field: String = "state") throws -> String? {
         guard let text, !text.trimmingSpaces.isEmpty else { return nil }
@@ -63,11 +54,9 @@ extension Routes {
         /// `year`: which year's holiday dates to list.
         init(_ rule: StateRule, year: Int) {
             state = rule.code; name = rule.name
-            let federal = StateRules.federalHours
-            // The everyday window is the stricter of federal and state hours.
-            let weekday = rule.hours.weekday.window
-            let start = max(weekday?.start ?? 0, federal.weekday.window!.start), end = min(weekday?.end ?? 0, federal.weekday.window!.end)
-            calling_hours = CallingHours(start: CallingWindow.clock(start), end: CallingWindow.clock(max(start, end)), timezone: rule.zones[0])
+            // The everyday window: the stricter of federal and state hours.
+            let weekday = rule.hours.weekday.withinFederalHours ?? CallingWindow(8, 8)
+            calling_hours = CallingHours(start: CallingWindow.clock(weekday.start), end: CallingWindow.clock(weekday.end), timezone: rule.zones[0])
             timezones = rule.zones
             schedule = Self.schedule(rule.hours)
             artificial_voice_schedule = rule.artificialVoiceHours.map(Self.schedule)
@@ -82,9 +71,7 @@ extension Routes {
 
         static func schedule(_ hours: WeeklyHours) -> Schedule {
             func view(_ rule: DayRule) -> Hours? {
-                guard let window = rule.window else { return nil }
-                let federal = StateRules.federalHours.weekday.window!
-                return Hours(start: CallingWindow.clock(max(window.start, federal.start)), end: CallingWindow.clock(min(window.end, federal.end)))
+                rule.withinFederalHours.map { Hours(start: CallingWindow.clock($0.start), end: CallingWindow.clock($0.end)) }
             }
             let holidays = hours.holiday.map { $0 == .banned ? "no_calls" : "hours" } ?? "as_usual"
             return Schedule(weekday: view(hours.weekday), saturday: view(hours.saturday), sunday: view(hours.sunday), holidays: holidays,
@@ -99,7 +86,7 @@ extension Routes {
         addAsync(.POST, "/api/v1/compliance/check-outreach", access: .complianceOrWrite) { request in
             let caller = try request.caller
             let body = try request.decode(CheckOutreach.self)
-            let phone = try Self.phone(body.phone)
+            let phone = try PhoneNumber.checked(body.phone)
             let state = try Self.state(body.state)
             let channelName = body.channel?.trimmingSpaces.lowercased() ?? "call"
             guard let channel = Self.channelNames[channelName] else {
@@ -156,7 +143,7 @@ extension Routes {
             let caller = try request.caller
             struct Body: Decodable { let phone: String?, state: String? }
             let body = try request.decode(Body.self)
-            let phone = try Self.phone(body.phone)
+            let phone = try PhoneNumber.checked(body.phone)
             let state = try Self.state(body.state)
             let lists = try dnc.lists(tenantID: caller.tenantID)
             let digits = DNCNumbers.digits(phone)!
@@ -184,7 +171,7 @@ extension Routes {
             let caller = try request.caller
             struct Body: Decodable { let phone: String?, reason: String?, channel: String? }
             let body = try request.decode(Body.self)
-            let phone = try Self.phone(body.phone)
+            let phone = try PhoneNumber.checked(body.phone)
             let existing = try dnc.internalEntry(tenantID: caller.tenantID, phone: phone)
             let entry = try await dnc.add(tenantID: caller.tenantID, phone: phone, reason: body.reason,
                                           channel: body.channel?.trimmingSpaces.lowercased() ?? "api", actor: request.eventActor)
@@ -194,7 +181,7 @@ extension Routes {
         add(.GET, "/api/v1/compliance/dnc", access: .complianceOrWrite) { request in
             let caller = try request.caller
             if let phone = request.query["phone"] {
-                guard let entry = try dnc.internalEntry(tenantID: caller.tenantID, phone: try Self.phone(phone)) else {
+                guard let entry = try dnc.internalEntry(tenantID: caller.tenantID, phone: try PhoneNumber.checked(phone)) else {
                     throw HTTPError.notFound("\(phone.prefix(20)) is not on the internal do-not-call list")
                 }
                 return try .json(EntryView(entry))
@@ -210,7 +197,7 @@ extension Routes {
 
         addAsync(.DELETE, "/api/v1/compliance/dnc/{phone}", access: .admin) { request in
             let caller = try request.caller
-            let phone = try Self.phone(try request.parameter("phone"))
+            let phone = try PhoneNumber.checked(try request.parameter("phone"))
             try await dnc.remove(tenantID: caller.tenantID, phone: phone, actor: request.eventActor)
             return Response(status: 204)
         }

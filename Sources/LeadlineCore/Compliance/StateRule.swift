@@ -8,6 +8,11 @@ public struct CallingWindow: Sendable, Hashable, CustomStringConvertible {
         end = endHour * 60
     }
 
+    init(startMinute: Int, endMinute: Int) {
+        start = startMinute
+        end = endMinute
+    }
+
     public func contains(minute: Int) -> Bool { minute >= start && minute < end }
 
     public static func clock(_ minutes: Int) -> String {
@@ -31,6 +36,14 @@ public enum DayRule: Sendable, Hashable {
     public var window: CallingWindow? {
         if case .window(let window) = self { return window }
         return nil
+    }
+
+    /// The hours a call may really be placed under this rule: its window inside the federal 08:00–21:00 (the stricter
+    /// of the two always wins); nil for a day without calls.
+    public var withinFederalHours: CallingWindow? {
+        guard let window, let federal = StateRules.federalHours.weekday.window else { return nil }
+        let start = max(window.start, federal.start)
+        return CallingWindow(startMinute: start, endMinute: max(start, min(window.end, federal.end)))
     }
 }
 

@@ -37,6 +37,11 @@ public enum PhoneNumber {
         return "+1" + String(decoding: digits, as: UTF8.self)
     }
 
+    /// `normalize`, with a problem reported as a field of the caller's input (a 422 naming `field` over HTTP).
+    public static func checked(_ text: String?, field: String = "phone") throws(CoreError) -> String {
+        do throws(Problem) { return try normalize(text ?? "") } catch { throw CoreError.invalid([.init(field, error.description)]) }
+    }
+
     /// The area code of a stored (E.164) number.
     public static func areaCode(_ e164: String) -> String { String(e164.dropFirst(2).prefix(3)) }
 }
