@@ -46,7 +46,7 @@ let package = Package(
         .target(name: "OutboundHTTP", dependencies: ["CCurl"]),
 
         // The domain: one implementation of each concept, used by both API dialects and the console.
-        .target(name: "LeadlineCore", dependencies: ["Store", "LeadlineCrypto", "HTTPServer"]),
+        .target(name: "LeadlineCore", dependencies: ["Store", "LeadlineCrypto", "HTTPServer", "OutboundHTTP"]),
 
         // The web console (/admin): server-rendered HTML from Mustache templates compiled into the binary.
         .target(name: "LeadlineAdmin", dependencies: [
@@ -66,9 +66,10 @@ let package = Package(
         .executableTarget(name: "compliance-benchmark", dependencies: ["LeadlineCore"], path: "Tests/Benchmarks/ComplianceBenchmark"),
 
         // Starts the real server over a temp database for tests; spawns the real binary where a test needs a process.
-        .target(name: "LeadlineTesting", dependencies: ["LeadlineAPI"], path: "Tests/LeadlineTesting"),
+        .target(name: "LeadlineTesting", dependencies: ["LeadlineAPI", "HTTPServer"], path: "Tests/LeadlineTesting"),
 
         .testTarget(name: "LeadlineCryptoTests", dependencies: ["LeadlineCrypto"]),
+        .testTarget(name: "OutboundHTTPTests", dependencies: ["OutboundHTTP", "HTTPServer", "LeadlineTesting"]),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "LeadlineTesting"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "LeadlineTesting"]),
         .testTarget(name: "LeadlineCoreTests", dependencies: ["LeadlineCore", "LeadlineTesting"]),

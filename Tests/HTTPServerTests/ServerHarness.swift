@@ -3,25 +3,6 @@ import HTTPServer
 import LeadlineTesting
 import Synchronization
 
-/// An HTTPServer with routes of the test's own, on an ephemeral port.
-final class RawServer: @unchecked Sendable {
-    let server: HTTPServer
-    var port: UInt16 { server.port }
-
-    init(threads: Int = 2, maxBodyBytes: Int = 1024, drain: Duration = .seconds(10), middleware: [any Middleware] = [RequestIDMiddleware()],
-         uploadDirectory: String = NSTemporaryDirectory(), _ build: (inout Router) -> Void) throws {
-        _ = quietLogging
-        var router = Router()
-        build(&router)
-        server = HTTPServer(configuration: ServerConfiguration(listen: "127.0.0.1:0", threads: threads, drainTimeout: drain,
-                                                                  uploadDirectory: uploadDirectory),
-                            responder: Responder(router: router, middleware: middleware, defaultMaxBodyBytes: maxBodyBytes))
-        try server.start()
-    }
-
-    deinit { server.stop() }
-}
-
 /// Holds async handlers until the test opens it.
 final class Gate: Sendable {
     private let state = Mutex<(open: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))

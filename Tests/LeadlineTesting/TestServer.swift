@@ -1,4 +1,5 @@
 import Foundation
+import HTTPServer
 import LeadlineAPI
 import LeadlineCore
 import Logging
@@ -64,4 +65,23 @@ public final class TestServer: @unchecked Sendable {
     }
 
     deinit { stop() }
+}
+
+/// An HTTPServer with routes of the test's own, on an ephemeral port.
+public final class RawServer: @unchecked Sendable {
+    public let server: HTTPServer
+    public var port: UInt16 { server.port }
+
+    public init(threads: Int = 2, maxBodyBytes: Int = 1024, drain: Duration = .seconds(10), middleware: [any Middleware] = [RequestIDMiddleware()],
+         uploadDirectory: String = NSTemporaryDirectory(), _ build: (inout Router) -> Void) throws {
+        _ = quietLogging
+        var router = Router()
+        build(&router)
+        server = HTTPServer(configuration: ServerConfiguration(listen: "127.0.0.1:0", threads: threads, drainTimeout: drain,
+                                                                  uploadDirectory: uploadDirectory),
+                            responder: Responder(router: router, middleware: middleware, defaultMaxBodyBytes: maxBodyBytes))
+        try server.start()
+    }
+
+    deinit { server.stop() }
 }

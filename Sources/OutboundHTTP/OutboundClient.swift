@@ -1,0 +1,233 @@
+import CCurl
+import Foundation
+import Synchronization
+
+/// Outbound HTTP over one libcurl multi handle driven by its own thread: requests run in parallel, connections to the
+/// same host are kept and reused, and a caller awaits its answer without holding a thread. Every transfer has a
+/// timeout and a response size limit, and connects only to addresses its `AddressPolicy` admits.
+public final class OutboundClient: Sendable {
+    private struct Queue: ~Copyable {
+        var incoming: [Transfer] = []
+        var stopping = false
+    }
+
+    private nonisolated(unsafe) let multi: UnsafeMutableRawPointer
+    private let queue = Mutex(Queue())
+    private let finished = Mutex(false)
+    private let userAgent: String
+
+    private static let globalInit: Void = { curl_global_init(Int(CURL_GLOBAL_DEFAULT)) }()
+
+    public init(userAgent: String = "Leadline", maxConnectionsPerHost: Int = 16) {
+        _ = Self.globalInit
+        multi = curl_multi_init()
+        self.userAgent = userAgent
+        _ = leadline_curl_multi_set_long(multi, CURLMOPT_MAX_HOST_CONNECTIONS, maxConnectionsPerHost)
+        _ = leadline_curl_multi_set_long(multi, CURLMOPT_MAXCONNECTS, 256)
+        let thread = Thread { [self] in run() }
+        thread.name = "leadline-outbound"
+        thread.start()
+    }
+
+    /// Sends the request and waits for its answer or failure; it never throws.
+    public func send(_ request: OutboundRequest) async -> OutboundResult {
+        let started = ContinuousClock.now
+        return await withCheckedContinuation { continuation in
+            let transfer = Transfer(request: request, started: started, continuation: continuation)
+            let accepted = queue.withLock { queue -> Bool in
+                guard !queue.stopping else { return false }
+                queue.incoming.append(transfer)
+                return true
+            }
+            if accepted { curl_multi_wakeup(multi) } else { transfer.finish(.failure(.failed("the outbound client has stopped"))) }
+        }
+    }
+
+    /// Fails what is still in flight, stops the thread and frees curl's state. Waits until the thread is done.
+    public func shutdown() {
+        let first = queue.withLock { queue -> Bool in
+            defer { queue.stopping = true }
+            return !queue.stopping
+        }
+        guard first else { return }
+        curl_multi_wakeup(multi)
+        while !finished.withLock({ $0 }) { usleep(1000) }
+        curl_multi_cleanup(multi)
+    }
+
+    // MARK: The transfer thread
+
+    private func run() {
+        var active: [Transfer] = []
+        while true {
+            let (incoming, stopping) = queue.withLock { queue in
+                defer { queue.incoming = [] }
+                return (queue.incoming, queue.stopping)
+            }
+            if stopping {
+                for transfer in active + incoming {
+                    curl_multi_remove_handle(multi, transfer.easy)
+                    transfer.finish(.failure(.failed("the server is shutting down")))
+                }
+                finished.withLock { $0 = true }
+                return
+            }
+            for transfer in incoming {
+                if let refusal = transfer.configure(userAgent: userAgent) {
+                    transfer.finish(.failure(refusal))
+                } else {
+                    curl_multi_add_handle(multi, transfer.easy)
+                    active.append(transfer)
+                }
+            }
+            var running: Int32 = 0
+            curl_multi_perform(multi, &running)
+            var left: Int32 = 0
+            while let message = curl_multi_info_read(multi, &left) {
+                guard message.pointee.msg == CURLMSG_DONE, let easy = message.pointee.easy_handle else { continue }
+                let transfer = Unmanaged<Transfer>.fromOpaque(leadline_curl_info_private(easy)!).takeUnretainedValue()
+                curl_multi_remove_handle(multi, easy)
+                active.removeAll { $0 === transfer }
+                transfer.complete(leadline_curl_msg_result(message))
+            }
+            curl_multi_poll(multi, nil, 0, 1000, nil)
+        }
+    }
+}
+
+/// One request in flight. Created by `send`, then touched only by the transfer thread (and curl's callbacks on it).
+private final class Transfer: @unchecked Sendable {
+    let request: OutboundRequest
+    let started: ContinuousClock.Instant
+    let continuation: CheckedContinuation<OutboundResult, Never>
+    let easy: UnsafeMutableRawPointer
+    var body: [UInt8] = []
+    var headers: [(name: String, value: String)] = []
+    var tooLarge = false
+    var refusal: String?
+    private var headerList: UnsafeMutablePointer<curl_slist>?
+    private var retained: Unmanaged<Transfer>?
+
+    init(request: OutboundRequest, started: ContinuousClock.Instant, continuation: CheckedContinuation<OutboundResult, Never>) {
+        self.request = request
+        self.started = started
+        self.continuation = continuation
+        easy = curl_easy_init()
+    }
+
+    /// Sets the handle up; a failure when the request cannot be made at all.
+    func configure(userAgent: String) -> OutboundFailure? {
+        let scheme = request.url.prefix { $0 != ":" }.lowercased()
+        guard scheme == "http" || scheme == "https" else { return .invalidURL("only http and https URLs can be used") }
+        let me = Unmanaged.passRetained(self)
+        retained = me
+        let opaque = me.toOpaque()
+        let milliseconds = max(1, request.timeout.wholeMilliseconds)
+        _ = leadline_curl_set_string(easy, CURLOPT_URL, request.url)
+        _ = leadline_curl_set_string(easy, CURLOPT_PROTOCOLS_STR, "http,https")
+        _ = leadline_curl_set_string(easy, CURLOPT_PROXY, "")  // never through a proxy named in the environment
+        _ = leadline_curl_set_string(easy, CURLOPT_USERAGENT, userAgent)
+        _ = leadline_curl_set_long(easy, CURLOPT_NOSIGNAL, 1)
+        _ = leadline_curl_set_long(easy, CURLOPT_TIMEOUT_MS, milliseconds)
+        _ = leadline_curl_set_long(easy, CURLOPT_CONNECTTIMEOUT_MS, milliseconds)
+        _ = leadline_curl_set_long(easy, CURLOPT_FOLLOWLOCATION, 0)
+        _ = leadline_curl_set_pointer(easy, CURLOPT_PRIVATE, opaque)
+        _ = leadline_curl_set_pointer(easy, CURLOPT_WRITEDATA, opaque)
+        _ = leadline_curl_set_pointer(easy, CURLOPT_HEADERDATA, opaque)
+        _ = leadline_curl_set_pointer(easy, CURLOPT_OPENSOCKETDATA, opaque)
+        _ = leadline_curl_set_write_function(easy, receiveBody)
+        _ = leadline_curl_set_header_function(easy, receiveHeader)
+        _ = leadline_curl_set_open_socket_function(easy, openSocket)
+        switch request.method.uppercased() {
+        case "GET" where request.body.isEmpty:
+            _ = leadline_curl_set_long(easy, CURLOPT_HTTPGET, 1)
+        case let method:
+            if method != "POST" { _ = leadline_curl_set_string(easy, CURLOPT_CUSTOMREQUEST, method) }
+            _ = leadline_curl_set_off(easy, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(request.body.count))
+            if request.body.isEmpty {
+                _ = leadline_curl_set_string(easy, CURLOPT_COPYPOSTFIELDS, "")
+            } else {
+                request.body.withUnsafeBytes { _ = leadline_curl_set_pointer(easy, CURLOPT_COPYPOSTFIELDS, UnsafeMutableRawPointer(mutating: $0.baseAddress!)) }
+            }
+        }
+        // No "Expect: 100-continue" round trip (curl waits up to a second for it on larger bodies).
+        for line in request.headers.map({ "\($0.name): \($0.value)" }) + ["Expect:"] {
+            headerList = curl_slist_append(headerList, line)
+        }
+        _ = leadline_curl_set_slist(easy, CURLOPT_HTTPHEADER, headerList)
+        return nil
+    }
+
+    /// After curl is done with the handle.
+    func complete(_ code: CURLcode) {
+        if code == CURLE_OK {
+            let status = leadline_curl_info_long(easy, CURLINFO_RESPONSE_CODE)
+            finish(.success(OutboundResponse(status: status, headers: headers, body: body)))
+            return
+        }
+        let failure: OutboundFailure
+        switch code {
+        case CURLE_OPERATION_TIMEDOUT: failure = .timedOut
+        case CURLE_WRITE_ERROR where tooLarge, CURLE_FILESIZE_EXCEEDED: failure = .tooLarge(limit: request.maxResponseBytes)
+        case CURLE_COULDNT_CONNECT where refusal != nil: failure = .refused(refusal!)
+        case CURLE_URL_MALFORMAT, CURLE_UNSUPPORTED_PROTOCOL: failure = .invalidURL(String(cString: curl_easy_strerror(code)))
+        default: failure = .failed(String(cString: curl_easy_strerror(code)).lowercased())
+        }
+        finish(.failure(failure))
+    }
+
+    func finish(_ outcome: Result<OutboundResponse, OutboundFailure>) {
+        let elapsed = ContinuousClock.now - started
+        curl_easy_cleanup(easy)
+        if let headerList { curl_slist_free_all(headerList) }
+        retained?.release()
+        retained = nil
+        continuation.resume(returning: OutboundResult(outcome: outcome, elapsed: elapsed))
+    }
+}
+
+private func transfer(_ pointer: UnsafeMutableRawPointer?) -> Transfer {
+    Unmanaged<Transfer>.fromOpaque(pointer!).takeUnretainedValue()
+}
+
+private let receiveBody: curl_write_callback = { data, size, count, context in
+    let transfer = transfer(context)
+    let length = size * count
+    guard transfer.body.count + length <= transfer.request.maxResponseBytes else {
+        transfer.tooLarge = true
+        return 0  // curl stops the transfer with CURLE_WRITE_ERROR
+    }
+    if let data { transfer.body.append(contentsOf: UnsafeRawBufferPointer(start: data, count: length)) }
+    return length
+}
+
+private let receiveHeader: curl_write_callback = { data, size, count, context in
+    let transfer = transfer(context)
+    let length = size * count
+    guard let data else { return length }
+    let line = String(decoding: UnsafeRawBufferPointer(start: data, count: length), as: UTF8.self)
+    if line.hasPrefix("HTTP/") {
+        transfer.headers = []  // a new response (after a 100 Continue, say) starts its own headers
+    } else if let colon = line.firstIndex(of: ":") {
+        let name = String(line[..<colon]).trimmingCharacters(in: .whitespaces)
+        let value = String(line[line.index(after: colon)...]).trimmingCharacters(in: .whitespacesAndNewlines)
+        if transfer.headers.count < 100 { transfer.headers.append((name, value)) }
+    }
+    return length
+}
+
+/// Opens each socket curl asks for only after checking the address it is for.
+private let openSocket: curl_opensocket_callback = { context, purpose, address in
+    guard let address else { return CURL_SOCKET_BAD }
+    let transfer = transfer(context)
+    let target = withUnsafePointer(to: &address.pointee.addr) { IPAddress($0) }
+    if let target, let refusal = transfer.request.policy.refusal(for: target) {
+        transfer.refusal = refusal
+        return CURL_SOCKET_BAD
+    }
+    if target == nil && !transfer.request.policy.allowPrivate {
+        transfer.refusal = "only IP addresses can be reached"
+        return CURL_SOCKET_BAD
+    }
+    return socket(address.pointee.family, address.pointee.socktype, address.pointee.protocol)
+}

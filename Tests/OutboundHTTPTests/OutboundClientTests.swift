@@ -1,0 +1,118 @@
+import Foundation
+import HTTPServer
+import LeadlineTesting
+import OutboundHTTP
+import Testing
+
+@Suite struct OutboundClientTests {
+    static let client = OutboundClient()
+    static let loopbackAllowed = AddressPolicy(allowPrivate: true)
+
+    /// A loopback server with an echo, a slow route and a long answer.
+    static func server() throws -> RawServer {
+        try RawServer(threads: 2, maxBodyBytes: 1 << 20) { router in
+            router.addAsync(.POST, "/echo") { request in
+                var response = Response.text(String(decoding: request.body, as: UTF8.self), status: 201)
+                response.headers.set("X-Seen-Signature", request.headers["X-Signature"] ?? "none")
+                return response
+            }
+            router.addAsync(.GET, "/slow") { _ in
+                try await Task.sleep(for: .milliseconds(1500))
+                return .text("late")
+            }
+            router.addAsync(.GET, "/sleep/{ms}") { request in
+                try await Task.sleep(for: .milliseconds(Int(try request.parameter("ms")) ?? 0))
+                return .text("ok")
+            }
+            router.add(.GET, "/big") { _ in .text(String(repeating: "x", count: 100_000)) }
+        }
+    }
+
+    @Test func postsTheBodyAndHeadersAndReadsTheAnswer() async throws {
+        let server = try Self.server()
+        let result = await Self.client.send(OutboundRequest(
+            url: "http://127.0.0.1:\(server.port)/echo", headers: [("Content-Type", "application/json"), ("X-Signature", "sha256=ab")],
+            body: Array(#"{"lead":1}"#.utf8), timeout: .seconds(5), policy: Self.loopbackAllowed))
+        let response = try #require(result.response)
+        #expect(response.status == 201)
+        #expect(response.text == #"{"lead":1}"#)
+        #expect(response.header("x-seen-signature") == "sha256=ab")
+    }
+
+    @Test func refusesLoopbackUnlessPrivateTargetsAreAllowed() async throws {
+        let server = try Self.server()
+        let refused = await Self.client.send(OutboundRequest(url: "http://127.0.0.1:\(server.port)/echo", timeout: .seconds(5), policy: .publicOnly))
+        guard case .refused(let why) = refused.failure else { Issue.record("expected a refusal, got \(refused.outcome)"); return }
+        #expect(why.contains("loopback"))
+        // A name that resolves to loopback is refused the same way: the check is on the address connected to.
+        let byName = await Self.client.send(OutboundRequest(url: "http://localhost:\(server.port)/echo", timeout: .seconds(5), policy: .publicOnly))
+        #expect(byName.failure?.code == "refused")
+    }
+
+    @Test func refusesMetadataAddressesEvenWhenPrivateTargetsAreAllowed() async {
+        let result = await Self.client.send(OutboundRequest(method: "GET", url: "http://169.254.169.254/latest/meta-data/",
+                                                            timeout: .seconds(2), policy: Self.loopbackAllowed))
+        guard case .refused(let why) = result.failure else { Issue.record("expected a refusal, got \(result.outcome)"); return }
+        #expect(why.contains("metadata"))
+    }
+
+    @Test func aSlowServerTimesOutWithoutBeingWaitedFor() async throws {
+        let server = try Self.server()
+        let result = await Self.client.send(OutboundRequest(method: "GET", url: "http://127.0.0.1:\(server.port)/slow",
+                                                            timeout: .milliseconds(200), policy: Self.loopbackAllowed))
+        #expect(result.failure == .timedOut)
+        #expect(result.elapsed < .milliseconds(1500))  // the answer would have taken 1.5 s
+    }
+
+    @Test func aLongAnswerIsAFailureNotATruncation() async throws {
+        let server = try Self.server()
+        let result = await Self.client.send(OutboundRequest(method: "GET", url: "http://127.0.0.1:\(server.port)/big", timeout: .seconds(5),
+                                                            maxResponseBytes: 10_000, policy: Self.loopbackAllowed))
+        #expect(result.failure == .tooLarge(limit: 10_000))
+    }
+
+    @Test func onlyHTTPAndHTTPSAreUsed() async {
+        for url in ["ftp://example.com/x", "file:///etc/passwd", "gopher://example.com", "not a url"] {
+            let result = await Self.client.send(OutboundRequest(url: url, timeout: .seconds(1), policy: Self.loopbackAllowed))
+            #expect(result.failure?.code == "invalid_url", "\(url)")
+        }
+    }
+
+    @Test func requestsRunInParallel() async throws {
+        let server = try Self.server()
+        // 40 requests to a route that answers after 300 ms: in series they would take 12 s; all must come back,
+        // each having waited about its own 300 ms rather than its place in a queue.
+        let results = await withTaskGroup(of: OutboundResult.self) { group in
+            for _ in 0..<40 {
+                group.addTask {
+                    await Self.client.send(OutboundRequest(method: "GET", url: "http://127.0.0.1:\(server.port)/sleep/300",
+                                                           timeout: .seconds(10), policy: Self.loopbackAllowed))
+                }
+            }
+            return await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(results.count == 40)
+        #expect(results.allSatisfy { $0.response?.status == 200 })
+        #expect(results.map(\.elapsed).max()! < .seconds(6))
+    }
+}
+
+@Suite struct AddressPolicyTests {
+    @Test func classifiesAddresses() throws {
+        let policy = AddressPolicy.publicOnly
+        for inside in ["127.0.0.1", "10.1.2.3", "172.16.0.1", "172.31.255.255", "192.168.1.1", "169.254.1.1", "100.64.0.1",
+                       "0.0.0.0", "224.0.0.1", "::1", "::", "fd12::1", "fe80::1", "::ffff:10.0.0.1", "::ffff:127.0.0.1", "64:ff9b::a00:1"] {
+            #expect(policy.refusal(for: try #require(IPAddress(inside))) != nil, "\(inside)")
+        }
+        for outside in ["8.8.8.8", "172.32.0.1", "1.1.1.1", "2606:4700:4700::1111", "::ffff:8.8.8.8"] {
+            #expect(policy.refusal(for: try #require(IPAddress(outside))) == nil, "\(outside)")
+        }
+        let open = AddressPolicy(allowPrivate: true)
+        #expect(open.refusal(for: IPAddress("10.0.0.1")!) == nil)
+        for metadata in ["169.254.169.254", "fd00:ec2::254", "::ffff:169.254.169.254", "100.100.100.200"] {
+            #expect(open.refusal(for: try #require(IPAddress(metadata))) != nil, "\(metadata)")
+        }
+        #expect(IPAddress("example.com") == nil)
+        #expect(IPAddress("10.0.0.1")?.description == "10.0.0.1")
+    }
+}
