@@ -54,7 +54,7 @@ let package = Package(
         ]),
 
         // The HTTP faces of the core: the lead2inbound (/v1) and EZLeeds (/api/v1) dialects, and the console's wiring.
-        .target(name: "LeadlineAPI", dependencies: ["LeadlineCore", "HTTPServer", "LeadlineAssets", "LeadlineAdmin"]),
+        .target(name: "LeadlineAPI", dependencies: ["LeadlineCore", "HTTPServer", "LeadlineAssets", "LeadlineAdmin", "OutboundHTTP"]),
 
         // The command line: wiring only.
         .executableTarget(name: "leadline", dependencies: [

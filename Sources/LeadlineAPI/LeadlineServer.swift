@@ -3,6 +3,7 @@ import HTTPServer
 import LeadlineAdmin
 import LeadlineCore
 import Logging
+import OutboundHTTP
 import Prometheus
 import Store
 import Synchronization
@@ -36,6 +37,10 @@ public final class LeadlineServer: @unchecked Sendable {
     public let imports: ImportJobs
     public let gate: ComplianceGate
     public let console: Console
+    /// Every request to a URL a tenant configured (buyers, webhooks) goes through this client.
+    public let outbound = OutboundClient(userAgent: "Leadline")
+    /// Which addresses those URLs may reach.
+    public let targets: AddressPolicy
     public let metrics: PrometheusCollectorRegistry
     let http: HTTPServer
     let logger = Logger(label: "leadline")
@@ -45,6 +50,7 @@ public final class LeadlineServer: @unchecked Sendable {
 
     public init(_ options: ServeOptions) throws {
         self.options = options
+        targets = AddressPolicy(allowPrivate: options.allowPrivateTargets)
         let metrics = PrometheusCollectorRegistry()
         self.metrics = metrics
         var storeOptions = SQLiteStore.Options()
@@ -80,6 +86,7 @@ public final class LeadlineServer: @unchecked Sendable {
         routes.addEZLeedsConsent(consents, dnc: gate.dnc)
         routes.addEZLeedsCompliance(gate, clock: options.clock)
         routes.addImports(imports, maxUploadBytes: options.maxUploadBytes)
+        routes.addWebhookTest(outbound: outbound, policy: targets, clock: options.clock)
         routes.addConsole(console)
         let responder = Responder(router: routes.router,
                                   middleware: [RequestIDMiddleware(), AccessLogMiddleware(), MetricsMiddleware(registry: metrics)],
@@ -103,6 +110,7 @@ public final class LeadlineServer: @unchecked Sendable {
         http.stop()
         imports.stopWorker()
         backups.withLock { $0?.cancel(); $0 = nil }
+        outbound.shutdown()
         do { try store.close() } catch { logger.error("closing the database failed", metadata: ["error": .string("\(error)")]) }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import OutboundHTTP
 
 /// Consent as a caller describes it, before it becomes a certificate. Field names in problems are the core's;
 /// each dialect renames the ones it spells differently.
@@ -62,7 +63,7 @@ public struct ConsentInput: Sendable {
             problem("page_url", "must be an http(s) URL")
         }
         let ip = tidy(ipAddress, "ip_address", max: 64)
-        if let ip, !IPAddress.isValid(ip) { problem("ip_address", "must be an IPv4 or IPv6 address") }
+        if let ip, IPAddress(ip) == nil { problem("ip_address", "must be an IPv4 or IPv6 address") }
         var at = now
         if let given = consentedAt?.trimmingSpaces, !given.isEmpty {
             if let parsed = Timestamp.parse(given) {
@@ -77,12 +78,5 @@ public struct ConsentInput: Sendable {
                           mechanism: tidy(mechanism, "mechanism", max: 64), text: text, textVersion: version,
                           pageURL: page, ipAddress: ip, userAgent: tidy(userAgent, "user_agent", max: 1000), consentedAt: at)
         return (checks.problems.isEmpty ? valid : nil, checks.problems)
-    }
-}
-
-enum IPAddress {
-    static func isValid(_ text: String) -> Bool {
-        var v4 = in_addr(), v6 = in6_addr()
-        return inet_pton(AF_INET, text, &v4) == 1 || inet_pton(AF_INET6, text, &v6) == 1
     }
 }
