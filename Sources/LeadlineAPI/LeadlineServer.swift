@@ -36,6 +36,8 @@ public final class LeadlineServer: @unchecked Sendable {
     public let consents: Consents
     public let imports: ImportJobs
     public let gate: ComplianceGate
+    public let buyers: Buyers
+    public let campaigns: Campaigns
     public let console: Console
     /// Every request to a URL a tenant configured (buyers, webhooks) goes through this client.
     public let outbound = OutboundClient(userAgent: "Leadline")
@@ -73,6 +75,10 @@ public final class LeadlineServer: @unchecked Sendable {
         gate = ComplianceGate(store: store, clock: options.clock, dnc: DNCRegistry(store: store, clock: options.clock),
                               blackouts: Blackouts(store: store, clock: options.clock))
 
+        let secrets = try StoredSecrets.open(keyFile: StoredSecrets.keyFile(forDatabase: options.databasePath))
+        buyers = Buyers(store: store, clock: options.clock, secrets: secrets, policy: targets)
+        campaigns = Campaigns(store: store, clock: options.clock, policy: targets)
+
         console = Console(store: store, clock: options.clock, users: AdminUsers(store: store, clock: options.clock), gate: gate, tenants: tenants)
 
         var routes = Routes(keys: keys, limiter: limiter,
@@ -86,6 +92,8 @@ public final class LeadlineServer: @unchecked Sendable {
         routes.addEZLeedsConsent(consents, dnc: gate.dnc)
         routes.addEZLeedsCompliance(gate, clock: options.clock)
         routes.addImports(imports, maxUploadBytes: options.maxUploadBytes)
+        routes.addEZLeedsCampaigns(campaigns)
+        routes.addEZLeedsBuyers(buyers)
         routes.addWebhookTest(outbound: outbound, policy: targets, clock: options.clock)
         routes.addConsole(console)
         let responder = Responder(router: routes.router,

@@ -58,6 +58,13 @@ public final class TestServer: @unchecked Sendable {
         try http(port, method, path, headers: headers, body: body)
     }
 
+    /// An EZLeeds call (`X-API-Key`), with a JSON body when one is given.
+    public func ezleeds(_ method: String, _ path: String, key: String, _ body: Any? = nil) throws -> HTTPConnection.Reply {
+        var headers = ["X-API-Key": key]
+        if body != nil { headers["Content-Type"] = "application/json" }
+        return try request(method, path, headers: headers, body: body.map(jsonBody))
+    }
+
     public func stop() {
         guard !stopped else { return }
         stopped = true

@@ -251,5 +251,55 @@ public enum Schema {
                 CREATE INDEX admin_sessions_by_user ON admin_sessions(user_id);
                 """)
         },
+        Migration("0007_campaigns_buyers_sales") { db in
+            try db.execute(sql: """
+                -- What a tenant sells: a campaign names a lead type, where it sells, its floor, budget and daily limit.
+                -- Targeting and limits live in settings (JSON, the API's field names) and are read whole.
+                CREATE TABLE campaigns (
+                    id TEXT PRIMARY KEY NOT NULL,               -- camp_
+                    tenant_id TEXT NOT NULL REFERENCES tenants(id),
+                    name TEXT NOT NULL,
+                    campaign_type TEXT NOT NULL,
+                    status TEXT NOT NULL,                       -- active, paused
+                    settings TEXT NOT NULL,                     -- JSON
+                    created_at TEXT NOT NULL,
+                    updated_at TEXT NOT NULL
+                );
+                CREATE INDEX campaigns_by_tenant ON campaigns(tenant_id, created_at);
+                -- Who buys: filters, price or live bidding, caps, hours and delivery, in settings (JSON). The webhook
+                -- secret is sealed (AES-256-GCM) under the key file beside the database.
+                CREATE TABLE buyers (
+                    id TEXT PRIMARY KEY NOT NULL,               -- buyer_
+                    tenant_id TEXT NOT NULL REFERENCES tenants(id),
+                    name TEXT NOT NULL,
+                    status TEXT NOT NULL,                       -- active, paused
+                    paused_reason TEXT,
+                    settings TEXT NOT NULL,                     -- JSON
+                    webhook_secret BLOB,
+                    created_at TEXT NOT NULL,
+                    updated_at TEXT NOT NULL
+                );
+                CREATE INDEX buyers_by_tenant ON buyers(tenant_id, created_at);
+                -- Each sale of a lead to a buyer, and what became of it. Caps, budgets, metrics and billing count these.
+                CREATE TABLE lead_sales (
+                    id TEXT PRIMARY KEY NOT NULL,               -- sale_
+                    tenant_id TEXT NOT NULL REFERENCES tenants(id),
+                    lead_id TEXT NOT NULL REFERENCES leads(id),
+                    buyer_id TEXT NOT NULL REFERENCES buyers(id),
+                    campaign_id TEXT REFERENCES campaigns(id),
+                    ping_id TEXT,
+                    price_cents INTEGER NOT NULL,
+                    exclusivity TEXT NOT NULL,                  -- exclusive, shared
+                    status TEXT NOT NULL,                       -- delivered, accepted, rejected, failed, returned
+                    reason TEXT,                                -- the buyer's reason for a rejection, or a return's reason code
+                    response_ms INTEGER,
+                    created_at TEXT NOT NULL,                   -- when sold (caps and budgets count from here)
+                    updated_at TEXT NOT NULL
+                );
+                CREATE INDEX lead_sales_by_buyer ON lead_sales(buyer_id, created_at);
+                CREATE INDEX lead_sales_by_campaign ON lead_sales(campaign_id, created_at) WHERE campaign_id IS NOT NULL;
+                CREATE INDEX lead_sales_by_lead ON lead_sales(lead_id);
+                """)
+        },
     ]
 }

@@ -1,0 +1,173 @@
+import Foundation
+import OutboundHTTP
+
+/// A buyer as a request describes it (`POST /api/v1/buyers/`) or the part of it a request changes (`PATCH`).
+public struct BuyerInput: Decodable, Sendable {
+    public var name: Patch<String> = .absent
+    public var status: Patch<String> = .absent
+    public var campaignTypes: Patch<[String]> = .absent
+    public var states: Patch<[String]> = .absent
+    public var zipCodes: Patch<[String]> = .absent
+    public var bidCents: Patch<Int> = .absent
+    public var maxPriceCents: Patch<Int> = .absent
+    public var exclusivity: Patch<String> = .absent
+    public var maxLeadsPerHour: Patch<Int> = .absent
+    public var maxLeadsPerDay: Patch<Int> = .absent
+    public var maxLeadsPerWeek: Patch<Int> = .absent
+    public var maxLeadsPerMonth: Patch<Int> = .absent
+    public var monthlyBudgetCents: Patch<Int> = .absent
+    public var timezone: Patch<String> = .absent
+    public var hoursOfOperation: Patch<[String: DailyHours]> = .absent
+    public var webhookUrl: Patch<String> = .absent
+    public var webhookSecret: Patch<String> = .absent
+    public var pingUrl: Patch<String> = .absent
+    public var postUrl: Patch<String> = .absent
+    public var timeoutMs: Patch<Int> = .absent
+    public var responseParsing: Patch<ResponseRule> = .absent
+
+    public init() {}
+
+    public init(from decoder: any Decoder) throws {
+        typealias Keys = BuyerSettings.CodingKeys
+        let c = try decoder.container(keyedBy: Keys.self)
+        let own = try decoder.container(keyedBy: OwnKeys.self)
+        name = try own.patch(String.self, .name)
+        status = try own.patch(String.self, .status)
+        webhookSecret = try own.patch(String.self, .webhookSecret)
+        campaignTypes = try c.patch([String].self, .campaignTypes)
+        states = try c.patch([String].self, .states)
+        zipCodes = try c.patch([String].self, .zipCodes)
+        bidCents = try c.patch(Int.self, .bidCents)
+        maxPriceCents = try c.patch(Int.self, .maxPriceCents)
+        exclusivity = try c.patch(String.self, .exclusivity)
+        maxLeadsPerHour = try c.patch(Int.self, .maxLeadsPerHour)
+        maxLeadsPerDay = try c.patch(Int.self, .maxLeadsPerDay)
+        maxLeadsPerWeek = try c.patch(Int.self, .maxLeadsPerWeek)
+        maxLeadsPerMonth = try c.patch(Int.self, .maxLeadsPerMonth)
+        monthlyBudgetCents = try c.patch(Int.self, .monthlyBudgetCents)
+        timezone = try c.patch(String.self, .timezone)
+        hoursOfOperation = try c.patch([String: DailyHours].self, .hoursOfOperation)
+        webhookUrl = try c.patch(String.self, .webhookUrl)
+        pingUrl = try c.patch(String.self, .pingUrl)
+        postUrl = try c.patch(String.self, .postUrl)
+        timeoutMs = try c.patch(Int.self, .timeoutMs)
+        responseParsing = try c.patch(ResponseRule.self, .responseParsing)
+    }
+
+    private enum OwnKeys: String, CodingKey { case name, status, webhookSecret = "webhook_secret" }
+
+    /// The largest price or budget accepted: $100,000.
+    static let maxCents = 10_000_000
+
+    /// Applies the given fields to `buyer`; the problems found, each under its field's name.
+    func apply(to buyer: inout Buyer, policy: AddressPolicy) -> [CoreError.FieldProblem] {
+        var checks = FieldChecks()
+        var settings = buyer.settings
+        switch name {
+        case .value(let text): if let tidy = checks.text(text, "name", max: 200) { buyer.name = tidy } else { checks.fail("name", "must not be empty") }
+        case .null: checks.fail("name", "must not be empty")
+        case .absent: break
+        }
+        if let given = status.given {
+            if let known = Buyer.Status(rawValue: given) { buyer.status = known; if known == .active { buyer.pausedReason = nil } } else {
+                checks.fail("status", "must be active or paused")
+            }
+        } else if case .null = status { checks.fail("status", "must be active or paused") }
+        func list(_ patch: Patch<[String]>, _ field: String, max: Int, _ normalise: (String) -> String?) -> [String]? {
+            switch patch {
+            case .absent: return nil
+            case .null: return []
+            case .value(let items):
+                if items.count > max { checks.fail(field, "may list at most \(max) entries") }
+                var out: [String] = []
+                for (index, item) in items.enumerated() {
+                    guard let good = normalise(item.trimmingSpaces) else { checks.fail("\(field)[\(index)]", "'\(item.prefix(40))' is not valid here"); continue }
+                    if !out.contains(good) { out.append(good) }
+                }
+                return out
+            }
+        }
+        if let types = list(campaignTypes, "campaign_types", max: 100, { $0.isCampaignType ? $0 : nil }) { settings.campaignTypes = types }
+        if let codes = list(states, "states", max: 51, USStates.canonical) { settings.states = codes }
+        if let zips = list(zipCodes, "zip_codes", max: 10_000, { ($0.count == 3 || $0.count == 5) && $0.allSatisfy(\.isASCIIDigit) ? $0 : nil }) {
+            settings.zipCodes = zips
+        }
+        func cents(_ patch: Patch<Int>, _ field: String, into keyPath: WritableKeyPath<BuyerSettings, Int?>, range: ClosedRange<Int>) {
+            switch patch {
+            case .absent: break
+            case .null: settings[keyPath: keyPath] = nil
+            case .value(let value): settings[keyPath: keyPath] = checks.number(value, field, range)
+            }
+        }
+        cents(bidCents, "bid_cents", into: \.bidCents, range: 0...Self.maxCents)
+        cents(maxPriceCents, "max_price_cents", into: \.maxPriceCents, range: 0...Self.maxCents)
+        cents(monthlyBudgetCents, "monthly_budget_cents", into: \.monthlyBudgetCents, range: 0...1_000_000_000)
+        cents(maxLeadsPerHour, "max_leads_per_hour", into: \.maxLeadsPerHour, range: 0...1_000_000)
+        cents(maxLeadsPerDay, "max_leads_per_day", into: \.maxLeadsPerDay, range: 0...1_000_000)
+        cents(maxLeadsPerWeek, "max_leads_per_week", into: \.maxLeadsPerWeek, range: 0...1_000_000)
+        cents(maxLeadsPerMonth, "max_leads_per_month", into: \.maxLeadsPerMonth, range: 0...10_000_000)
+        if let given = exclusivity.given {
+            if let known = Exclusivity(rawValue: given) { settings.exclusivity = known } else { checks.fail("exclusivity", "must be exclusive or shared") }
+        } else if case .null = exclusivity { settings.exclusivity = .shared }
+        switch timezone {
+        case .value(let zone) where LocalTimes.isKnownZone(zone) && zone.contains("/") || zone == "UTC": settings.timezone = zone
+        case .value: checks.fail("timezone", "must be an IANA time zone such as America/Chicago")
+        case .null: settings.timezone = BuyerSettings().timezone
+        case .absent: break
+        }
+        switch hoursOfOperation {
+        case .value(let days):
+            for (day, hours) in days {
+                if !BuyerSettings.weekdays.contains(day) { checks.fail("hours_of_operation.\(day)", "must be a day such as monday") }
+                guard let start = hours.startMinute, let end = hours.endMinute, start < end else {
+                    checks.fail("hours_of_operation.\(day)", "needs start and end as HH:MM, start before end (end may be 24:00)"); continue
+                }
+            }
+            settings.hoursOfOperation = days
+        case .null: settings.hoursOfOperation = nil
+        case .absent: break
+        }
+        func url(_ patch: Patch<String>, _ field: String, into keyPath: WritableKeyPath<BuyerSettings, String?>) {
+            switch patch {
+            case .absent: break
+            case .null: settings[keyPath: keyPath] = nil
+            case .value(let text) where text.trimmingSpaces.isEmpty: settings[keyPath: keyPath] = nil
+            case .value(let text):
+                do throws(CoreError) { settings[keyPath: keyPath] = try TargetURL.checked(text, field: field, policy: policy) } catch {
+                    if case .invalid(let found) = error { for problem in found { checks.fail(problem.field, problem.reason) } }
+                }
+            }
+        }
+        url(webhookUrl, "webhook_url", into: \.webhookUrl)
+        url(pingUrl, "ping_url", into: \.pingUrl)
+        url(postUrl, "post_url", into: \.postUrl)
+        switch timeoutMs {
+        case .value(let value): settings.timeoutMs = checks.number(value, "timeout_ms", 50...10_000) ?? settings.timeoutMs
+        case .null: settings.timeoutMs = BuyerSettings().timeoutMs
+        case .absent: break
+        }
+        switch responseParsing {
+        case .value(let rule):
+            for problem in rule.problems(field: "response_parsing") { checks.fail(problem.field, problem.reason) }
+            settings.responseParsing = rule
+        case .null: settings.responseParsing = nil
+        case .absent: break
+        }
+        if case .value(let secret) = webhookSecret, secret.isEmpty || secret.count > 512 {
+            checks.fail("webhook_secret", "must be 1 to 512 characters")
+        }
+        buyer.settings = settings
+        return checks.problems
+    }
+}
+
+extension String {
+    /// Campaign types are short names of letters, digits, `_` and `-` (`legal_pi`).
+    var isCampaignType: Bool {
+        !isEmpty && count <= 64 && allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == "-") }
+    }
+}
+
+extension Character {
+    var isASCIIDigit: Bool { isASCII && isNumber }
+}

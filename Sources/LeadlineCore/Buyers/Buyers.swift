@@ -1,0 +1,177 @@
+import Foundation
+import GRDB
+import OutboundHTTP
+import Store
+
+/// Buyers: their settings, their performance, and which of them a lead's profile matches.
+public struct Buyers: Sendable {
+    let store: SQLiteStore
+    let clock: any Clock
+    let secrets: StoredSecrets
+    /// Which addresses buyers' URLs may name.
+    public let policy: AddressPolicy
+
+    public init(store: SQLiteStore, clock: any Clock, secrets: StoredSecrets, policy: AddressPolicy) {
+        self.store = store
+        self.clock = clock
+        self.secrets = secrets
+        self.policy = policy
+    }
+
+    public func create(tenantID: String, _ input: BuyerInput) async throws -> Buyer {
+        let now = Timestamp.format(clock.now)
+        var buyer = Buyer(id: Identifier.make("buyer"), tenantID: tenantID, name: "", createdAt: now)
+        var problems = input.apply(to: &buyer, policy: policy)
+        if input.name.given == nil && !problems.contains(where: { $0.field == "name" }) { problems.append(.init("name", "is required")) }
+        problems += buyer.settings.problems().filter { problem in !problems.contains { $0.field == problem.field } }
+        if !problems.isEmpty { throw CoreError.invalid(problems) }
+        let settings = try Buyer.encode(buyer.settings)
+        let sealed = input.webhookSecret.given.map { Data(secrets.seal($0, context: Buyer.secretContext(buyer.id))) }
+        buyer.hasWebhookSecret = sealed != nil
+        let created = buyer
+        try await store.write { db in
+            try db.execute(sql: """
+                INSERT INTO buyers (id, tenant_id, name, status, paused_reason, settings, webhook_secret, created_at, updated_at)
+                VALUES (?, ?, ?, ?, NULL, ?, ?, ?, ?)
+                """, arguments: [created.id, tenantID, created.name, created.status.rawValue, settings, sealed, now, now])
+        }
+        return created
+    }
+
+    public func update(tenantID: String, buyerID: String, _ input: BuyerInput) async throws -> Buyer {
+        let policy = self.policy, secrets = self.secrets
+        let now = Timestamp.format(clock.now)
+        return try await store.write { db in
+            var buyer = try Self.fetch(db, tenantID: tenantID, buyerID: buyerID)
+            var problems = input.apply(to: &buyer, policy: policy)
+            problems += buyer.settings.problems().filter { problem in !problems.contains { $0.field == problem.field } }
+            if !problems.isEmpty { throw CoreError.invalid(problems) }
+            buyer.updatedAt = now
+            try db.execute(sql: "UPDATE buyers SET name = ?, status = ?, paused_reason = ?, settings = ?, updated_at = ? WHERE id = ?",
+                           arguments: [buyer.name, buyer.status.rawValue, buyer.pausedReason, try Buyer.encode(buyer.settings), now, buyer.id])
+            switch input.webhookSecret {
+            case .value(let secret):
+                try db.execute(sql: "UPDATE buyers SET webhook_secret = ? WHERE id = ?",
+                               arguments: [Data(secrets.seal(secret, context: Buyer.secretContext(buyer.id))), buyer.id])
+                buyer.hasWebhookSecret = true
+            case .null:
+                try db.execute(sql: "UPDATE buyers SET webhook_secret = NULL WHERE id = ?", arguments: [buyer.id])
+                buyer.hasWebhookSecret = false
+            case .absent:
+                break
+            }
+            return buyer
+        }
+    }
+
+    public func buyer(tenantID: String, buyerID: String) throws -> Buyer {
+        try store.read { db in try Self.fetch(db, tenantID: tenantID, buyerID: buyerID) }
+    }
+
+    public func all(tenantID: String) throws -> [Buyer] {
+        try store.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM buyers WHERE tenant_id = ? ORDER BY created_at, id", arguments: [tenantID]).map(Buyer.init)
+        }
+    }
+
+    /// The buyer's webhook secret, opened; nil when it has none.
+    public func webhookSecret(tenantID: String, buyerID: String) throws -> String? {
+        let sealed = try store.read { db in
+            try Data?.fetchOne(db, sql: "SELECT webhook_secret FROM buyers WHERE id = ? AND tenant_id = ?", arguments: [buyerID, tenantID]) ?? nil
+        }
+        return try sealed.map { try secrets.open(Array($0), context: Buyer.secretContext(buyerID)) }
+    }
+
+    static func fetch(_ db: GRDB.Database, tenantID: String, buyerID: String) throws -> Buyer {
+        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM buyers WHERE id = ? AND tenant_id = ?", arguments: [buyerID, tenantID]) else {
+            throw CoreError.notFound("buyer \(buyerID)")
+        }
+        return try Buyer(row: row)
+    }
+
+    public func performance(tenantID: String, buyerIDs: [String]) throws -> [String: BuyerPerformance] {
+        guard !buyerIDs.isEmpty else { return [:] }
+        return try store.read { db in
+            var out: [String: BuyerPerformance] = [:]
+            let statement = try db.cachedStatement(sql: """
+                SELECT count(*) FILTER (WHERE status IN ('delivered', 'accepted', 'returned')),
+                       count(*) FILTER (WHERE status = 'accepted'),
+                       count(*) FILTER (WHERE status = 'returned'),
+                       count(*) FILTER (WHERE status IN ('accepted', 'rejected', 'returned')),
+                       avg(response_ms),
+                       coalesce(sum(price_cents) FILTER (WHERE status IN ('delivered', 'accepted')), 0)
+                FROM lead_sales WHERE tenant_id = ? AND buyer_id = ?
+                """)
+            for id in buyerIDs {
+                let row = try Row.fetchOne(statement, arguments: [tenantID, id])!
+                let purchased: Int = row[0], accepted: Int = row[1], returned: Int = row[2], decided: Int = row[3]
+                let average: Double? = row[4]
+                // A returned lead was accepted first: it counts as accepted in the rate.
+                out[id] = BuyerPerformance(leadsPurchased: purchased, leadsAccepted: accepted + returned, leadsReturned: returned,
+                                           acceptanceRate: decided == 0 ? nil : (Double(accepted + returned) / Double(decided) * 1000).rounded() / 1000,
+                                           avgResponseTimeMs: average.map { Int($0.rounded()) }, totalSpentCents: row[5])
+            }
+            return out
+        }
+    }
+
+    /// Why a buyer does or does not take a lead with this profile now.
+    public enum Verdict: Sendable, Equatable {
+        /// It takes it, at this fixed price (nil: it bids live).
+        case eligible(bidCents: Int?)
+        /// It does not: a short code (`state`, `capped`, …) and a sentence for people.
+        case excluded(code: String, detail: String)
+    }
+
+    static func verdict(_ buyer: Buyer, _ profile: LeadProfile, at now: Date, usage: BuyerUsage) -> Buyer.Verdict {
+        let settings = buyer.settings
+        if buyer.status != .active { return .excluded(code: "paused", detail: buyer.pausedReason ?? "the buyer is paused") }
+        if !settings.campaignTypes.isEmpty && !settings.campaignTypes.contains(profile.campaignType ?? "") {
+            return .excluded(code: "campaign_type", detail: "does not buy \(profile.campaignType ?? "leads without a campaign type")")
+        }
+        if !settings.states.isEmpty && !settings.states.contains(profile.state ?? "") {
+            return .excluded(code: "state", detail: "does not buy in \(profile.state ?? "an unknown state")")
+        }
+        if !settings.admits(zip: profile.zipCode) { return .excluded(code: "zip_code", detail: "does not buy in zip \(profile.zipCode ?? "(none)")") }
+        if !settings.isOpen(at: LocalTimes.shared.local(now, in: settings.timezone)) {
+            return .excluded(code: "outside_hours", detail: "outside its hours of operation (\(settings.timezone))")
+        }
+        for (limit, used, name) in [(settings.maxLeadsPerHour, usage.hour, "max_leads_per_hour"), (settings.maxLeadsPerDay, usage.day, "max_leads_per_day"),
+                                    (settings.maxLeadsPerWeek, usage.week, "max_leads_per_week"), (settings.maxLeadsPerMonth, usage.month, "max_leads_per_month")] {
+            if let limit, used >= limit { return .excluded(code: "capped", detail: "\(name) (\(limit)) reached") }
+        }
+        let price = settings.bidsLive ? nil : settings.bidCents
+        if let budget = settings.monthlyBudgetCents, usage.monthSpendCents + (price ?? 0) > budget {
+            return .excluded(code: "over_budget", detail: "monthly_budget_cents (\(budget)) would be exceeded")
+        }
+        return .eligible(bidCents: price)
+    }
+
+    public struct Match: Sendable {
+        public let buyer: Buyer
+        public let verdict: Verdict
+    }
+
+    /// Every buyer of the tenant with its verdict for the profile: eligible ones first, highest fixed bid first.
+    public func match(tenantID: String, _ profile: LeadProfile) throws -> [Match] {
+        let now = clock.now
+        let matches = try store.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM buyers WHERE tenant_id = ? ORDER BY created_at, id", arguments: [tenantID]).map { row in
+                let buyer = try Buyer(row: row)
+                let usage = try BuyerUsage.fetch(db, buyerID: buyer.id, windows: CapWindows(at: now, zone: buyer.settings.timezone))
+                return Match(buyer: buyer, verdict: Self.verdict(buyer, profile, at: now, usage: usage))
+            }
+        }
+        func rank(_ match: Match) -> Int {
+            if case .eligible(let bid) = match.verdict { return bid ?? (match.buyer.settings.maxPriceCents ?? 0) }
+            return -1
+        }
+        return matches.enumerated().sorted { a, b in
+            rank(a.element) != rank(b.element) ? rank(a.element) > rank(b.element) : a.offset < b.offset
+        }.map(\.element)
+    }
+}
+
+extension Buyer {
+    public typealias Verdict = Buyers.Verdict
+}

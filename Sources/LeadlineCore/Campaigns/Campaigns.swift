@@ -1,0 +1,97 @@
+import Foundation
+import GRDB
+import OutboundHTTP
+import Store
+
+/// Campaigns: what a tenant sells, with metrics computed from its sales.
+public struct Campaigns: Sendable {
+    let store: SQLiteStore
+    let clock: any Clock
+    let policy: AddressPolicy
+
+    public init(store: SQLiteStore, clock: any Clock, policy: AddressPolicy) {
+        self.store = store
+        self.clock = clock
+        self.policy = policy
+    }
+
+    public func create(tenantID: String, _ input: CampaignInput) async throws -> Campaign {
+        let now = Timestamp.format(clock.now)
+        var campaign = Campaign(id: Identifier.make("camp"), tenantID: tenantID, createdAt: now)
+        var problems = input.apply(to: &campaign, policy: policy)
+        if input.name.given == nil && !problems.contains(where: { $0.field == "name" }) { problems.append(.init("name", "is required")) }
+        if input.campaignType.isAbsent { problems.append(.init("campaign_type", "is required, e.g. legal_pi")) }
+        if !problems.isEmpty { throw CoreError.invalid(problems) }
+        let created = campaign, settings = try Self.encode(campaign.settings)
+        try await store.write { db in
+            try db.execute(sql: """
+                INSERT INTO campaigns (id, tenant_id, name, campaign_type, status, settings, created_at, updated_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [created.id, tenantID, created.name, created.campaignType, created.status.rawValue, settings, now, now])
+        }
+        return created
+    }
+
+    public func update(tenantID: String, campaignID: String, _ input: CampaignInput) async throws -> Campaign {
+        let policy = self.policy, now = Timestamp.format(clock.now)
+        return try await store.write { db in
+            var campaign = try Self.fetch(db, tenantID: tenantID, campaignID: campaignID)
+            let problems = input.apply(to: &campaign, policy: policy)
+            if !problems.isEmpty { throw CoreError.invalid(problems) }
+            campaign.updatedAt = now
+            try db.execute(sql: "UPDATE campaigns SET name = ?, campaign_type = ?, status = ?, settings = ?, updated_at = ? WHERE id = ?",
+                           arguments: [campaign.name, campaign.campaignType, campaign.status.rawValue, try Self.encode(campaign.settings), now, campaign.id])
+            return campaign
+        }
+    }
+
+    public func campaign(tenantID: String, campaignID: String) throws -> Campaign {
+        try store.read { db in try Self.fetch(db, tenantID: tenantID, campaignID: campaignID) }
+    }
+
+    public func all(tenantID: String) throws -> [Campaign] {
+        try store.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM campaigns WHERE tenant_id = ? ORDER BY created_at, id", arguments: [tenantID]).map(Campaign.init)
+        }
+    }
+
+    static func fetch(_ db: GRDB.Database, tenantID: String, campaignID: String) throws -> Campaign {
+        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM campaigns WHERE id = ? AND tenant_id = ?", arguments: [campaignID, tenantID]) else {
+            throw CoreError.notFound("campaign \(campaignID)")
+        }
+        return try Campaign(row: row)
+    }
+
+    static func encode(_ settings: Campaign.Settings) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: try encoder.encode(settings), as: UTF8.self)
+    }
+
+    public func metrics(_ campaigns: [Campaign]) throws -> [String: CampaignMetrics] {
+        let now = clock.now
+        return try store.read { db in
+            let statement = try db.cachedStatement(sql: """
+                SELECT count(*) FILTER (WHERE status IN ('delivered', 'accepted', 'returned')),
+                       count(*) FILTER (WHERE status IN ('accepted', 'returned')),
+                       count(*) FILTER (WHERE status = 'returned'),
+                       count(*) FILTER (WHERE status IN ('accepted', 'rejected', 'returned')),
+                       avg(price_cents) FILTER (WHERE status IN ('delivered', 'accepted', 'returned')),
+                       coalesce(sum(price_cents) FILTER (WHERE status IN ('delivered', 'accepted')), 0),
+                       count(*) FILTER (WHERE status IN ('delivered', 'accepted', 'returned') AND created_at >= ?)
+                FROM lead_sales WHERE tenant_id = ? AND campaign_id = ?
+                """)
+            var out: [String: CampaignMetrics] = [:]
+            for campaign in campaigns {
+                let today = Timestamp.format(CapWindows(at: now, zone: campaign.settings.timezone).day)
+                let row = try Row.fetchOne(statement, arguments: [today, campaign.tenantID, campaign.id])!
+                let decided: Int = row[3], accepted: Int = row[1]
+                let average: Double? = row[4]
+                out[campaign.id] = CampaignMetrics(leadsDelivered: row[0], leadsAccepted: accepted, leadsReturned: row[2],
+                                                   acceptanceRate: decided == 0 ? nil : (Double(accepted) / Double(decided) * 1000).rounded() / 1000,
+                                                   avgCostCents: average.map { Int($0.rounded()) }, soldCents: row[5], soldToday: row[6])
+            }
+            return out
+        }
+    }
+}
