@@ -81,6 +81,12 @@ public struct ResponseRule: Codable, Sendable, Equatable {
         public var accepted: Bool
         public var priceCents: Int?
         public var reason: String?
+
+        public init(accepted: Bool, priceCents: Int?, reason: String?) {
+            self.accepted = accepted
+            self.priceCents = priceCents
+            self.reason = reason
+        }
     }
 
     public enum Unreadable: Error, Equatable, Sendable, CustomStringConvertible {

@@ -52,7 +52,7 @@ public struct LeadInput: Sendable {
         let zip = tidy(zipCode, "zip_code", max: 10)
         if let zip, !Self.isZip(zip) { checks.fail("zip_code", "must be 5 digits or 5+4 (12345 or 12345-6789)") }
         let campaignType = tidy(campaignType, "campaign_type", max: 64)
-        if let campaignType, !campaignType.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == "-") }) {
+        if let campaignType, !campaignType.isCampaignType {
             checks.fail("campaign_type", "may use letters, digits, _ and - only")
         }
         var validConsent: ConsentInput.Valid?
