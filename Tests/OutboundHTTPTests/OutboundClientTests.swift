@@ -8,20 +8,27 @@ import Testing
     static let client = OutboundClient()
     static let loopbackAllowed = AddressPolicy(allowPrivate: true)
 
-    /// A loopback server with an echo, a slow route and a long answer.
-    static func server() throws -> RawServer {
-        try RawServer(threads: 2, maxBodyBytes: 1 << 20) { router in
+    /// A loopback server with an echo, slow routes and a long answer, shared by the suite and never stopped: stopping
+    /// waits for requests in flight, and that wait must not happen on Swift's cooperative pool, where these tests run.
+    static let shared = try! makeServer()
+
+    static func server() throws -> RawServer { shared }
+
+    private static func makeServer() throws -> RawServer {
+        // Enough threads that the sleeping route (synchronous, so it does not depend on Swift's cooperative pool, which
+        // other suites may be keeping busy) can serve every connection the client opens at once.
+        try RawServer(threads: 20, maxBodyBytes: 1 << 20) { router in
             router.addAsync(.POST, "/echo") { request in
                 var response = Response.text(String(decoding: request.body, as: UTF8.self), status: 201)
                 response.headers.set("X-Seen-Signature", request.headers["X-Signature"] ?? "none")
                 return response
             }
-            router.addAsync(.GET, "/slow") { _ in
-                try await Task.sleep(for: .milliseconds(1500))
+            router.add(.GET, "/slow") { _ in
+                usleep(1_500_000)
                 return .text("late")
             }
-            router.addAsync(.GET, "/sleep/{ms}") { request in
-                try await Task.sleep(for: .milliseconds(Int(try request.parameter("ms")) ?? 0))
+            router.add(.GET, "/sleep/{ms}") { request in
+                usleep(UInt32(Int(try request.parameter("ms")) ?? 0) * 1000)
                 return .text("ok")
             }
             router.add(.GET, "/big") { _ in .text(String(repeating: "x", count: 100_000)) }
@@ -86,7 +93,7 @@ import Testing
             for _ in 0..<40 {
                 group.addTask {
                     await Self.client.send(OutboundRequest(method: "GET", url: "http://127.0.0.1:\(server.port)/sleep/300",
-                                                           timeout: .seconds(10), policy: Self.loopbackAllowed))
+                                                           timeout: .seconds(30), policy: Self.loopbackAllowed))
                 }
             }
             return await group.reduce(into: []) { $0.append($1) }
