@@ -40,9 +40,7 @@ public struct Buyer: Sendable, Equatable {
     }
 
     static func encode(_ settings: BuyerSettings) throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: try encoder.encode(settings), as: UTF8.self)
+        try StoredJSON.text(settings)
     }
 
     /// The context a sealed webhook secret is bound to.

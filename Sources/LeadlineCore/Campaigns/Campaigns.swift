@@ -63,9 +63,7 @@ public struct Campaigns: Sendable {
     }
 
     static func encode(_ settings: Campaign.Settings) throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: try encoder.encode(settings), as: UTF8.self)
+        try StoredJSON.text(settings)
     }
 
     public func metrics(_ campaigns: [Campaign]) throws -> [String: CampaignMetrics] {

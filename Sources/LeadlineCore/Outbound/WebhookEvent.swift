@@ -19,9 +19,7 @@ public struct WebhookEvent<Payload: Encodable & Sendable>: Encodable, Sendable {
 
     /// The body exactly as it is signed and sent.
     public func body() throws -> [UInt8] {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return Array(try encoder.encode(self))
+        try StoredJSON.bytes(self)
     }
 }
 

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A JSON object written with its keys in the order given (callers give them sorted) and strings escaped per RFC 8259.
 /// For what the core stores or hashes on every lead (score reasons, event details, consent content), where Foundation's
 /// encoder is most of the cost. Output matches JSONEncoder's `.sortedKeys, .withoutEscapingSlashes` for these shapes.
@@ -74,4 +76,16 @@ struct CanonicalJSON {
         out.append(UInt8(ascii: "]"))
         return String(decoding: out, as: UTF8.self)
     }
+}
+
+/// JSON as Leadline stores settings and sends webhook bodies: keys sorted, slashes unescaped, so the same value is
+/// always the same bytes.
+enum StoredJSON {
+    static func bytes<Value: Encodable>(_ value: Value) throws -> [UInt8] {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return Array(try encoder.encode(value))
+    }
+
+    static func text<Value: Encodable>(_ value: Value) throws -> String { String(decoding: try bytes(value), as: UTF8.self) }
 }
