@@ -73,23 +73,9 @@ public struct BuyerInput: Decodable, Sendable {
                 checks.fail("status", "must be active or paused")
             }
         } else if case .null = status { checks.fail("status", "must be active or paused") }
-        func list(_ patch: Patch<[String]>, _ field: String, max: Int, _ normalise: (String) -> String?) -> [String]? {
-            switch patch {
-            case .absent: return nil
-            case .null: return []
-            case .value(let items):
-                if items.count > max { checks.fail(field, "may list at most \(max) entries") }
-                var out: [String] = []
-                for (index, item) in items.enumerated() {
-                    guard let good = normalise(item.trimmingSpaces) else { checks.fail("\(field)[\(index)]", "'\(item.prefix(40))' is not valid here"); continue }
-                    if !out.contains(good) { out.append(good) }
-                }
-                return out
-            }
-        }
-        if let types = list(campaignTypes, "campaign_types", max: 100, { $0.isCampaignType ? $0 : nil }) { settings.campaignTypes = types }
-        if let codes = list(states, "states", max: 51, USStates.canonical) { settings.states = codes }
-        if let zips = list(zipCodes, "zip_codes", max: 10_000, { ($0.count == 3 || $0.count == 5) && $0.allSatisfy(\.isASCIIDigit) ? $0 : nil }) {
+        if let types = checks.list(campaignTypes, "campaign_types", max: 100, { $0.isCampaignType ? $0 : nil }) { settings.campaignTypes = types }
+        if let codes = checks.list(states, "states", max: 51, USStates.canonical) { settings.states = codes }
+        if let zips = checks.list(zipCodes, "zip_codes", max: 10_000, { ($0.count == 3 || $0.count == 5) && $0.allSatisfy(\.isASCIIDigit) ? $0 : nil }) {
             settings.zipCodes = zips
         }
         func cents(_ patch: Patch<Int>, _ field: String, into keyPath: WritableKeyPath<BuyerSettings, Int?>, range: ClosedRange<Int>) {
@@ -127,20 +113,9 @@ public struct BuyerInput: Decodable, Sendable {
         case .null: settings.hoursOfOperation = nil
         case .absent: break
         }
-        func url(_ patch: Patch<String>, _ field: String, into keyPath: WritableKeyPath<BuyerSettings, String?>) {
-            switch patch {
-            case .absent: break
-            case .null: settings[keyPath: keyPath] = nil
-            case .value(let text) where text.trimmingSpaces.isEmpty: settings[keyPath: keyPath] = nil
-            case .value(let text):
-                do throws(CoreError) { settings[keyPath: keyPath] = try TargetURL.checked(text, field: field, policy: policy) } catch {
-                    if case .invalid(let found) = error { for problem in found { checks.fail(problem.field, problem.reason) } }
-                }
-            }
-        }
-        url(webhookUrl, "webhook_url", into: \.webhookUrl)
-        url(pingUrl, "ping_url", into: \.pingUrl)
-        url(postUrl, "post_url", into: \.postUrl)
+        settings.webhookUrl = checks.targetURL(webhookUrl, "webhook_url", policy: policy, keeping: settings.webhookUrl)
+        settings.pingUrl = checks.targetURL(pingUrl, "ping_url", policy: policy, keeping: settings.pingUrl)
+        settings.postUrl = checks.targetURL(postUrl, "post_url", policy: policy, keeping: settings.postUrl)
         switch timeoutMs {
         case .value(let value): settings.timeoutMs = checks.number(value, "timeout_ms", 50...10_000) ?? settings.timeoutMs
         case .null: settings.timeoutMs = BuyerSettings().timeoutMs

@@ -141,17 +141,7 @@ public struct CampaignInput: Decodable, Sendable {
         case .value, .null: checks.fail("status", "must be active or paused")
         case .absent: break
         }
-        switch states {
-        case .value(let codes):
-            var out: [String] = []
-            for (index, code) in codes.enumerated() {
-                guard let good = USStates.canonical(code) else { checks.fail("states[\(index)]", "must be a US state or DC code"); continue }
-                if !out.contains(good) { out.append(good) }
-            }
-            settings.states = out
-        case .null: settings.states = []
-        case .absent: break
-        }
+        if let codes = checks.list(states, "states", reason: "must be a US state or DC code", USStates.canonical) { settings.states = codes }
         func number(_ patch: Patch<Int>, _ field: String, _ keyPath: WritableKeyPath<Campaign.Settings, Int?>, _ range: ClosedRange<Int>) {
             switch patch {
             case .value(let value): settings[keyPath: keyPath] = checks.number(value, field, range)
@@ -165,14 +155,7 @@ public struct CampaignInput: Decodable, Sendable {
         number(dedupWindowDays, "dedup_window_days", \.dedupWindowDays, 0...3650)
         if let days = returnWindowDays.given { settings.returnWindowDays = checks.number(days, "return_window_days", 0...365) ?? 7 }
         if let count = maxBuyersPerLead.given { settings.maxBuyersPerLead = checks.number(count, "max_buyers_per_lead", 1...20) ?? 1 }
-        switch deliveryWebhook {
-        case .value(let text) where !text.trimmingSpaces.isEmpty:
-            do throws(CoreError) { settings.deliveryWebhook = try TargetURL.checked(text, field: "delivery_webhook", policy: policy) } catch {
-                if case .invalid(let found) = error { for problem in found { checks.fail(problem.field, problem.reason) } }
-            }
-        case .value, .null: settings.deliveryWebhook = nil
-        case .absent: break
-        }
+        settings.deliveryWebhook = checks.targetURL(deliveryWebhook, "delivery_webhook", policy: policy, keeping: settings.deliveryWebhook)
         switch timezone {
         case .value(let zone) where LocalTimes.isKnownZone(zone): settings.timezone = zone
         case .value, .null: checks.fail("timezone", "must be an IANA time zone such as America/Chicago")
