@@ -260,8 +260,8 @@ extension HTTPServer {
             MHD_suspend_connection(connection)
             let handle = ConnectionHandle(pointer: connection)
             // Runs on this server thread until the handler first suspends (a database write, a buyer's answer), so
-            // the decoding and checking before that costs no thread hop.
-            Task.immediate {
+            // the decoding and checking before that costs no thread hop; after that, on the handler threads.
+            Task.immediate(executorPreference: HandlerExecutor.shared) {
                 let response = await produce()
                 state.pending.withLock { $0 = response }
                 MHD_resume_connection(handle.pointer)

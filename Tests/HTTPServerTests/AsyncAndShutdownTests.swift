@@ -34,6 +34,32 @@ import Testing
     }
     }
 
+    @Test func asyncHandlersDoNotNeedSwiftsGlobalPool() throws {
+        // Every thread of the global cooperative pool is blocked: this test's own (a synchronous test runs on one) and
+        // the rest by tasks waiting on a semaphore. A handler that continued on that pool after its first suspension
+        // would never answer; on the handler threads it does.
+        let raw = try RawServer { router in
+            router.addAsync(.GET, "/later") { _ in
+                try await Task.sleep(for: .milliseconds(5))
+                return .text("answered")
+            }
+        }
+        let release = DispatchSemaphore(value: 0)
+        let blockers = ProcessInfo.processInfo.activeProcessorCount
+        for _ in 0..<blockers { Task.detached { release.wait() } }
+        let reply = Mutex<String?>(nil)
+        let done = DispatchSemaphore(value: 0)
+        let thread = Thread {
+            reply.withLock { $0 = (try? http(raw.port, "GET", "/later"))?.text }
+            done.signal()
+        }
+        thread.start()
+        let answered = done.wait(timeout: .now() + 30) == .success
+        for _ in 0..<blockers { release.signal() }
+        #expect(answered)
+        #expect(reply.withLock { $0 } == "answered")
+    }
+
     @Test func asyncHandlerKeepsKeepAliveAndRunsMiddleware() async throws {
         try await blocking { () throws in
             let raw = try RawServer { router in
