@@ -56,6 +56,9 @@ let package = Package(
         // The HTTP faces of the core: the lead2inbound (/v1) and EZLeeds (/api/v1) dialects, and the console's wiring.
         .target(name: "LeadlineAPI", dependencies: ["LeadlineCore", "HTTPServer", "LeadlineAssets", "LeadlineAdmin", "OutboundHTTP"]),
 
+        // The simulator's parts: mock buyers on loopback ports (tests, `leadline simulate`, `serve --demo`).
+        .target(name: "Simulator", dependencies: ["HTTPServer"]),
+
         // The command line: wiring only.
         .executableTarget(name: "leadline", dependencies: [
             "LeadlineAPI", "OutboundHTTP",
@@ -66,13 +69,13 @@ let package = Package(
         .executableTarget(name: "compliance-benchmark", dependencies: ["LeadlineCore"], path: "Tests/Benchmarks/ComplianceBenchmark"),
 
         // Starts the real server over a temp database for tests; spawns the real binary where a test needs a process.
-        .target(name: "LeadlineTesting", dependencies: ["LeadlineAPI", "HTTPServer"], path: "Tests/LeadlineTesting"),
+        .target(name: "LeadlineTesting", dependencies: ["LeadlineAPI", "HTTPServer", "Simulator"], path: "Tests/LeadlineTesting"),
 
         .testTarget(name: "LeadlineCryptoTests", dependencies: ["LeadlineCrypto"]),
         .testTarget(name: "OutboundHTTPTests", dependencies: ["OutboundHTTP", "HTTPServer", "LeadlineTesting"]),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "LeadlineTesting"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "LeadlineTesting"]),
         .testTarget(name: "LeadlineCoreTests", dependencies: ["LeadlineCore", "LeadlineTesting"]),
-        .testTarget(name: "LeadlineAPITests", dependencies: ["LeadlineAPI", "LeadlineAdmin", "LeadlineTesting", "leadline"]),
+        .testTarget(name: "LeadlineAPITests", dependencies: ["LeadlineAPI", "LeadlineAdmin", "LeadlineTesting", "Simulator", "leadline"]),
     ]
 )

@@ -21,6 +21,8 @@ public struct ServeOptions: Sendable {
     public var maxUploadBytes = 2 << 30
     public var backupSchedule: BackupSchedule?
     public var drainTimeout: Duration = .seconds(30)
+    /// How often the outbox worker looks for webhooks due when it found none.
+    public var outboxPollInterval: Duration = .milliseconds(500)
 
     public init(databasePath: String) { self.databasePath = databasePath }
 }
@@ -38,6 +40,8 @@ public final class LeadlineServer: @unchecked Sendable {
     public let gate: ComplianceGate
     public let buyers: Buyers
     public let campaigns: Campaigns
+    public let exchange: Exchange
+    public let outbox: OutboxWorker
     public let console: Console
     /// Every request to a URL a tenant configured (buyers, webhooks) goes through this client.
     public let outbound = OutboundClient(userAgent: "Leadline")
@@ -78,6 +82,8 @@ public final class LeadlineServer: @unchecked Sendable {
         let secrets = try StoredSecrets.open(keyFile: StoredSecrets.keyFile(forDatabase: options.databasePath))
         buyers = Buyers(store: store, clock: options.clock, secrets: secrets, policy: targets)
         campaigns = Campaigns(store: store, clock: options.clock, policy: targets)
+        exchange = Exchange(store: store, clock: options.clock, buyers: buyers, leads: leads, outbound: outbound)
+        outbox = OutboxWorker(store: store, clock: options.clock, outbound: outbound, buyers: buyers, pollInterval: options.outboxPollInterval)
 
         console = Console(store: store, clock: options.clock, users: AdminUsers(store: store, clock: options.clock), gate: gate, tenants: tenants)
 
@@ -94,6 +100,7 @@ public final class LeadlineServer: @unchecked Sendable {
         routes.addImports(imports, maxUploadBytes: options.maxUploadBytes)
         routes.addEZLeedsCampaigns(campaigns)
         routes.addEZLeedsBuyers(buyers)
+        routes.addEZLeedsPingPost(exchange)
         routes.addWebhookTest(outbound: outbound, policy: targets, clock: options.clock)
         routes.addConsole(console)
         let responder = Responder(router: routes.router,
@@ -105,8 +112,10 @@ public final class LeadlineServer: @unchecked Sendable {
     }
 
     public func start() throws {
+        try exchange.recover()
         try http.start()
         imports.startWorker()
+        outbox.start()
         if let schedule = options.backupSchedule {
             let store = self.store, logger = self.logger
             backups.withLock { $0 = Task.detached { await schedule.run(store, logger: logger) } }
@@ -117,6 +126,7 @@ public final class LeadlineServer: @unchecked Sendable {
     public func stop() {
         http.stop()
         imports.stopWorker()
+        outbox.stop()
         backups.withLock { $0?.cancel(); $0 = nil }
         outbound.shutdown()
         do { try store.close() } catch { logger.error("closing the database failed", metadata: ["error": .string("\(error)")]) }

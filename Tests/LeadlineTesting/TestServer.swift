@@ -31,14 +31,17 @@ public final class TemporaryDirectory: @unchecked Sendable {
 
 /// The real server on an ephemeral loopback port over a fresh temporary database, with a clock the test moves.
 public final class TestServer: @unchecked Sendable {
-    public let directory = TemporaryDirectory()
+    public let directory: TemporaryDirectory
     public let clock: ManualClock
     public let server: LeadlineServer
     public var port: UInt16 { server.port }
     private var stopped = false
 
-    public init(now: Date = Date(timeIntervalSince1970: 1_785_000_000), configure: (inout ServeOptions) -> Void = { _ in }) throws {
+    /// `directory`: an earlier server's, to start again over its database (a restart).
+    public init(now: Date = Date(timeIntervalSince1970: 1_785_000_000), directory: TemporaryDirectory = TemporaryDirectory(),
+                configure: (inout ServeOptions) -> Void = { _ in }) throws {
         _ = quietLogging
+        self.directory = directory
         clock = ManualClock(now)
         var options = ServeOptions(databasePath: directory.file("leadline.db"))
         options.listen = "127.0.0.1:0"

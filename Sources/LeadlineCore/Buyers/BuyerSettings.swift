@@ -69,6 +69,11 @@ public struct BuyerSettings: Codable, Sendable, Equatable {
 
     public var bidsLive: Bool { pingUrl != nil }
 
+    /// Whether anything about the buyer is counted (caps or a budget): only then do its bids reserve capacity.
+    var hasLimits: Bool {
+        maxLeadsPerHour != nil || maxLeadsPerDay != nil || maxLeadsPerWeek != nil || maxLeadsPerMonth != nil || monthlyBudgetCents != nil
+    }
+
     /// Stored form and API form share these names.
     enum CodingKeys: String, CodingKey {
         case campaignTypes = "campaign_types", states, zipCodes = "zip_codes", bidCents = "bid_cents"

@@ -10,6 +10,9 @@ public struct Buyers: Sendable {
     let secrets: StoredSecrets
     /// Which addresses buyers' URLs may name.
     public let policy: AddressPolicy
+    let directory = BuyerDirectory()
+    /// Counted and reserved usage of buyers' caps and budgets (and campaigns'), shared with the exchange.
+    let reservations = Reservations()
 
     public init(store: SQLiteStore, clock: any Clock, secrets: StoredSecrets, policy: AddressPolicy) {
         self.store = store
@@ -35,12 +38,18 @@ public struct Buyers: Sendable {
                 VALUES (?, ?, ?, ?, NULL, ?, ?, ?, ?)
                 """, arguments: [created.id, tenantID, created.name, created.status.rawValue, settings, sealed, now, now])
         }
+        directory.changed(tenantID: tenantID)
         return created
     }
 
     public func update(tenantID: String, buyerID: String, _ input: BuyerInput) async throws -> Buyer {
         let policy = self.policy, secrets = self.secrets
         let now = Timestamp.format(clock.now)
+        defer {
+            directory.changed(tenantID: tenantID)
+            // Its time zone may have changed, and with it its windows.
+            reservations.forgetCommitted(Reservations.buyer(buyerID))
+        }
         return try await store.write { db in
             var buyer = try Self.fetch(db, tenantID: tenantID, buyerID: buyerID)
             var problems = input.apply(to: &buyer, policy: policy)
@@ -72,6 +81,38 @@ public struct Buyers: Sendable {
         try store.read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM buyers WHERE tenant_id = ? ORDER BY created_at, id", arguments: [tenantID]).map(Buyer.init)
         }
+    }
+
+    /// The tenant's buyers with their secrets opened, from the directory (read again after any change).
+    func entries(tenantID: String) throws -> [BuyerDirectory.Entry] {
+        let secrets = self.secrets
+        return try directory.entries(tenantID: tenantID) {
+            try store.read { db in
+                try Row.fetchAll(db, sql: "SELECT * FROM buyers WHERE tenant_id = ? ORDER BY created_at, id", arguments: [tenantID]).map { row in
+                    let buyer = try Buyer(row: row)
+                    let sealed: Data? = row["webhook_secret"]
+                    return BuyerDirectory.Entry(buyer: buyer, secret: try sealed.map { try secrets.open(Array($0), context: Buyer.secretContext(buyer.id)) })
+                }
+            }
+        }
+    }
+
+    /// What the buyer has bought in its current windows plus what open pings reserved for it. `db` is the
+    /// transaction to count in when the windows are read for the first time (the writer's, when a reservation
+    /// depends on the answer); without one, a reader counts.
+    func usage(of buyer: Buyer, at now: Date, db: GRDB.Database? = nil) throws -> SalesUsage {
+        let windows = CapWindows(at: now, zone: buyer.settings.timezone)
+        return try reservations.usage(Reservations.buyer(buyer.id), windows: windows.key, now: now) {
+            if let db { return try SalesUsage.fetch(db, buyerID: buyer.id, windows: windows) }
+            return try store.read { try SalesUsage.fetch($0, buyerID: buyer.id, windows: windows) }
+        }
+    }
+
+    /// Pauses a buyer on Leadline's own account (deliveries failing), with the reason shown to the operator.
+    func pause(_ db: GRDB.Database, tenantID: String, buyerID: String, reason: String, at now: String) throws {
+        try db.execute(sql: "UPDATE buyers SET status = 'paused', paused_reason = ?, updated_at = ? WHERE id = ? AND tenant_id = ?",
+                       arguments: [reason, now, buyerID, tenantID])
+        directory.changed(tenantID: tenantID)
     }
 
     /// The buyer's webhook secret, opened; nil when it has none.
@@ -123,7 +164,14 @@ public struct Buyers: Sendable {
         case excluded(code: String, detail: String)
     }
 
-    static func verdict(_ buyer: Buyer, _ profile: LeadProfile, at now: Date, usage: BuyerUsage) -> Buyer.Verdict {
+    static func verdict(_ buyer: Buyer, _ profile: LeadProfile, at now: Date, usage: SalesUsage) -> Buyer.Verdict {
+        if let excluded = filterExclusion(buyer, profile, at: now) { return excluded }
+        let price = buyer.settings.bidsLive ? nil : buyer.settings.bidCents
+        return limitExclusion(buyer.settings, usage: usage, priceCents: price ?? 0) ?? .eligible(bidCents: price)
+    }
+
+    /// Why the buyer's status, filters or hours leave the profile out; nil when they admit it.
+    static func filterExclusion(_ buyer: Buyer, _ profile: LeadProfile, at now: Date) -> Buyer.Verdict? {
         let settings = buyer.settings
         if buyer.status != .active { return .excluded(code: "paused", detail: buyer.pausedReason ?? "the buyer is paused") }
         if !settings.campaignTypes.isEmpty && !settings.campaignTypes.contains(profile.campaignType ?? "") {
@@ -136,15 +184,19 @@ public struct Buyers: Sendable {
         if !settings.isOpen(at: LocalTimes.shared.local(now, in: settings.timezone)) {
             return .excluded(code: "outside_hours", detail: "outside its hours of operation (\(settings.timezone))")
         }
+        return nil
+    }
+
+    /// Why one more lead at `priceCents` would break the buyer's caps or monthly budget; nil when it fits.
+    static func limitExclusion(_ settings: BuyerSettings, usage: SalesUsage, priceCents: Int) -> Buyer.Verdict? {
         for (limit, used, name) in [(settings.maxLeadsPerHour, usage.hour, "max_leads_per_hour"), (settings.maxLeadsPerDay, usage.day, "max_leads_per_day"),
                                     (settings.maxLeadsPerWeek, usage.week, "max_leads_per_week"), (settings.maxLeadsPerMonth, usage.month, "max_leads_per_month")] {
             if let limit, used >= limit { return .excluded(code: "capped", detail: "\(name) (\(limit)) reached") }
         }
-        let price = settings.bidsLive ? nil : settings.bidCents
-        if let budget = settings.monthlyBudgetCents, usage.monthSpendCents + (price ?? 0) > budget {
+        if let budget = settings.monthlyBudgetCents, usage.spendCents + priceCents > budget {
             return .excluded(code: "over_budget", detail: "monthly_budget_cents (\(budget)) would be exceeded")
         }
-        return .eligible(bidCents: price)
+        return nil
     }
 
     public struct Match: Sendable {
@@ -158,7 +210,7 @@ public struct Buyers: Sendable {
         let matches = try store.read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM buyers WHERE tenant_id = ? ORDER BY created_at, id", arguments: [tenantID]).map { row in
                 let buyer = try Buyer(row: row)
-                let usage = try BuyerUsage.fetch(db, buyerID: buyer.id, windows: CapWindows(at: now, zone: buyer.settings.timezone))
+                let usage = try self.usage(of: buyer, at: now, db: db)
                 return Match(buyer: buyer, verdict: Self.verdict(buyer, profile, at: now, usage: usage))
             }
         }

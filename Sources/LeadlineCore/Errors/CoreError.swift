@@ -9,12 +9,16 @@ public enum CoreError: Error, Equatable, Sendable, CustomStringConvertible {
     case invalid([FieldProblem])
     case notFound(String)
     case conflict(String)
+    /// Refused because of the state something is in, with a code a program can branch on (`no_bid`, `already_sold`).
+    case refused(code: String, String)
+    /// Refused because it is no longer there to act on (an expired ping).
+    case gone(code: String, String)
 
     public var description: String {
         switch self {
         case .invalid(let problems): return problems.map { "\($0.field): \($0.reason)" }.joined(separator: "; ")
         case .notFound(let what): return "\(what) not found"
-        case .conflict(let message): return message
+        case .conflict(let message), .refused(_, let message), .gone(_, let message): return message
         }
     }
 }

@@ -20,10 +20,14 @@ public struct Leads: Sendable {
         /// With a threshold, an eligible lead scoring at least this is `qualified` at once (the EZLeeds flow, where
         /// leads are sold); without, it stays `new` until a call qualifies it (the lead2inbound flow).
         public var qualifyAtScore: Int?
+        /// Whether an eligible new lead is handed to routing (`onEligibleLead`); a lead posted to a buyer it was
+        /// already auctioned to is not.
+        public var routes: Bool
 
-        public init(actor: String, qualifyAtScore: Int? = nil) {
+        public init(actor: String, qualifyAtScore: Int? = nil, routes: Bool = true) {
             self.actor = actor
             self.qualifyAtScore = qualifyAtScore
+            self.routes = routes
         }
     }
 
@@ -47,7 +51,7 @@ public struct Leads: Sendable {
             var head: ConsentChain.Head?
             return try prepared.commit(db, head: &head)
         }
-        if case .created(let lead) = outcome, lead.status.isEligible { onEligibleLead?(lead) }
+        if case .created(let lead) = outcome, lead.status.isEligible, options.routes { onEligibleLead?(lead) }
         return outcome
     }
 
@@ -76,7 +80,7 @@ public struct Leads: Sendable {
         let slots = zip(validated, earlier).map { slot, count -> Result<PreparedLead, CoreError> in
             slot.map { prepared($0, tenantID: tenantID, settings: settings, earlier: count, options: options, moment: moment) }
         }
-        return PreparedBatch(slots: slots)
+        return PreparedBatch(slots: slots, routes: options.routes)
     }
 
     /// What every lead of one batch shares: the time, its text, and the dedup cutoff.
@@ -112,12 +116,13 @@ public struct Leads: Sendable {
             }
             return (outcomes, try then(db, outcomes))
         }
-        for case .success(.created(let lead)) in outcomes where lead.status.isEligible { onEligibleLead?(lead) }
+        for case .success(.created(let lead)) in outcomes where lead.status.isEligible && batch.routes { onEligibleLead?(lead) }
         return (outcomes, extra)
     }
 
     public struct PreparedBatch: Sendable {
         let slots: [Result<PreparedLead, CoreError>]
+        let routes: Bool
     }
 
     /// A lead checked and ready for the writer.

@@ -30,15 +30,13 @@ public enum WebhookRequest {
     public static let idHeader = "X-Webhook-Id"
     public static let eventHeader = "X-Webhook-Event"
 
-    public static func make(url: String, secret: String, eventID: String, event: String, timestamp: String, body: [UInt8],
+    /// Without a secret the request is sent unsigned (a buyer that set none).
+    public static func make(url: String, secret: String?, eventID: String, event: String, timestamp: String, body: [UInt8],
                             timeout: Duration, policy: AddressPolicy) -> OutboundRequest {
-        OutboundRequest(url: url, headers: [
-            ("Content-Type", "application/json"),
-            (signatureHeader, WebhookSignature.sign(body: body, secret: secret)),
-            (timestampHeader, timestamp),
-            (idHeader, eventID),
-            (eventHeader, event),
-        ], body: body, timeout: timeout, maxResponseBytes: 16 << 10, policy: policy)
+        var headers = [("Content-Type", "application/json")]
+        if let secret { headers.append((signatureHeader, WebhookSignature.sign(body: body, secret: secret))) }
+        headers += [(timestampHeader, timestamp), (idHeader, eventID), (eventHeader, event)]
+        return OutboundRequest(url: url, headers: headers, body: body, timeout: timeout, maxResponseBytes: 16 << 10, policy: policy)
     }
 }
 

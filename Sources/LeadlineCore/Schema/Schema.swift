@@ -301,5 +301,58 @@ public enum Schema {
                 CREATE INDEX lead_sales_by_lead ON lead_sales(lead_id);
                 """)
         },
+        Migration("0008_pings_and_outbox") { db in
+            try db.execute(sql: """
+                -- How a tenant's auctions run when a campaign does not say: the floor, the deadline for bids, and
+                -- whether a lead a buyer rejects on post is offered to the next bid.
+                ALTER TABLE tenants ADD COLUMN floor_price_cents INTEGER NOT NULL DEFAULT 0;
+                ALTER TABLE tenants ADD COLUMN auction_deadline_ms INTEGER NOT NULL DEFAULT 1000;
+                ALTER TABLE tenants ADD COLUMN try_next_bid INTEGER NOT NULL DEFAULT 1;
+                -- Deliveries to a buyer that failed in a row; reset by a success, the buyer is paused at a limit.
+                ALTER TABLE buyers ADD COLUMN consecutive_failures INTEGER NOT NULL DEFAULT 0;
+                -- The buyer's answer to the post, kept for replay: {"status", "body", "error"}.
+                ALTER TABLE lead_sales ADD COLUMN response TEXT;
+
+                -- Every auction: what was pinged (no PII), each buyer's outcome with its request, answer and timing,
+                -- and what became of it. A ping is open until sold or unsold by a post, or until expires_at.
+                CREATE TABLE pings (
+                    id TEXT PRIMARY KEY NOT NULL,               -- ping_
+                    tenant_id TEXT NOT NULL REFERENCES tenants(id),
+                    campaign_id TEXT REFERENCES campaigns(id),
+                    profile TEXT NOT NULL,                      -- JSON {campaign_type, state, zip_code, source, phone_hash}
+                    floor_price_cents INTEGER NOT NULL,
+                    deadline_ms INTEGER NOT NULL,
+                    took_ms INTEGER NOT NULL,
+                    outcomes TEXT NOT NULL,                     -- JSON [{buyer_id, outcome, bid_cents, ms, …}], best bid first
+                    bids INTEGER NOT NULL,
+                    status TEXT NOT NULL,                       -- open, sold, unsold
+                    lead_id TEXT,
+                    created_at TEXT NOT NULL,
+                    expires_at TEXT NOT NULL
+                );
+                CREATE INDEX pings_by_tenant ON pings(tenant_id, created_at);
+                CREATE INDEX pings_open ON pings(expires_at) WHERE status = 'open';
+
+                -- Webhooks to send, written in the transaction of the change they report, sent and retried by a worker.
+                CREATE TABLE outbox (
+                    id INTEGER PRIMARY KEY,
+                    tenant_id TEXT NOT NULL REFERENCES tenants(id),
+                    event_id TEXT NOT NULL UNIQUE,              -- evt_, also in the body: receivers drop repeats
+                    event TEXT NOT NULL,                        -- lead.delivered, …
+                    buyer_id TEXT REFERENCES buyers(id),        -- whose secret signs it and whose failures count
+                    url TEXT NOT NULL,
+                    body BLOB NOT NULL,                         -- exactly the bytes signed and sent
+                    status TEXT NOT NULL,                       -- pending, delivered, failed (gave up)
+                    attempts INTEGER NOT NULL DEFAULT 0,
+                    next_attempt_at TEXT NOT NULL,
+                    last_status INTEGER,
+                    last_error TEXT,
+                    created_at TEXT NOT NULL,
+                    delivered_at TEXT
+                );
+                CREATE INDEX outbox_due ON outbox(next_attempt_at) WHERE status = 'pending';
+                CREATE INDEX outbox_by_buyer ON outbox(buyer_id, created_at);
+                """)
+        },
     ]
 }

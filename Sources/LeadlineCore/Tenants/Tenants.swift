@@ -84,6 +84,47 @@ public struct Tenants: Sendable {
         }
     }
 
+    /// How a tenant's auctions run where its campaigns do not say otherwise.
+    public struct ExchangeRules: Sendable, Equatable {
+        /// Bids under this are dropped (a campaign's own floor wins).
+        public var floorPriceCents: Int
+        /// How long a ping waits for live bids, in milliseconds.
+        public var auctionDeadlineMs: Int
+        /// Whether a lead the buyer rejects on post is offered to the next bid of the same ping.
+        public var tryNextBid: Bool
+
+        public init(floorPriceCents: Int = 0, auctionDeadlineMs: Int = 1000, tryNextBid: Bool = true) {
+            self.floorPriceCents = floorPriceCents
+            self.auctionDeadlineMs = auctionDeadlineMs
+            self.tryNextBid = tryNextBid
+        }
+
+        static func fetch(_ db: GRDB.Database, tenantID: String) throws -> ExchangeRules {
+            guard let row = try Row.fetchOne(db.cachedStatement(sql: """
+                SELECT floor_price_cents, auction_deadline_ms, try_next_bid FROM tenants WHERE id = ?
+                """), arguments: [tenantID]) else {
+                throw CoreError.notFound("tenant \(tenantID)")
+            }
+            return ExchangeRules(floorPriceCents: row[0], auctionDeadlineMs: row[1], tryNextBid: row[2])
+        }
+    }
+
+    public func exchangeRules(tenantID: String) throws -> ExchangeRules {
+        try store.read { db in try ExchangeRules.fetch(db, tenantID: tenantID) }
+    }
+
+    public func setExchangeRules(tenantID: String, _ rules: ExchangeRules) throws {
+        var problems: [CoreError.FieldProblem] = []
+        if !(0...10_000_000).contains(rules.floorPriceCents) { problems.append(.init("floor_price_cents", "must be 0 to 10000000")) }
+        if !(50...30_000).contains(rules.auctionDeadlineMs) { problems.append(.init("auction_deadline_ms", "must be 50 to 30000")) }
+        if !problems.isEmpty { throw CoreError.invalid(problems) }
+        try store.writeNow { db in
+            try db.execute(sql: "UPDATE tenants SET floor_price_cents = ?, auction_deadline_ms = ?, try_next_bid = ? WHERE id = ?",
+                           arguments: [rules.floorPriceCents, rules.auctionDeadlineMs, rules.tryNextBid, tenantID])
+            guard db.changesCount == 1 else { throw CoreError.notFound("tenant \(tenantID)") }
+        }
+    }
+
     public func isEmpty() throws -> Bool {
         try store.read { db in try Tenant.fetchCount(db) == 0 }
     }

@@ -16,19 +16,26 @@ struct CapWindows: Sendable {
         // CivilDate.weekday: 1 = Sunday … 7 = Saturday; weeks start on Monday.
         week = instant(local.date.adding(days: -((local.weekday + 5) % 7)))
         month = instant(local.date.adding(days: 1 - local.date.components.day))
+        key = "\(zone) \(Timestamp.format(hour))"
     }
+
+    /// Names these windows: every window starts on an hour of the zone, so the hour's start (and the zone) tell
+    /// whether counts made earlier still apply.
+    let key: String
 }
 
-/// What a buyer has bought in its current windows: counted against its caps and monthly budget.
-public struct BuyerUsage: Sendable, Equatable {
+/// Leads sold in the current windows, counted against caps and budgets: a buyer's hour/day/week/month caps and
+/// monthly budget, a campaign's daily limit and total budget. `spendCents` is the budget's period: the month for a
+/// buyer, the campaign's whole life for a campaign.
+public struct SalesUsage: Sendable, Equatable {
     public var hour = 0, day = 0, week = 0, month = 0
-    public var monthSpendCents = 0
+    public var spendCents = 0
 
     public init() {}
 
-    /// Sales that count: delivered, accepted and returned ones (a returned lead still took the buyer's capacity; its
+    /// A buyer's sales that count: delivered, accepted and returned ones (a returned lead still took the buyer's capacity; its
     /// price no longer counts toward the budget). Rejected and failed posts were never sales.
-    static func fetch(_ db: GRDB.Database, buyerID: String, windows: CapWindows) throws -> BuyerUsage {
+    static func fetch(_ db: GRDB.Database, buyerID: String, windows: CapWindows) throws -> SalesUsage {
         let (hour, day, week, month) = (Timestamp.format(windows.hour), Timestamp.format(windows.day),
                                         Timestamp.format(windows.week), Timestamp.format(windows.month))
         let row = try Row.fetchOne(db.cachedStatement(sql: """
@@ -38,8 +45,20 @@ public struct BuyerUsage: Sendable, Equatable {
             FROM lead_sales
             WHERE buyer_id = ?5 AND created_at >= min(?3, ?4) AND status IN ('delivered', 'accepted', 'returned')
             """), arguments: [hour, day, week, month, buyerID])!
-        var usage = BuyerUsage()
-        (usage.hour, usage.day, usage.week, usage.month, usage.monthSpendCents) = (row[0], row[1], row[2], row[3], row[4])
+        var usage = SalesUsage()
+        (usage.hour, usage.day, usage.week, usage.month, usage.spendCents) = (row[0], row[1], row[2], row[3], row[4])
+        return usage
+    }
+
+    /// A campaign's: sales today (its zone) in `day`, everything sold and not returned in `spendCents`.
+    static func fetch(_ db: GRDB.Database, campaignID: String, windows: CapWindows) throws -> SalesUsage {
+        let row = try Row.fetchOne(db.cachedStatement(sql: """
+            SELECT count(*) FILTER (WHERE created_at >= ?1 AND status IN ('delivered', 'accepted', 'returned')),
+                   coalesce(sum(price_cents) FILTER (WHERE status IN ('delivered', 'accepted')), 0)
+            FROM lead_sales WHERE campaign_id = ?2
+            """), arguments: [Timestamp.format(windows.day), campaignID])!
+        var usage = SalesUsage()
+        (usage.day, usage.spendCents) = (row[0], row[1])
         return usage
     }
 }
