@@ -61,7 +61,7 @@ let package = Package(
 
         // The command line: wiring only.
         .executableTarget(name: "leadline", dependencies: [
-            "LeadlineAPI", "OutboundHTTP",
+            "LeadlineAPI", "OutboundHTTP", "Simulator",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 

@@ -46,13 +46,7 @@ struct Serve: ParsableCommand {
     }
 
     func run() throws {
-        // Signals are taken by sigwait below; block them before any thread starts so every thread inherits the mask.
-        var signals = sigset_t()
-        sigemptyset(&signals)
-        sigaddset(&signals, SIGINT)
-        sigaddset(&signals, SIGTERM)
-        pthread_sigmask(SIG_BLOCK, &signals, nil)
-        signal(SIGPIPE, SIG_IGN)
+        let signals = TerminationSignals()
 
         var options = ServeOptions(databasePath: database.path)
         options.listen = listen ?? environment("LEADLINE_LISTEN") ?? "127.0.0.1:8080"
@@ -81,8 +75,7 @@ struct Serve: ParsableCommand {
         }
         fflush(nil)
 
-        var received: Int32 = 0
-        sigwait(&signals, &received)
+        let received = signals.wait()
         print("Received \(received == SIGINT ? "SIGINT" : "SIGTERM"); finishing requests in flight…")
         fflush(nil)
         server.stop()

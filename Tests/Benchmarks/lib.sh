@@ -14,11 +14,12 @@ SERVER=""
 trap 'kill $SERVER ${CEILING:-} 2>/dev/null || true; rm -rf "$WORK"' EXIT
 
 # Starts `leadline serve` on a new database with an admin key (no rate limit) in $KEY; sets $PORT and $URL.
+# Arguments are passed on to `serve` (e.g. --allow-private-targets).
 start_server() {
   local db="$WORK/bench.db"
   "$BIN" tenant create bench --db "$db" >/dev/null
   KEY=$("$BIN" key create --tenant bench --scopes admin --rate-limit 0 --json --db "$db" | sed 's/.*"key":"\([^"]*\)".*/\1/')
-  LEADLINE_LOG_LEVEL=warning "$BIN" serve --db "$db" --listen 127.0.0.1:0 > "$WORK/serve.out" 2>&1 &
+  LEADLINE_LOG_LEVEL=warning "$BIN" serve --db "$db" --listen 127.0.0.1:0 "$@" > "$WORK/serve.out" 2>&1 &
   SERVER=$!
   PORT=""
   for _ in $(seq 1 100); do

@@ -226,6 +226,13 @@ import Testing
             #expect(changed.stdout.contains("within 7 day(s) on phone or email"))
             #expect(try LeadlineBinary.run(["tenant", "configure", "acme", "--dedup-window-days", "5000", "--db", db]).status == 1)
             #expect(try LeadlineBinary.run(["tenant", "configure", "acme", "--dedup-by-email", "maybe", "--db", db]).status == 2)
+            // The same command sets how its auctions run.
+            #expect(shown.stdout.contains(#""auction_deadline_ms":1000"#) && shown.stdout.contains(#""try_next_bid":true"#))
+            let auctions = try LeadlineBinary.run(["tenant", "configure", "acme", "--auction-deadline-ms", "250", "--floor-price-cents", "1500",
+                                                   "--try-next-bid", "off", "--json", "--db", db])
+            #expect(auctions.stdout.contains(#""auction_deadline_ms":250"#) && auctions.stdout.contains(#""floor_price_cents":1500"#)
+                    && auctions.stdout.contains(#""try_next_bid":false"#))
+            #expect(try LeadlineBinary.run(["tenant", "configure", "acme", "--auction-deadline-ms", "5", "--db", db]).status == 1)
         }
         // The rule is what intake applies: same email, other phone, within 7 days → the same lead.
         let store = try SQLiteStore(path: db, migrations: Schema.migrations)

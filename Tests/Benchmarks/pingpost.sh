@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# Ping-post benchmark: wrk POSTs the reference's ping to /api/v1/pingpost/ping
+#   1. with 10 fixed-price buyers (target >= 5,000 pings/s),
+#   2. with 10 live buyers (`leadline simulate buyers`, a separate process) answering each ping in ~20 ms
+#      (target >= 1,000 pings/s),
+#   3. with those 10 plus one buyer that never answers in time, under a 100 ms auction deadline: every ping waits for
+#      the deadline, so its latency minus 100 ms is how far the answer overshoots it (target p99 <= 10 ms).
+# Every ping is stored with its bids; no cap is set, so nothing limits the bids.
+# Usage: Tests/Benchmarks/pingpost.sh [DURATION_SECONDS] [CONNECTIONS]     (needs wrk and curl)
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+DURATION=${1:-10}
+CONNECTIONS=${2:-32}
+. Tests/Benchmarks/lib.sh
+start_server --allow-private-targets
+DB="$WORK/bench.db"
+
+buyer() {  # buyer JSON → id
+  curl -fsS -X POST "$URL/api/v1/buyers" -H "X-API-Key: $KEY" -H "Content-Type: application/json" -d "$1" \
+    | sed 's/.*"id":"\([^"]*\)".*/\1/'
+}
+pause() { curl -fsS -X PATCH "$URL/api/v1/buyers/$1" -H "X-API-Key: $KEY" -H "Content-Type: application/json" -d '{"status":"paused"}' >/dev/null; }
+
+cat > "$WORK/ping.lua" <<'LUA'
+wrk.method = "POST"
+wrk.body = '{"campaign_type":"legal_pi","state":"NV","zip_code":"89101","source":"landing_page_v3"}'
+wrk.headers["Content-Type"] = "application/json"
+LUA
+
+echo "Leadline ping-post benchmark: $KIND binary, $(nproc) cores, wrk -t2 -c$CONNECTIONS -d${DURATION}s (wrk and the mock buyers share the cores)"
+FIXED=()
+for i in $(seq 1 10); do FIXED+=("$(buyer "{\"name\":\"fixed-$i\",\"bid_cents\":$((1000 + i * 100)),\"campaign_types\":[\"legal_pi\"]}")"); done
+read -r F_RPS F_P50 F_P99 <<<"$(measure -s "$WORK/ping.lua" -H "X-Compliance-API-Key: $KEY" "$URL/api/v1/pingpost/ping")"
+for id in "${FIXED[@]}"; do pause "$id"; done
+
+"$BIN" simulate buyers --count 10 --latency-ms 20 --bid-cents 1500-4000 > "$WORK/mocks.out" 2>"$WORK/mocks.err" &
+MOCKS=$!
+trap 'kill $SERVER $MOCKS ${SLOW:-} 2>/dev/null || true; rm -rf "$WORK"' EXIT
+for _ in $(seq 1 100); do [ "$(wc -l < "$WORK/mocks.out")" -ge 10 ] && break; sleep 0.1; done
+while read -r line; do
+  ping=$(echo "$line" | sed 's/.*"ping_url":"\([^"]*\)".*/\1/'); post=$(echo "$line" | sed 's/.*"post_url":"\([^"]*\)".*/\1/')
+  buyer "{\"name\":\"live\",\"ping_url\":\"$ping\",\"post_url\":\"$post\",\"timeout_ms\":500}" >/dev/null
+done < "$WORK/mocks.out"
+read -r L_RPS L_P50 L_P99 <<<"$(measure -s "$WORK/ping.lua" -H "X-Compliance-API-Key: $KEY" "$URL/api/v1/pingpost/ping")"
+
+"$BIN" simulate buyers --count 1 --timeout-rate 1 > "$WORK/slow.out" 2>"$WORK/slow.err" &
+SLOW=$!
+for _ in $(seq 1 100); do [ -s "$WORK/slow.out" ] && break; sleep 0.1; done
+line=$(head -n 1 "$WORK/slow.out")
+ping=$(echo "$line" | sed 's/.*"ping_url":"\([^"]*\)".*/\1/'); post=$(echo "$line" | sed 's/.*"post_url":"\([^"]*\)".*/\1/')
+buyer "{\"name\":\"never in time\",\"ping_url\":\"$ping\",\"post_url\":\"$post\",\"timeout_ms\":5000}" >/dev/null
+"$BIN" tenant configure bench --auction-deadline-ms 100 --db "$DB" >/dev/null
+read -r D_RPS D_P50 D_P99 <<<"$(measure -s "$WORK/ping.lua" -H "X-Compliance-API-Key: $KEY" "$URL/api/v1/pingpost/ping")"
+stop_server
+PINGS=$(sqlite3 "$DB" "SELECT count(*) FROM pings" 2>/dev/null || echo "?")
+TIMED_OUT=$(sqlite3 "$DB" "SELECT count(*) FROM pings WHERE outcomes LIKE '%timed_out%'" 2>/dev/null || echo "?")
+
+header
+row "10 fixed-price buyers" "$F_RPS" "$F_P50" "$F_P99"
+row "10 live buyers answering in ~20 ms" "$L_RPS" "$L_P50" "$L_P99"
+row "11 live, one never in time, 100 ms deadline" "$D_RPS" "$D_P50" "$D_P99"
+awk -v p50="$D_P50" -v p99="$D_P99" 'BEGIN { printf "\ndeadline overshoot: p50 %.1f ms, p99 %.1f ms (target p99 <= 10)\n", p50 - 100, p99 - 100 }'
+echo "stored: $PINGS pings, $TIMED_OUT with a timed-out buyer"
