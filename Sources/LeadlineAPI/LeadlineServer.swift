@@ -69,7 +69,11 @@ public final class LeadlineServer: @unchecked Sendable {
         tenants = Tenants(store: store, clock: options.clock)
         keys = APIKeys(store: store, clock: options.clock)
         limiter = RateLimiter(clock: options.clock)
-        leads = Leads(store: store, clock: options.clock)
+        // Eligible new leads of a campaign are auctioned as they arrive; the router is connected to the exchange below.
+        let router = LeadRouter()
+        var leads = Leads(store: store, clock: options.clock)
+        leads.onEligibleLead = { router.route($0) }
+        self.leads = leads
         consents = Consents(store: store, clock: options.clock)
         // Uploads are written beside the database (not /tmp, which may be small or another file system) and kept
         // there until their import ends.
@@ -83,6 +87,7 @@ public final class LeadlineServer: @unchecked Sendable {
         buyers = Buyers(store: store, clock: options.clock, secrets: secrets, policy: targets)
         campaigns = Campaigns(store: store, clock: options.clock, policy: targets)
         exchange = Exchange(store: store, clock: options.clock, buyers: buyers, leads: leads, outbound: outbound)
+        router.connect(exchange)
         outbox = OutboxWorker(store: store, clock: options.clock, outbound: outbound, buyers: buyers, pollInterval: options.outboxPollInterval)
 
         console = Console(store: store, clock: options.clock, users: AdminUsers(store: store, clock: options.clock), gate: gate, tenants: tenants)

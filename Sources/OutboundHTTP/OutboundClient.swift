@@ -205,15 +205,21 @@ private let receiveHeader: curl_write_callback = { data, size, count, context in
     let transfer = transfer(context)
     let length = size * count
     guard let data else { return length }
-    let line = String(decoding: UnsafeRawBufferPointer(start: data, count: length), as: UTF8.self)
-    if line.hasPrefix("HTTP/") {
+    // Read as bytes: Foundation's trimming was a measurable share of a live auction's cost.
+    let line = UnsafeRawBufferPointer(start: data, count: length).bindMemory(to: UInt8.self)
+    if line.starts(with: "HTTP/".utf8) {
         transfer.headers = []  // a new response (after a 100 Continue, say) starts its own headers
-    } else if let colon = line.firstIndex(of: ":") {
-        let name = String(line[..<colon]).trimmingCharacters(in: .whitespaces)
-        let value = String(line[line.index(after: colon)...]).trimmingCharacters(in: .whitespacesAndNewlines)
-        if transfer.headers.count < 100 { transfer.headers.append((name, value)) }
+    } else if let colon = line.firstIndex(of: UInt8(ascii: ":")), transfer.headers.count < 100 {
+        transfer.headers.append((trimmed(line[..<colon]), trimmed(line[(colon + 1)...])))
     }
     return length
+}
+
+/// The text without surrounding spaces, tabs and line ends.
+private func trimmed(_ bytes: Slice<UnsafeBufferPointer<UInt8>>) -> String {
+    func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 || byte == 0x0D || byte == 0x0A }
+    guard let first = bytes.firstIndex(where: { !isSpace($0) }), let last = bytes.lastIndex(where: { !isSpace($0) }) else { return "" }
+    return String(decoding: bytes[first...last], as: UTF8.self)
 }
 
 /// Opens each socket curl asks for only after checking the address it is for.

@@ -385,4 +385,53 @@ func bids(_ reply: HTTPConnection.Reply) throws -> [(buyer: String, cents: Int)]
             #expect(try bids(market.ping()).isEmpty)
         }
     }
+
+    @Test func directLeadsOfACampaignAreSoldToTheBestBidsSharedUpToItsLimit() async throws {
+        try await blocking { () throws in
+            let market = try Market()
+            #expect(try market.app.ezleeds("POST", "/api/v1/campaigns", key: market.key, [
+                "name": "PI Nevada", "campaign_type": "legal_pi", "states": ["NV"], "max_buyers_per_lead": 2,
+            ]).status == 201)
+            let first = try market.buyer("First", ["bid_cents": 3000])
+            let second = try market.buyer("Second", ["bid_cents": 2000])
+            let third = try market.buyer("Third", ["bid_cents": 1000])
+            func inbound(_ state: String) throws -> String {
+                let reply = try market.app.ezleeds("POST", "/api/v1/leads/inbound", key: market.key, [
+                    "first_name": "Jane", "phone": TestPhones.next(), "state": state, "zip_code": "89101", "campaign_type": "legal_pi",
+                    "consent": ["consent_type": "tcpa_express_written", "consent_text": "I agree to be contacted...",
+                                "ip_address": "203.0.113.42", "page_url": "https://example.com/intake"],
+                ])
+                return try reply.json()["id"] as! String
+            }
+            func lead(_ id: String) throws -> [String: Any] { try market.app.ezleeds("GET", "/api/v1/leads/\(id)", key: market.key).json() }
+
+            let shared = try inbound("NV")
+            #expect(try market.eventually { try lead(shared)["status"] as? String == "delivered" })
+            #expect(try market.eventually { try lead(shared)["sold_price_cents"] as? Int == 5000 })
+            #expect(try lead(shared)["buyer_id"] as? String == first)
+            let sales = try market.app.server.store.read { db in
+                try String.fetchAll(db, sql: "SELECT buyer_id FROM lead_sales WHERE lead_id = ? ORDER BY price_cents DESC", arguments: [shared])
+            }
+            #expect(sales == [first, second])
+            #expect(!sales.contains(third))
+
+            // An exclusive bid on top takes the lead alone.
+            let exclusive = try market.buyer("Exclusive", ["bid_cents": 4000, "exclusivity": "exclusive"])
+            let alone = try inbound("NV")
+            #expect(try market.eventually { try lead(alone)["status"] as? String == "delivered" })
+            #expect(try lead(alone)["buyer_id"] as? String == exclusive)
+            #expect(try lead(alone)["sold_price_cents"] as? Int == 4000)
+            // Outside the campaign's states the auction finds no bid (it is stored all the same) and nothing is sold.
+            let elsewhere = try inbound("CA")
+            #expect(try market.eventually {
+                try market.app.server.store.read { db in
+                    try Int.fetchOne(db, sql: "SELECT count(*) FROM pings WHERE profile LIKE '%\"state\":\"CA\"%' AND bids = 0")
+                } == 1
+            })
+            #expect(try lead(elsewhere)["status"] as? String == "qualified")
+            #expect(try market.app.server.store.read { db in
+                try Int.fetchOne(db, sql: "SELECT count(*) FROM lead_sales WHERE lead_id = ?", arguments: [elsewhere])
+            } == 0)
+        }
+    }
 }

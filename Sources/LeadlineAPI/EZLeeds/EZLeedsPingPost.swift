@@ -23,16 +23,24 @@ extension Routes {
         }
     }
 
-    struct PingAnswer: Encodable {
-        struct Bid: Encodable { let buyer_id: String, buyer_name: String, bid_cents: Int, exclusivity: String }
-        let ping_id: String, expires_at: String, bids: [Bid], floor_price_cents: Int
-
-        init(_ record: PingRecord) {
-            ping_id = record.id
-            expires_at = record.expiresAt
-            bids = record.bids.map { Bid(buyer_id: $0.buyer_id, buyer_name: $0.buyer_name, bid_cents: $0.bid_cents ?? 0, exclusivity: $0.exclusivity) }
-            floor_price_cents = record.floorPriceCents
+    /// The ping's answer, written by hand (every ping answers one): keys sorted, as `Response.json` would write it.
+    static func pingAnswer(_ record: PingRecord) -> Response {
+        let bids = record.bids.map { bid in
+            var json = CanonicalJSON()
+            json.add("bid_cents", bid.bid_cents ?? 0)
+            json.add("buyer_id", bid.buyer_id)
+            json.add("buyer_name", bid.buyer_name)
+            json.add("exclusivity", bid.exclusivity)
+            return json
         }
+        var answer = CanonicalJSON()
+        answer.add("bids", json: CanonicalJSON.array(bids))
+        answer.add("expires_at", record.expiresAt)
+        answer.add("floor_price_cents", record.floorPriceCents)
+        answer.add("ping_id", record.id)
+        var response = Response(status: 200, body: .bytes(answer.finished()))
+        response.headers.set("Content-Type", "application/json")
+        return response
     }
 
     struct PostBody: Decodable {
@@ -78,7 +86,7 @@ extension Routes {
         addAsync(.POST, "/api/v1/pingpost/ping", access: .complianceOrWrite) { request in
             let caller = try request.caller
             let record = try await exchange.ping(tenantID: caller.tenantID, try request.decode(PingBody.self).input)
-            return try .json(PingAnswer(record))
+            return Self.pingAnswer(record)
         }
 
         addAsync(.POST, "/api/v1/pingpost/post", access: .complianceOrWrite) { request in

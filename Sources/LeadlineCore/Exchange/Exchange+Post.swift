@@ -149,7 +149,7 @@ extension Exchange {
 
     /// Offers the lead to one bidder at its bid. A buyer with a `post_url` is asked and its answer read; any other
     /// is sold at once and (with a `webhook_url`) sent the lead through the outbox.
-    private func sell(_ lead: Lead, to entry: BuyerDirectory.Entry, bid: BidOutcome, ping: PingRecord, campaign: Campaign?,
+    func sell(_ lead: Lead, to entry: BuyerDirectory.Entry, bid: BidOutcome, ping: PingRecord, campaign: Campaign?,
                       actor: String) async throws -> PostAttempt {
         let buyer = entry.buyer, price = bid.bid_cents ?? 0, now = clock.now
         guard buyer.status == .active else {
@@ -232,14 +232,17 @@ struct Sale: Sendable {
     func complete(_ db: GRDB.Database, actor: String, webhookURL: String?, campaign: Campaign?, reservations: Reservations) throws {
         guard var stored = try Lead.filter(Column("id") == lead.id).fetchOne(db) else { throw CoreError.notFound("lead \(lead.id)") }
         let from = stored.status
-        if stored.status != .delivered {
+        if stored.status == .delivered && stored.buyerID != nil {
+            // A shared lead's later sale: the first buyer stays its buyer; the price is what all its sales made.
+            stored.soldPriceCents = (stored.soldPriceCents ?? 0) + priceCents
+        } else {
             guard stored.status.canMove(to: .delivered) else {
                 throw CoreError.refused(code: "lead_not_sellable", "lead \(lead.id) is \(stored.status.rawValue) and cannot be sold")
             }
             stored.status = .delivered
+            stored.buyerID = buyer.id
+            stored.soldPriceCents = priceCents
         }
-        stored.buyerID = buyer.id
-        stored.soldPriceCents = priceCents
         stored.updatedAt = at
         try stored.update(db)
         var detail = CanonicalJSON()

@@ -94,7 +94,7 @@ public struct Exchange: Sendable {
                     outcomes.append(BidOutcome(buyer, .bid, bidCents: buyer.settings.bidCents))
                 }
             }
-            let body = try StoredJSON.bytes(BuyerRequests.PingBody(
+            let body = live.isEmpty ? [] : try StoredJSON.bytes(BuyerRequests.PingBody(
                 ping_id: pingID, campaign_type: profile.campaign_type, state: profile.state, zip_code: profile.zip_code,
                 source: profile.source, phone_hash: profile.phone_hash, floor_price_cents: floor, expires_at: Timestamp.format(expiresAt)))
             outcomes += await liveBids(live, body: body, pingID: pingID, now: now, deadline: started + .milliseconds(rules.auctionDeadlineMs))
@@ -191,6 +191,9 @@ public struct Exchange: Sendable {
                                  expiresAt: Date, tookMs: Int) async throws -> PingRecord {
         let buyers = self.buyers, reservations = self.reservations
         let byID = Dictionary(entries.map { ($0.buyer.id, $0.buyer) }, uniquingKeysWith: { a, _ in a })
+        // Written here, off the single writer; written again there only if a cap changes an outcome.
+        let written = BidOutcome.stored(outcomes)
+        let original = outcomes
         do {
             return try await store.write { db in
                 var outcomes = outcomes
@@ -223,7 +226,7 @@ public struct Exchange: Sendable {
                 let record = PingRecord(id: pingID, tenantID: tenantID, campaignID: campaign?.id, profile: profile, floorPriceCents: floor,
                                         deadlineMs: deadlineMs, tookMs: tookMs, outcomes: outcomes, status: .open, leadID: nil,
                                         createdAt: Timestamp.format(now), expiresAt: Timestamp.format(expiresAt))
-                try record.insert(db)
+                try record.insert(db, outcomes: outcomes == original ? written : nil)
                 reservations.hold(pingID: pingID, holds, expiresAt: expiresAt)
                 return record
             }

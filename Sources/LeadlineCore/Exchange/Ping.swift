@@ -105,6 +105,41 @@ public struct BidOutcome: Codable, Sendable, Equatable {
     }
 }
 
+extension BidOutcome {
+    /// The stored form, written by hand: an auction stores one of these per buyer per ping, and Foundation's encoder
+    /// was most of a ping's cost. Keys sorted, absent values left out, as JSONEncoder would write it.
+    var canonical: CanonicalJSON {
+        var json = CanonicalJSON()
+        json.add("bid_cents", bid_cents)
+        json.add("bidding", bidding)
+        json.add("buyer_id", buyer_id)
+        json.add("buyer_name", buyer_name)
+        json.add("detail", detail)
+        json.add("exclusivity", exclusivity)
+        json.add("held", held)
+        json.add("ms", ms)
+        json.add("outcome", outcome.rawValue)
+        json.add("reason", reason)
+        json.add("response_body", response_body)
+        json.add("response_status", response_status)
+        return json
+    }
+
+    static func stored(_ outcomes: [BidOutcome]) -> String { CanonicalJSON.array(outcomes.map(\.canonical)) }
+}
+
+extension PingInput.Profile {
+    var canonical: CanonicalJSON {
+        var json = CanonicalJSON()
+        json.add("campaign_type", campaign_type)
+        json.add("phone_hash", phone_hash)
+        json.add("source", source)
+        json.add("state", state)
+        json.add("zip_code", zip_code)
+        return json
+    }
+}
+
 /// A stored auction.
 public struct PingRecord: Sendable {
     public enum Status: String, Sendable { case open, posting, sold, unsold }
@@ -132,13 +167,14 @@ public struct PingResult: Sendable {
 }
 
 extension PingRecord {
-    func insert(_ db: GRDB.Database) throws {
+    /// `stored` is the stored form of `outcomes` when it was written before the transaction.
+    func insert(_ db: GRDB.Database, outcomes stored: String? = nil) throws {
         try db.execute(sql: """
             INSERT INTO pings (id, tenant_id, campaign_id, profile, floor_price_cents, deadline_ms, took_ms, outcomes, bids, status,
                                lead_id, created_at, expires_at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """, arguments: [id, tenantID, campaignID, try StoredJSON.text(profile), floorPriceCents, deadlineMs, tookMs,
-                             try StoredJSON.text(outcomes), bids.count, status.rawValue, leadID, createdAt, expiresAt])
+            """, arguments: [id, tenantID, campaignID, profile.canonical.string, floorPriceCents, deadlineMs, tookMs,
+                             stored ?? BidOutcome.stored(outcomes), bids.count, status.rawValue, leadID, createdAt, expiresAt])
     }
 
     init(row: Row) throws {

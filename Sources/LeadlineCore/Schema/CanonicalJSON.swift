@@ -3,26 +3,39 @@ import Foundation
 /// A JSON object written with its keys in the order given (callers give them sorted) and strings escaped per RFC 8259.
 /// For what the core stores or hashes on every lead (score reasons, event details, consent content), where Foundation's
 /// encoder is most of the cost. Output matches JSONEncoder's `.sortedKeys, .withoutEscapingSlashes` for these shapes.
-struct CanonicalJSON {
+public struct CanonicalJSON: Sendable {
     private(set) var bytes: [UInt8] = [UInt8(ascii: "{")]
     private var first = true
 
-    init() {}
+    public init() {}
 
     /// An object of strings, keys sorted (event details).
     init(_ fields: [String: String]) {
         for key in fields.keys.sorted() { add(key, fields[key]) }
     }
 
-    mutating func add(_ key: String, _ value: String?) {
+    public mutating func add(_ key: String, _ value: String?) {
         guard let value else { return }
         separate(key)
         Self.quote(value, into: &bytes)
     }
 
-    mutating func add(_ key: String, _ value: Int) {
+    public mutating func add(_ key: String, _ value: Int?) {
+        guard let value else { return }
         separate(key)
         bytes += Array(String(value).utf8)
+    }
+
+    public mutating func add(_ key: String, _ value: Bool?) {
+        guard let value else { return }
+        separate(key)
+        bytes += Array((value ? "true" : "false").utf8)
+    }
+
+    /// A value already written as JSON (a nested object or array).
+    public mutating func add(_ key: String, json: String) {
+        separate(key)
+        bytes += Array(json.utf8)
     }
 
     private mutating func separate(_ key: String) {
@@ -32,8 +45,8 @@ struct CanonicalJSON {
         bytes.append(UInt8(ascii: ":"))
     }
 
-    func finished() -> [UInt8] { bytes + [UInt8(ascii: "}")] }
-    var string: String { String(decoding: finished(), as: UTF8.self) }
+    public func finished() -> [UInt8] { bytes + [UInt8(ascii: "}")] }
+    public var string: String { String(decoding: finished(), as: UTF8.self) }
 
     static func quote(_ text: String, into out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
@@ -67,7 +80,7 @@ struct CanonicalJSON {
     }
 
     /// `[{…},{…}]` from objects already written.
-    static func array(_ objects: [CanonicalJSON]) -> String {
+    public static func array(_ objects: [CanonicalJSON]) -> String {
         var out: [UInt8] = [UInt8(ascii: "[")]
         for (index, object) in objects.enumerated() {
             if index > 0 { out.append(UInt8(ascii: ",")) }

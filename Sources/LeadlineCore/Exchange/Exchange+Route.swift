@@ -1,0 +1,65 @@
+import Foundation
+import GRDB
+import HTTPServer
+import Synchronization
+
+extension Exchange {
+    /// A lead that arrived directly (not through a ping) for an active campaign of its type: auctioned the same way (the
+    /// auction is stored like any ping) and sold to the best bid, or, when the campaign sells shared, to up to
+    /// `max_buyers_per_lead` shared bidders. An exclusive bid that wins takes the lead alone.
+    /// Returns the attempts made (empty when no campaign takes the lead).
+    @discardableResult
+    public func route(_ lead: Lead, actor: String = "router") async throws -> [PostAttempt] {
+        guard lead.status.isEligible, let type = lead.campaignType else { return [] }
+        let campaign = try store.read { db in try Self.campaign(db, tenantID: lead.tenantID, id: nil, type: type) }
+        guard let campaign else { return [] }
+        let ping = try await self.ping(tenantID: lead.tenantID, PingInput(
+            campaignType: type, state: lead.state, zipCode: lead.zipCode, source: lead.source, campaignID: campaign.id,
+            phoneHash: PingInput.phoneHash(lead.phone)))
+        defer { reservations.release(pingID: ping.id) }
+        guard !ping.bids.isEmpty else { return [] }
+        let pingID = ping.id, leadID = lead.id
+        try await store.write { db in
+            try db.execute(sql: "UPDATE pings SET status = 'posting', lead_id = ? WHERE id = ? AND status = 'open'", arguments: [leadID, pingID])
+        }
+        let entries = try buyers.entries(tenantID: lead.tenantID)
+        let limit = max(1, campaign.settings.maxBuyersPerLead)
+        var attempts: [PostAttempt] = []
+        var sold = 0
+        for bid in ping.bids where sold < limit {
+            let exclusive = bid.exclusivity == Exclusivity.exclusive.rawValue
+            // Once shared buyers have it, an exclusive one cannot; the best bid decides which kind of sale it is.
+            if exclusive && sold > 0 { continue }
+            guard let entry = entries.first(where: { $0.buyer.id == bid.buyer_id }) else { continue }
+            let attempt = try await sell(lead, to: entry, bid: bid, ping: ping, campaign: campaign, actor: actor)
+            attempts.append(attempt)
+            if attempt.sold {
+                sold += 1
+                if exclusive || limit == 1 { break }
+            }
+        }
+        if sold == 0 {
+            try await store.write { db in try db.execute(sql: "UPDATE pings SET status = 'unsold' WHERE id = ?", arguments: [pingID]) }
+        }
+        return attempts
+    }
+}
+
+/// Hands each eligible new lead to the exchange, in the background (the lead's own answer does not wait for the
+/// auction). Set up before the exchange exists, since the exchange is built from the leads service it routes for.
+public final class LeadRouter: Sendable {
+    private let exchange = Mutex<Exchange?>(nil)
+
+    public init() {}
+
+    public func connect(_ exchange: Exchange) { self.exchange.withLock { $0 = exchange } }
+
+    public func route(_ lead: Lead) {
+        guard lead.campaignType != nil, let exchange = exchange.withLock({ $0 }) else { return }
+        Task(executorPreference: HandlerExecutor.shared) {
+            do { try await exchange.route(lead) } catch {
+                exchange.logger.warning("a direct lead could not be routed", metadata: ["lead_id": "\(lead.id)", "error": "\(error)"])
+            }
+        }
+    }
+}
