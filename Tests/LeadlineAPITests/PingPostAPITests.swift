@@ -10,9 +10,9 @@ struct Market {
     let app: TestServer
     let key: String
 
-    init(directory: TemporaryDirectory = TemporaryDirectory()) throws {
+    init(directory: TemporaryDirectory = TemporaryDirectory(), allowPrivateTargets: Bool = true) throws {
         app = try TestServer(directory: directory) { options in
-            options.allowPrivateTargets = true
+            options.allowPrivateTargets = allowPrivateTargets
             options.outboxPollInterval = .milliseconds(20)
         }
         key = try app.makeKey()
@@ -432,6 +432,25 @@ func bids(_ reply: HTTPConnection.Reply) throws -> [(buyer: String, cents: Int)]
             #expect(try market.app.server.store.read { db in
                 try Int.fetchOne(db, sql: "SELECT count(*) FROM lead_sales WHERE lead_id = ?", arguments: [elsewhere])
             } == 0)
+        }
+    }
+
+    @Test func buyerURLsAreCheckedWhenUsedNotOnlyWhenSaved() async throws {
+        try await blocking { () throws in
+            // Saved while the server allowed loopback targets; the server then restarts without that permission.
+            let directory = TemporaryDirectory()
+            let mock = try MockBuyer(.init(bidCents: 5000...5000))
+            var lenient: Market? = try Market(directory: directory)
+            let buyer = try lenient!.liveBuyer("Inside", mock)
+            lenient!.app.stop()
+            lenient = nil
+            let strict = try Market(directory: directory, allowPrivateTargets: false)
+            let reply = try strict.ping()
+            #expect(try bids(reply).isEmpty)
+            let outcome = try strict.auction(try reply.json()["ping_id"] as! String)[buyer]
+            #expect(outcome?["outcome"] as? String == "failed")
+            #expect((outcome?["detail"] as? String)?.contains("loopback") == true)
+            #expect(mock.pings.isEmpty)
         }
     }
 }

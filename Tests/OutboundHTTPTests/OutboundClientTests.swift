@@ -53,6 +53,25 @@ import Testing
         #expect(response.header("x-seen-signature") == "sha256=ab")
     }
 
+    @Test func sendAllAnswersEveryRequestInItsOrder() async throws {
+        let server = try Self.server()
+        let base = "http://127.0.0.1:\(server.port)"
+        let results = await Self.client.sendAll([
+            OutboundRequest(method: "GET", url: "\(base)/slow", timeout: .milliseconds(200), policy: Self.loopbackAllowed),
+            OutboundRequest(url: "\(base)/echo", headers: [("Content-Type", "application/json")], body: Array("1".utf8),
+                            timeout: .seconds(5), policy: Self.loopbackAllowed),
+            OutboundRequest(url: "\(base)/echo", timeout: .seconds(5), policy: .publicOnly),
+            OutboundRequest(url: "\(base)/echo", headers: [("Content-Type", "application/json")], body: Array("2".utf8),
+                            timeout: .seconds(5), policy: Self.loopbackAllowed),
+        ])
+        #expect(results.count == 4)
+        guard case .timedOut = results[0].failure else { Issue.record("expected a timeout, got \(results[0].outcome)"); return }
+        #expect(results[1].response?.text == "1")
+        guard case .refused = results[2].failure else { Issue.record("expected a refusal, got \(results[2].outcome)"); return }
+        #expect(results[3].response?.text == "2")
+        #expect(await Self.client.sendAll([]).isEmpty)
+    }
+
     @Test func refusesLoopbackUnlessPrivateTargetsAreAllowed() async throws {
         let server = try Self.server()
         let refused = await Self.client.send(OutboundRequest(url: "http://127.0.0.1:\(server.port)/echo", timeout: .seconds(5), policy: .publicOnly))

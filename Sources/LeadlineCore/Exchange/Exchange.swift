@@ -137,29 +137,25 @@ public struct Exchange: Sendable {
     /// past it.
     func liveBids(_ entries: [BuyerDirectory.Entry], body: [UInt8], pingID: String, now: Date,
                   deadline: ContinuousClock.Instant) async -> [BidOutcome] {
-        guard !entries.isEmpty else { return [] }
-        return await withTaskGroup(of: BidOutcome.self) { group in
-            for entry in entries {
-                let buyer = entry.buyer
-                let left = deadline - ContinuousClock.now
-                let timeout = min(Duration.milliseconds(buyer.settings.timeoutMs), left)
-                guard timeout >= .milliseconds(1), let url = buyer.settings.pingUrl else {
-                    var outcome = BidOutcome(buyer, .timedOut)
-                    outcome.detail = "no time was left before the auction's deadline"
-                    group.addTask { outcome }
-                    continue
-                }
-                let request = BuyerRequests.request(to: url, event: "ping", id: pingID, body: body, secret: entry.secret, at: now,
-                                                    timeout: timeout, policy: buyers.policy)
-                group.addTask {
-                    let answer = BuyerRequests.read(await outbound.send(request), rule: buyer.settings.responseParsing ?? .standard)
-                    return BidOutcome(buyer, answer: answer)
-                }
+        var outcomes: [BidOutcome] = []
+        var asked: [(buyer: Buyer, request: OutboundRequest)] = []
+        for entry in entries {
+            let buyer = entry.buyer
+            let timeout = min(Duration.milliseconds(buyer.settings.timeoutMs), deadline - ContinuousClock.now)
+            guard timeout >= .milliseconds(1), let url = buyer.settings.pingUrl else {
+                var outcome = BidOutcome(buyer, .timedOut)
+                outcome.detail = "no time was left before the auction's deadline"
+                outcomes.append(outcome)
+                continue
             }
-            var outcomes: [BidOutcome] = []
-            for await outcome in group { outcomes.append(outcome) }
-            return outcomes
+            asked.append((buyer, BuyerRequests.request(to: url, event: "ping", id: pingID, body: body, secret: entry.secret, at: now,
+                                                       timeout: timeout, policy: buyers.policy)))
         }
+        let results = await outbound.sendAll(asked.map(\.request))
+        for ((buyer, _), result) in zip(asked, results) {
+            outcomes.append(BidOutcome(buyer, answer: BuyerRequests.read(result, rule: buyer.settings.responseParsing ?? .standard)))
+        }
+        return outcomes
     }
 
     /// Drops a bid above the buyer's own maximum or under the floor.
