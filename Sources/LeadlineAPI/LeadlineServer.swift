@@ -85,10 +85,11 @@ public final class LeadlineServer: @unchecked Sendable {
 
         let secrets = try StoredSecrets.open(keyFile: StoredSecrets.keyFile(forDatabase: options.databasePath))
         buyers = Buyers(store: store, clock: options.clock, secrets: secrets, policy: targets)
-        campaigns = Campaigns(store: store, clock: options.clock, policy: targets)
+        campaigns = Campaigns(store: store, clock: options.clock, policy: targets, secrets: secrets)
         exchange = Exchange(store: store, clock: options.clock, buyers: buyers, leads: leads, outbound: outbound)
         router.connect(exchange)
-        outbox = OutboxWorker(store: store, clock: options.clock, outbound: outbound, buyers: buyers, pollInterval: options.outboxPollInterval)
+        outbox = OutboxWorker(store: store, clock: options.clock, outbound: outbound, buyers: buyers, campaigns: campaigns,
+                              pollInterval: options.outboxPollInterval)
 
         console = Console(store: store, clock: options.clock, users: AdminUsers(store: store, clock: options.clock), gate: gate, tenants: tenants)
 

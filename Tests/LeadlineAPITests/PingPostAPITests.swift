@@ -453,4 +453,35 @@ func bids(_ reply: HTTPConnection.Reply) throws -> [(buyer: String, cents: Int)]
             #expect(mock.pings.isEmpty)
         }
     }
+
+    @Test func aCampaignsDeliveryWebhookIsSignedWithItsOwnSecret() async throws {
+        try await blocking { () throws in
+            let market = try Market()
+            let crm = try WebhookReceiver()
+            let created = try market.app.ezleeds("POST", "/api/v1/campaigns", key: market.key, [
+                "name": "PI", "campaign_type": "legal_pi", "delivery_webhook": crm.url, "webhook_secret": "whsec_crm",
+            ])
+            #expect(created.status == 201)
+            let campaign = try created.json()
+            #expect(campaign["webhook_secret_set"] as? Bool == true)
+            #expect(created.text.contains("whsec_crm") == false)
+            let buyer = try market.buyer("Fixed", ["bid_cents": 2200])
+            let pingID = try market.ping().json()["ping_id"] as! String
+            let sold = try market.post(pingID, buyer: buyer).json()
+            #expect(sold["delivery_status"] as? String == "recorded")
+
+            #expect(try market.eventually { !crm.deliveries.isEmpty })
+            let delivery = crm.deliveries[0]
+            #expect(delivery.header("X-Signature") == "sha256=" + (try pythonHMACSHA256(secret: "whsec_crm", body: delivery.body)))
+            let event = try #require(try JSONSerialization.jsonObject(with: Data(delivery.body)) as? [String: Any])
+            #expect((event["data"] as? [String: Any])?["lead_id"] as? String == sold["lead_id"] as? String)
+
+            // Cleared, the secret is gone (and later deliveries go unsigned).
+            let cleared = try market.app.ezleeds("PATCH", "/api/v1/campaigns/\(campaign["id"] as! String)", key: market.key, ["webhook_secret": NSNull()])
+            #expect(try cleared.json()["webhook_secret_set"] as? Bool == false)
+            let tooLong = try market.app.ezleeds("PATCH", "/api/v1/campaigns/\(campaign["id"] as! String)", key: market.key,
+                                                 ["webhook_secret": String(repeating: "s", count: 513)])
+            #expect(tooLong.fields == ["webhook_secret"])
+        }
+    }
 }

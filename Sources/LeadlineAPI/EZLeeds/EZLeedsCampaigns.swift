@@ -9,6 +9,8 @@ extension Routes {
         @Nullable var budget_cents: Int?
         @Nullable var max_leads_per_day: Int?
         @Nullable var delivery_webhook: String?
+        /// Whether its delivery webhooks are signed; the secret itself is never returned.
+        let webhook_secret_set: Bool
         @Nullable var floor_price_cents: Int?
         let return_window_days: Int
         @Nullable var dedup_window_days: Int?
@@ -24,7 +26,7 @@ extension Routes {
             let s = campaign.settings, m = metrics ?? CampaignMetrics()
             id = campaign.id; name = campaign.name; campaign_type = campaign.campaignType; status = campaign.status.rawValue
             states = s.states; budget_cents = s.budgetCents; max_leads_per_day = s.maxLeadsPerDay; delivery_webhook = s.deliveryWebhook
-            floor_price_cents = s.floorPriceCents; return_window_days = s.returnWindowDays; dedup_window_days = s.dedupWindowDays
+            webhook_secret_set = campaign.hasWebhookSecret; floor_price_cents = s.floorPriceCents; return_window_days = s.returnWindowDays; dedup_window_days = s.dedupWindowDays
             max_buyers_per_lead = s.maxBuyersPerLead; timezone = s.timezone
             leads_delivered = m.leadsDelivered; leads_accepted = m.leadsAccepted; leads_returned = m.leadsReturned
             acceptance_rate = m.acceptanceRate; avg_cost_cents = m.avgCostCents

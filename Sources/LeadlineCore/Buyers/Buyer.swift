@@ -42,9 +42,6 @@ public struct Buyer: Sendable, Equatable {
     static func encode(_ settings: BuyerSettings) throws -> String {
         try StoredJSON.text(settings)
     }
-
-    /// The context a sealed webhook secret is bound to.
-    static func secretContext(_ id: String) -> String { "\(id):webhook_secret" }
 }
 
 /// What a buyer has done: the numbers `GET /api/v1/buyers/{id}` shows.

@@ -128,9 +128,7 @@ public struct BuyerInput: Decodable, Sendable {
         case .null: settings.responseParsing = nil
         case .absent: break
         }
-        if case .value(let secret) = webhookSecret, secret.isEmpty || secret.count > 512 {
-            checks.fail("webhook_secret", "must be 1 to 512 characters")
-        }
+        WebhookSecrets.check(webhookSecret, into: &checks)
         buyer.settings = settings
         return checks.problems
     }

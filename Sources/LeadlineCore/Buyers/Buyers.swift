@@ -7,7 +7,7 @@ import Store
 public struct Buyers: Sendable {
     let store: SQLiteStore
     let clock: any Clock
-    let secrets: StoredSecrets
+    let secrets: WebhookSecrets
     /// Which addresses buyers' URLs may name.
     public let policy: AddressPolicy
     let directory = BuyerDirectory()
@@ -17,7 +17,7 @@ public struct Buyers: Sendable {
     public init(store: SQLiteStore, clock: any Clock, secrets: StoredSecrets, policy: AddressPolicy) {
         self.store = store
         self.clock = clock
-        self.secrets = secrets
+        self.secrets = WebhookSecrets(secrets: secrets, table: "buyers")
         self.policy = policy
     }
 
@@ -29,7 +29,7 @@ public struct Buyers: Sendable {
         problems += buyer.settings.problems().filter { problem in !problems.contains { $0.field == problem.field } }
         if !problems.isEmpty { throw CoreError.invalid(problems) }
         let settings = try Buyer.encode(buyer.settings)
-        let sealed = input.webhookSecret.given.map { Data(secrets.seal($0, context: Buyer.secretContext(buyer.id))) }
+        let sealed = input.webhookSecret.given.map { secrets.seal($0, id: buyer.id) }
         buyer.hasWebhookSecret = sealed != nil
         let created = buyer
         try await store.write { db in
@@ -58,17 +58,7 @@ public struct Buyers: Sendable {
             buyer.updatedAt = now
             try db.execute(sql: "UPDATE buyers SET name = ?, status = ?, paused_reason = ?, settings = ?, updated_at = ? WHERE id = ?",
                            arguments: [buyer.name, buyer.status.rawValue, buyer.pausedReason, try Buyer.encode(buyer.settings), now, buyer.id])
-            switch input.webhookSecret {
-            case .value(let secret):
-                try db.execute(sql: "UPDATE buyers SET webhook_secret = ? WHERE id = ?",
-                               arguments: [Data(secrets.seal(secret, context: Buyer.secretContext(buyer.id))), buyer.id])
-                buyer.hasWebhookSecret = true
-            case .null:
-                try db.execute(sql: "UPDATE buyers SET webhook_secret = NULL WHERE id = ?", arguments: [buyer.id])
-                buyer.hasWebhookSecret = false
-            case .absent:
-                break
-            }
+            if let has = try secrets.store(input.webhookSecret, id: buyer.id, db) { buyer.hasWebhookSecret = has }
             return buyer
         }
     }
@@ -91,7 +81,7 @@ public struct Buyers: Sendable {
                 try Row.fetchAll(db, sql: "SELECT * FROM buyers WHERE tenant_id = ? ORDER BY created_at, id", arguments: [tenantID]).map { row in
                     let buyer = try Buyer(row: row)
                     let sealed: Data? = row["webhook_secret"]
-                    return BuyerDirectory.Entry(buyer: buyer, secret: try sealed.map { try secrets.open(Array($0), context: Buyer.secretContext(buyer.id)) })
+                    return BuyerDirectory.Entry(buyer: buyer, secret: try secrets.open(sealed, id: buyer.id))
                 }
             }
         }
@@ -117,10 +107,7 @@ public struct Buyers: Sendable {
 
     /// The buyer's webhook secret, opened; nil when it has none.
     public func webhookSecret(tenantID: String, buyerID: String) throws -> String? {
-        let sealed = try store.read { db in
-            try Data?.fetchOne(db, sql: "SELECT webhook_secret FROM buyers WHERE id = ? AND tenant_id = ?", arguments: [buyerID, tenantID]) ?? nil
-        }
-        return try sealed.map { try secrets.open(Array($0), context: Buyer.secretContext(buyerID)) }
+        try store.read { db in try secrets.secret(id: buyerID, tenantID: tenantID, db) }
     }
 
     static func fetch(_ db: GRDB.Database, tenantID: String, buyerID: String) throws -> Buyer {

@@ -40,6 +40,8 @@ public struct Campaign: Sendable, Equatable {
     public var campaignType: String
     public var status: Status
     public var settings: Settings
+    /// Whether its delivery webhooks are signed; the secret itself is never returned.
+    public var hasWebhookSecret = false
     public let createdAt: String
     public var updatedAt: String
 
@@ -61,6 +63,7 @@ public struct Campaign: Sendable, Equatable {
         campaignType = row["campaign_type"]
         status = Status(rawValue: row["status"]) ?? .paused
         settings = try JSONDecoder().decode(Settings.self, from: Data((row["settings"] as String).utf8))
+        hasWebhookSecret = !((row["webhook_secret"] as DatabaseValue).isNull)
         createdAt = row["created_at"]
         updatedAt = row["updated_at"]
     }
@@ -98,6 +101,7 @@ public struct CampaignInput: Decodable, Sendable {
     public var dedupWindowDays: Patch<Int> = .absent
     public var maxBuyersPerLead: Patch<Int> = .absent
     public var timezone: Patch<String> = .absent
+    public var webhookSecret: Patch<String> = .absent
 
     public init() {}
 
@@ -105,6 +109,7 @@ public struct CampaignInput: Decodable, Sendable {
         case name, campaignType = "campaign_type", status, states, budgetCents = "budget_cents", maxLeadsPerDay = "max_leads_per_day"
         case deliveryWebhook = "delivery_webhook", floorPriceCents = "floor_price_cents", returnWindowDays = "return_window_days"
         case dedupWindowDays = "dedup_window_days", maxBuyersPerLead = "max_buyers_per_lead", timezone
+        case webhookSecret = "webhook_secret"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -121,6 +126,7 @@ public struct CampaignInput: Decodable, Sendable {
         dedupWindowDays = try c.patch(Int.self, .dedupWindowDays)
         maxBuyersPerLead = try c.patch(Int.self, .maxBuyersPerLead)
         timezone = try c.patch(String.self, .timezone)
+        webhookSecret = try c.patch(String.self, .webhookSecret)
     }
 
     func apply(to campaign: inout Campaign, policy: AddressPolicy) -> [CoreError.FieldProblem] {
@@ -161,6 +167,7 @@ public struct CampaignInput: Decodable, Sendable {
         case .value, .null: checks.fail("timezone", "must be an IANA time zone such as America/Chicago")
         case .absent: break
         }
+        WebhookSecrets.check(webhookSecret, into: &checks)
         campaign.settings = settings
         return checks.problems
     }

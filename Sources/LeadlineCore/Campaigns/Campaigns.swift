@@ -8,11 +8,13 @@ public struct Campaigns: Sendable {
     let store: SQLiteStore
     let clock: any Clock
     let policy: AddressPolicy
+    let secrets: WebhookSecrets
 
-    public init(store: SQLiteStore, clock: any Clock, policy: AddressPolicy) {
+    public init(store: SQLiteStore, clock: any Clock, policy: AddressPolicy, secrets: StoredSecrets) {
         self.store = store
         self.clock = clock
         self.policy = policy
+        self.secrets = WebhookSecrets(secrets: secrets, table: "campaigns")
     }
 
     public func create(tenantID: String, _ input: CampaignInput) async throws -> Campaign {
@@ -22,18 +24,20 @@ public struct Campaigns: Sendable {
         if input.name.given == nil && !problems.contains(where: { $0.field == "name" }) { problems.append(.init("name", "is required")) }
         if input.campaignType.isAbsent { problems.append(.init("campaign_type", "is required, e.g. legal_pi")) }
         if !problems.isEmpty { throw CoreError.invalid(problems) }
+        let sealed = input.webhookSecret.given.map { secrets.seal($0, id: campaign.id) }
+        campaign.hasWebhookSecret = sealed != nil
         let created = campaign, settings = try Self.encode(campaign.settings)
         try await store.write { db in
             try db.execute(sql: """
-                INSERT INTO campaigns (id, tenant_id, name, campaign_type, status, settings, created_at, updated_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [created.id, tenantID, created.name, created.campaignType, created.status.rawValue, settings, now, now])
+                INSERT INTO campaigns (id, tenant_id, name, campaign_type, status, settings, webhook_secret, created_at, updated_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [created.id, tenantID, created.name, created.campaignType, created.status.rawValue, settings, sealed, now, now])
         }
         return created
     }
 
     public func update(tenantID: String, campaignID: String, _ input: CampaignInput) async throws -> Campaign {
-        let policy = self.policy, now = Timestamp.format(clock.now)
+        let policy = self.policy, secrets = self.secrets, now = Timestamp.format(clock.now)
         return try await store.write { db in
             var campaign = try Self.fetch(db, tenantID: tenantID, campaignID: campaignID)
             let problems = input.apply(to: &campaign, policy: policy)
@@ -41,6 +45,7 @@ public struct Campaigns: Sendable {
             campaign.updatedAt = now
             try db.execute(sql: "UPDATE campaigns SET name = ?, campaign_type = ?, status = ?, settings = ?, updated_at = ? WHERE id = ?",
                            arguments: [campaign.name, campaign.campaignType, campaign.status.rawValue, try Self.encode(campaign.settings), now, campaign.id])
+            if let has = try secrets.store(input.webhookSecret, id: campaign.id, db) { campaign.hasWebhookSecret = has }
             return campaign
         }
     }
@@ -53,6 +58,11 @@ public struct Campaigns: Sendable {
         try store.read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM campaigns WHERE tenant_id = ? ORDER BY created_at, id", arguments: [tenantID]).map(Campaign.init)
         }
+    }
+
+    /// The campaign's webhook secret, opened; nil when it has none.
+    public func webhookSecret(tenantID: String, campaignID: String) throws -> String? {
+        try store.read { db in try secrets.secret(id: campaignID, tenantID: tenantID, db) }
     }
 
     static func fetch(_ db: GRDB.Database, tenantID: String, campaignID: String) throws -> Campaign {

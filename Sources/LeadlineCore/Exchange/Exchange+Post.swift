@@ -257,11 +257,11 @@ struct Sale: Sendable {
         }
         let date = Timestamp.parse(at) ?? Date()
         if let webhookURL {
-            try Outbox.enqueue(db, tenantID: tenantID, buyerID: buyer.id, url: webhookURL,
+            try Outbox.enqueue(db, tenantID: tenantID, owner: .buyer(buyer.id), url: webhookURL,
                                event: WebhookEvent(event: "lead.delivered", at: date, data: DeliveredLead(stored, soldPriceCents: priceCents)))
         }
         if let campaign, let url = campaign.settings.deliveryWebhook {
-            try Outbox.enqueue(db, tenantID: tenantID, buyerID: nil, url: url,
+            try Outbox.enqueue(db, tenantID: tenantID, owner: .campaign(campaign.id), url: url,
                                event: WebhookEvent(event: "lead.delivered", at: date, data: DeliveredLead(stored, soldPriceCents: priceCents)))
         }
         reservations.settle(pingID: pingID, Reservations.buyer(buyer.id), cents: priceCents)

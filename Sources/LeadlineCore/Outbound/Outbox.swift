@@ -5,14 +5,24 @@ import GRDB
 /// accept, a return), so a change is never committed without its webhook or its webhook sent for a change that
 /// rolled back; `OutboxWorker` sends it afterwards and retries until it is delivered or a day has passed.
 public enum Outbox {
-    /// Queues `event` for `url`. `buyerID` names whose secret signs it and whose failures count toward pausing it.
-    static func enqueue<Payload>(_ db: GRDB.Database, tenantID: String, buyerID: String?, url: String,
-                                 event: WebhookEvent<Payload>) throws {
+    /// Whose webhook it is: its secret signs it, and a buyer's failures count toward pausing it.
+    enum Owner: Sendable {
+        case buyer(String)
+        case campaign(String)
+    }
+
+    /// Queues `event` for `url`.
+    static func enqueue<Payload>(_ db: GRDB.Database, tenantID: String, owner: Owner, url: String, event: WebhookEvent<Payload>) throws {
         let stamp = event.timestamp
+        var buyerID: String?, campaignID: String?
+        switch owner {
+        case .buyer(let id): buyerID = id
+        case .campaign(let id): campaignID = id
+        }
         try db.execute(sql: """
-            INSERT INTO outbox (tenant_id, event_id, event, buyer_id, url, body, status, next_attempt_at, created_at)
-            VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?)
-            """, arguments: [tenantID, event.id, event.event, buyerID, url, Data(try event.body()), stamp, stamp])
+            INSERT INTO outbox (tenant_id, event_id, event, buyer_id, campaign_id, url, body, status, next_attempt_at, created_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?)
+            """, arguments: [tenantID, event.id, event.event, buyerID, campaignID, url, Data(try event.body()), stamp, stamp])
     }
 
     /// One queued webhook, as the API and console show it.
@@ -22,6 +32,7 @@ public enum Outbox {
         public let eventID: String
         public let event: String
         public let buyerID: String?
+        public let campaignID: String?
         public let url: String
         public let body: [UInt8]
         public let status: String
@@ -34,7 +45,7 @@ public enum Outbox {
 
         init(row: Row) {
             id = row["id"]; tenantID = row["tenant_id"]; eventID = row["event_id"]; event = row["event"]
-            buyerID = row["buyer_id"]; url = row["url"]; body = Array(row["body"] as Data); status = row["status"]
+            buyerID = row["buyer_id"]; campaignID = row["campaign_id"]; url = row["url"]; body = Array(row["body"] as Data); status = row["status"]
             attempts = row["attempts"]; nextAttemptAt = row["next_attempt_at"]; lastStatus = row["last_status"]
             lastError = row["last_error"]; createdAt = row["created_at"]; deliveredAt = row["delivered_at"]
         }

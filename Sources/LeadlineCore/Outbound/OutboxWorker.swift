@@ -22,16 +22,19 @@ public final class OutboxWorker: Sendable {
     let clock: any Clock
     let outbound: OutboundClient
     let buyers: Buyers
+    let campaigns: Campaigns
     let pollInterval: Duration
     private let logger = Logger(label: "leadline.outbox")
     private let task = Mutex<Task<Void, Never>?>(nil)
     private let stopped = Mutex<DispatchSemaphore?>(nil)
 
-    public init(store: SQLiteStore, clock: any Clock, outbound: OutboundClient, buyers: Buyers, pollInterval: Duration = .milliseconds(500)) {
+    public init(store: SQLiteStore, clock: any Clock, outbound: OutboundClient, buyers: Buyers, campaigns: Campaigns,
+                pollInterval: Duration = .milliseconds(500)) {
         self.store = store
         self.clock = clock
         self.outbound = outbound
         self.buyers = buyers
+        self.campaigns = campaigns
         self.pollInterval = pollInterval
     }
 
@@ -87,6 +90,8 @@ public final class OutboxWorker: Sendable {
         var secret: String?
         if let buyerID = entry.buyerID {
             for candidate in try buyers.entries(tenantID: entry.tenantID) where candidate.buyer.id == buyerID { secret = candidate.secret }
+        } else if let campaignID = entry.campaignID {
+            secret = try campaigns.webhookSecret(tenantID: entry.tenantID, campaignID: campaignID)
         }
         let timestamp = (try? JSONSerialization.jsonObject(with: Data(entry.body)) as? [String: Any])?["timestamp"] as? String ?? entry.createdAt
         let request = WebhookRequest.make(url: entry.url, secret: secret, eventID: entry.eventID, event: entry.event, timestamp: timestamp,

@@ -354,5 +354,13 @@ public enum Schema {
                 CREATE INDEX outbox_by_buyer ON outbox(buyer_id, created_at);
                 """)
         },
+        Migration("0009_campaign_webhook_secrets") { db in
+            try db.execute(sql: """
+                -- A campaign's delivery_webhook is signed with its own secret (sealed like a buyer's).
+                ALTER TABLE campaigns ADD COLUMN webhook_secret BLOB;
+                -- Whose secret signs an outbox row that is not a buyer's.
+                ALTER TABLE outbox ADD COLUMN campaign_id TEXT REFERENCES campaigns(id);
+                """)
+        },
     ]
 }
