@@ -105,7 +105,11 @@ public final class OutboundClient: Sendable {
                 active.removeAll { $0 === transfer }
                 transfer.complete(leadline_curl_msg_result(message))
             }
-            curl_multi_poll(multi, nil, 0, 1000, nil)
+            // Wait for activity, but no longer than curl's next own deadline (a request's timeout): otherwise a
+            // request that timed out is only noticed when another one wakes the loop.
+            var next = -1
+            curl_multi_timeout(multi, &next)
+            curl_multi_poll(multi, nil, 0, Int32(next < 0 ? 1000 : min(next, 1000)), nil)
         }
     }
 }

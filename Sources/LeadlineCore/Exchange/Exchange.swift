@@ -11,6 +11,10 @@ public struct Exchange: Sendable {
     /// How long bids stand.
     public static let bidLifetime: TimeInterval = 60
 
+    /// The deadline is when the answer goes out, so bids are collected until a little before it, leaving time to
+    /// reserve, store and answer: 5% of the deadline, 2 to 10 ms.
+    static func answerMargin(_ deadlineMs: Int) -> Duration { .milliseconds(min(max(deadlineMs / 20, 2), 10)) }
+
     let store: SQLiteStore
     let clock: any Clock
     let buyers: Buyers
@@ -97,7 +101,8 @@ public struct Exchange: Sendable {
             let body = live.isEmpty ? [] : try StoredJSON.bytes(BuyerRequests.PingBody(
                 ping_id: pingID, campaign_type: profile.campaign_type, state: profile.state, zip_code: profile.zip_code,
                 source: profile.source, phone_hash: profile.phone_hash, floor_price_cents: floor, expires_at: Timestamp.format(expiresAt)))
-            outcomes += await liveBids(live, body: body, pingID: pingID, now: now, deadline: started + .milliseconds(rules.auctionDeadlineMs))
+            outcomes += await liveBids(live, body: body, pingID: pingID, now: now,
+                                       deadline: started + .milliseconds(rules.auctionDeadlineMs) - Self.answerMargin(rules.auctionDeadlineMs))
             for index in outcomes.indices where outcomes[index].outcome == .bid {
                 Self.applyPriceLimits(&outcomes[index], floor: floor, maxPrice: entries.first { $0.buyer.id == outcomes[index].buyer_id }?.buyer.settings.maxPriceCents)
             }
