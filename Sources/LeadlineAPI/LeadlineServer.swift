@@ -91,7 +91,8 @@ public final class LeadlineServer: @unchecked Sendable {
         outbox = OutboxWorker(store: store, clock: options.clock, outbound: outbound, buyers: buyers, campaigns: campaigns,
                               pollInterval: options.outboxPollInterval)
 
-        console = Console(store: store, clock: options.clock, users: AdminUsers(store: store, clock: options.clock), gate: gate, tenants: tenants)
+        console = Console(store: store, clock: options.clock, users: AdminUsers(store: store, clock: options.clock), gate: gate, tenants: tenants,
+                          buyers: buyers, exchange: exchange)
 
         var routes = Routes(keys: keys, limiter: limiter,
                             idempotency: Idempotency(records: IdempotencyRecords(store: store, clock: options.clock)))

@@ -94,13 +94,7 @@ extension Console {
     func compliancePage(_ session: AdminSessions.Session, _ tenant: Tenant, _ extra: [String: Any], status: Int = 200) throws -> Response {
         let lists = try gate.dnc.lists(tenantID: tenant.id)
         var values = extra
-        values["tenant"] = tenant.name
-        values["csrf"] = session.csrfToken
-        values["canChange"] = session.user.canChange
-        if session.user.tenantID == nil {
-            values["chooseTenant"] = true
-            values["tenants"] = try tenants.all().map { ["name": $0.name, "selected": $0.id == tenant.id] }
-        }
+        values.merge(try pageBasics(session, tenant, path: "/admin/compliance")) { $1 }
         values["internalCount"] = lists.internal.count
         values["federalCount"] = lists.federal.count
         values["blackouts"] = try gate.blackouts.current(tenantID: tenant.id).map {
@@ -109,6 +103,17 @@ extension Console {
         values["rulesVersion"] = StateRules.version
         values["rules"] = StateRules.all.map(Self.ruleRow)
         return pages.render("compliance", title: "Compliance", viewer: viewer(session), values, status: status)
+    }
+
+    /// What every tenant page shows: the tenant, the CSRF token, whether the user may change things, and for an
+    /// operator the tenant chooser (a GET form to `path`).
+    func pageBasics(_ session: AdminSessions.Session, _ tenant: Tenant, path: String) throws -> [String: Any] {
+        var values: [String: Any] = ["tenant": tenant.name, "csrf": session.csrfToken, "canChange": session.user.canChange, "path": path]
+        if session.user.tenantID == nil {
+            values["chooseTenant"] = true
+            values["tenants"] = try tenants.all().map { ["name": $0.name, "selected": $0.id == tenant.id] }
+        }
+        return values
     }
 
     static func ruleRow(_ rule: StateRule) -> [String: Any] {

@@ -3,7 +3,58 @@
 enum Templates {
     static let all: [String: String] = [
         "layout": layout, "login": login, "setup": setup, "dashboard": dashboard, "message": message, "compliance": compliance,
+        "pageHead": pageHead, "buyers": buyers,
     ]
+
+    /// Under a tenant page's title: the operator's tenant chooser, the notice after a change, and the form's errors.
+    static let pageHead = """
+        {{#chooseTenant}}
+        <form class="inline" method="get" action="{{path}}">
+          <label for="tenant">Tenant</label>
+          <select id="tenant" name="tenant">{{#tenants}}<option value="{{name}}"{{#selected}} selected{{/selected}}>{{name}}</option>{{/tenants}}</select>
+          <button type="submit">Show</button>
+        </form>
+        {{/chooseTenant}}
+        {{#notice}}<p class="notice" role="status">{{notice}}</p>{{/notice}}
+        {{#hasErrors}}<ul class="error" role="alert">{{#errors}}<li>{{field}}: {{reason}}</li>{{/errors}}</ul>{{/hasErrors}}
+        """
+
+    static let buyers = """
+        {{<layout}}
+        {{$content}}
+        <h1>Buyers</h1>
+        {{>pageHead}}
+        <section class="card">
+          <table class="dense">
+            <thead><tr><th scope="col">Buyer</th><th scope="col">Status</th><th scope="col">Bids</th><th scope="col">Buys</th><th scope="col">Caps</th><th scope="col">Delivery</th><th scope="col">Bought</th><th scope="col">Spent</th><th scope="col">Accepted</th><th scope="col">Answers in</th>{{#canChange}}<th scope="col"><span class="visually-hidden">Actions</span></th>{{/canChange}}</tr></thead>
+            <tbody>
+            {{#buyers}}<tr>
+              <th scope="row">{{name}}<br><small>{{id}}</small></th>
+              <td>{{status}}{{#pausedReason}}<br><small class="error">{{pausedReason}}</small>{{/pausedReason}}</td>
+              <td>{{bidding}}</td><td>{{filters}}</td><td>{{caps}}</td><td>{{delivery}}</td>
+              <td>{{purchased}}</td><td>{{spent}}</td><td>{{acceptance}}</td><td>{{responseTime}}</td>
+              {{#canChange}}<td><form method="post" action="/admin/buyers/{{id}}/status"><input type="hidden" name="_csrf" value="{{csrf}}"><input type="hidden" name="tenant" value="{{tenant}}"><input type="hidden" name="status" value="{{toggleTo}}"><button type="submit">{{toggleLabel}}</button></form></td>{{/canChange}}
+            </tr>
+            {{/buyers}}
+            {{^buyers}}<tr><td colspan="11">No buyers yet: add them with <code>POST /api/v1/buyers</code>.</td></tr>{{/buyers}}
+            </tbody>
+          </table>
+        </section>
+        <section class="card">
+          <h2>Latest auctions</h2>
+          <table class="dense">
+            <thead><tr><th scope="col">When</th><th scope="col">Ping</th><th scope="col">Lead type</th><th scope="col">State</th><th scope="col">Bids</th><th scope="col">Best bid</th><th scope="col">Floor</th><th scope="col">Took</th><th scope="col">Outcome</th></tr></thead>
+            <tbody>
+            {{#pings}}<tr><td>{{createdAt}}</td><td><code>{{id}}</code></td><td>{{campaignType}}</td><td>{{state}}</td><td>{{bids}}</td><td>{{best}}</td><td>{{floor}}</td><td>{{took}} ms</td><td>{{status}}</td></tr>
+            {{/pings}}
+            {{^pings}}<tr><td colspan="9">No auctions yet.</td></tr>{{/pings}}
+            </tbody>
+          </table>
+          <p class="scope">Each buyer's outcome and why it lost: <code>GET /api/v1/pingpost/pings/{id}</code>.</p>
+        </section>
+        {{/content}}
+        {{/layout}}
+        """
 
     static let layout = """
         <!doctype html>
@@ -20,6 +71,7 @@ enum Templates {
           {{#user}}
           <nav aria-label="Main">
             <a href="/admin">Dashboard</a>
+            <a href="/admin/buyers">Buyers</a>
             <a href="/admin/compliance">Compliance</a>
           </nav>
           <form class="signout" method="post" action="/admin/logout">
@@ -105,15 +157,7 @@ enum Templates {
         {{<layout}}
         {{$content}}
         <h1>Compliance</h1>
-        {{#chooseTenant}}
-        <form class="inline" method="get" action="/admin/compliance">
-          <label for="tenant">Tenant</label>
-          <select id="tenant" name="tenant">{{#tenants}}<option value="{{name}}"{{#selected}} selected{{/selected}}>{{name}}</option>{{/tenants}}</select>
-          <button type="submit">Show</button>
-        </form>
-        {{/chooseTenant}}
-        {{#notice}}<p class="notice" role="status">{{notice}}</p>{{/notice}}
-        {{#hasErrors}}<ul class="error" role="alert">{{#errors}}<li>{{field}}: {{reason}}</li>{{/errors}}</ul>{{/hasErrors}}
+        {{>pageHead}}
 
         <section class="card">
           <h2>Do-not-call lookup</h2>

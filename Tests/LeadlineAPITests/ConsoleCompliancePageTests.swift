@@ -15,24 +15,16 @@ import Testing
         other = try app.server.tenants.create(name: "other").id
     }
 
+    var browser: ConsoleClient { ConsoleClient(app: app) }
+
     /// Signs a new user in; returns the session cookie and the page's CSRF token.
     func signIn(_ email: String, role: AdminRole, tenantID: String?) throws -> (cookie: String, csrf: String) {
-        _ = try app.server.console.users.create(email: email, password: "correct horse battery", role: role, tenantID: tenantID)
-        let reply = try app.request("POST", "/admin/login", headers: ["Content-Type": "application/x-www-form-urlencoded"],
-                                    body: Array("email=\(email)&password=correct+horse+battery".utf8))
-        let cookie = try #require(ConsoleAccessTests.sessionCookie(reply))
-        let page = try get("/admin/compliance", cookie)
-        return (cookie, try #require(ConsoleAccessTests.csrf(page.text)))
+        try browser.signIn(email, role: role, tenantID: tenantID, page: "/admin/compliance")
     }
 
-    func get(_ path: String, _ cookie: String) throws -> HTTPConnection.Reply {
-        try app.request("GET", path, headers: ["Cookie": "\(Console.cookieName)=\(cookie)"])
-    }
+    func get(_ path: String, _ cookie: String) throws -> HTTPConnection.Reply { try browser.get(path, cookie) }
 
-    func post(_ path: String, _ form: String, _ cookie: String) throws -> HTTPConnection.Reply {
-        try app.request("POST", path, headers: ["Cookie": "\(Console.cookieName)=\(cookie)", "Content-Type": "application/x-www-form-urlencoded"],
-                        body: Array(form.utf8))
-    }
+    func post(_ path: String, _ form: String, _ cookie: String) throws -> HTTPConnection.Reply { try browser.post(path, form, cookie) }
 
     @Test func anOperatorReadsRulesAndManagesListsAndBlackouts() async throws {
         try await blocking { [self] () throws in

@@ -56,8 +56,13 @@ public struct Buyers: Sendable {
             problems += buyer.settings.problems().filter { problem in !problems.contains { $0.field == problem.field } }
             if !problems.isEmpty { throw CoreError.invalid(problems) }
             buyer.updatedAt = now
-            try db.execute(sql: "UPDATE buyers SET name = ?, status = ?, paused_reason = ?, settings = ?, updated_at = ? WHERE id = ?",
-                           arguments: [buyer.name, buyer.status.rawValue, buyer.pausedReason, try Buyer.encode(buyer.settings), now, buyer.id])
+            // Set active again, a buyer Leadline paused starts a new count of failed deliveries.
+            try db.execute(sql: """
+                UPDATE buyers SET name = ?, status = ?, paused_reason = ?, settings = ?, updated_at = ?,
+                                  consecutive_failures = CASE WHEN ?6 = 'active' THEN 0 ELSE consecutive_failures END
+                WHERE id = ?
+                """, arguments: [buyer.name, buyer.status.rawValue, buyer.pausedReason, try Buyer.encode(buyer.settings), now,
+                                 buyer.status.rawValue, buyer.id])
             if let has = try secrets.store(input.webhookSecret, id: buyer.id, db) { buyer.hasWebhookSecret = has }
             return buyer
         }

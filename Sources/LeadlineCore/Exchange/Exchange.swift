@@ -338,6 +338,14 @@ public struct AuctionReport: Sendable {
 }
 
 extension Exchange {
+    /// The tenant's latest auctions, newest first.
+    public func recent(tenantID: String, limit: Int) throws -> [PingRecord] {
+        try store.read { db in
+            try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM pings WHERE tenant_id = ? ORDER BY created_at DESC, id DESC LIMIT ?"),
+                             arguments: [tenantID, limit]).map(PingRecord.init)
+        }
+    }
+
     public func report(tenantID: String, pingID: String) throws -> AuctionReport {
         try store.read { db in
             let record = try PingRecord.fetch(db, tenantID: tenantID, pingID: pingID)

@@ -1,0 +1,70 @@
+import Foundation
+import HTTPServer
+import LeadlineCore
+
+/// `/admin/buyers`: every buyer of the tenant with its bidding, filters, caps, delivery and numbers, paused ones with
+/// the reason (Leadline pauses a buyer whose webhooks keep failing); pausing and resuming; and the latest auctions.
+extension Console {
+    func registerBuyers(_ router: inout Router) {
+        addPage(&router, .GET, "/admin/buyers") { [self] request in
+            guard let session = try await session(request) else { return Pages.redirect("/admin/login") }
+            let tenant = try tenant(for: session, named: request.query["tenant"])
+            var values: [String: Any] = [:]
+            values["notice"] = request.query["notice"].flatMap { Self.buyerNotices[$0] }
+            return try buyersPage(session, tenant, values)
+        }
+
+        addPage(&router, .POST, "/admin/buyers/{id}/status", accepts: ["application/x-www-form-urlencoded"]) { [self] request in
+            let (session, fields, tenant) = try await changeRequest(request)
+            var input = BuyerInput()
+            input.status = .value(fields["status"] ?? "")
+            do {
+                let buyer = try await buyers.update(tenantID: tenant.id, buyerID: try request.parameter("id"), input)
+                return Pages.redirect("/admin/buyers?tenant=\(tenant.name)&notice=\(buyer.status == .active ? "resumed" : "paused")")
+            } catch CoreError.invalid(let problems) {
+                return try buyersPage(session, tenant, Self.errors(problems), status: 422)
+            }
+        }
+    }
+
+    static let buyerNotices = ["paused": "Buyer paused: it bids on nothing until resumed.", "resumed": "Buyer active again."]
+
+    func buyersPage(_ session: AdminSessions.Session, _ tenant: Tenant, _ extra: [String: Any], status: Int = 200) throws -> Response {
+        let all = try buyers.all(tenantID: tenant.id)
+        let numbers = try buyers.performance(tenantID: tenant.id, buyerIDs: all.map(\.id))
+        var values = extra
+        values.merge(try pageBasics(session, tenant, path: "/admin/buyers")) { $1 }
+        values["buyers"] = all.map { buyer -> [String: Any] in
+            let s = buyer.settings, n = numbers[buyer.id]
+            let caps = [("h", s.maxLeadsPerHour), ("day", s.maxLeadsPerDay), ("wk", s.maxLeadsPerWeek), ("mo", s.maxLeadsPerMonth)]
+                .compactMap { name, limit in limit.map { "\($0)/\(name)" } } + (s.monthlyBudgetCents.map { ["\(Self.dollars($0))/mo budget"] } ?? [])
+            let filters = [s.campaignTypes.isEmpty ? "any type" : s.campaignTypes.joined(separator: ", "),
+                           s.states.isEmpty ? "all states" : s.states.joined(separator: " "),
+                           s.zipCodes.isEmpty ? nil : "zips " + s.zipCodes.joined(separator: " ")].compactMap { $0 }
+            let delivery = s.postUrl != nil ? "post" : (s.webhookUrl != nil ? "webhook" : "none")
+            var row: [String: Any] = [
+                "id": buyer.id, "name": buyer.name, "status": buyer.status.rawValue,
+                "bidding": s.bidsLive ? "live, \(s.timeoutMs) ms" + (s.maxPriceCents.map { ", max \(Self.dollars($0))" } ?? "")
+                                      : "fixed \(Self.dollars(s.bidCents ?? 0))",
+                "filters": filters.joined(separator: "; ") + " · \(s.exclusivity.rawValue)",
+                "caps": caps.isEmpty ? "none" : caps.joined(separator: ", "),
+                "delivery": delivery + (buyer.hasWebhookSecret ? ", signed" : ""),
+                "purchased": n?.leadsPurchased ?? 0, "spent": Self.dollars(n?.totalSpentCents ?? 0),
+                "acceptance": n?.acceptanceRate.map { "\(Int(($0 * 100).rounded()))%" } ?? "–",
+                "responseTime": n?.avgResponseTimeMs.map { "\($0) ms" } ?? "–",
+                "toggleTo": buyer.status == .active ? "paused" : "active", "toggleLabel": buyer.status == .active ? "Pause" : "Resume",
+            ]
+            row["pausedReason"] = buyer.pausedReason
+            return row
+        }
+        values["pings"] = try exchange.recent(tenantID: tenant.id, limit: 20).map { ping -> [String: Any] in
+            ["createdAt": ping.createdAt, "id": ping.id, "campaignType": ping.profile.campaign_type ?? "–", "state": ping.profile.state ?? "–",
+             "bids": ping.bids.count, "best": ping.bids.first?.bid_cents.map(Self.dollars) ?? "–", "floor": Self.dollars(ping.floorPriceCents),
+             "took": ping.tookMs, "status": ping.status.rawValue]
+        }
+        return pages.render("buyers", title: "Buyers", viewer: viewer(session), values, status: status)
+    }
+
+    /// Cents as dollars for people: `$35.00`.
+    static func dollars(_ cents: Int) -> String { String(format: "$%d.%02d", cents / 100, cents % 100) }
+}

@@ -1,0 +1,59 @@
+import Foundation
+import LeadlineAdmin
+import LeadlineCore
+import LeadlineTesting
+import Testing
+
+@Suite struct ConsoleBuyersPageTests {
+    @Test func anOperatorSeesBuyersAndAuctionsAndPausesAndResumes() async throws {
+        try await blocking { () throws in
+            let app = try TestServer()
+            let key = try app.makeKey()
+            let browser = ConsoleClient(app: app)
+            let buyer = try app.ezleeds("POST", "/api/v1/buyers", key: key, [
+                "name": "<b>Acme</b> Legal", "bid_cents": 3500, "states": ["NV"], "max_leads_per_day": 20,
+            ]).json()["id"] as! String
+            let ping = try app.request("POST", "/api/v1/pingpost/ping", headers: ["X-Compliance-API-Key": key, "Content-Type": "application/json"],
+                                       body: jsonBody(["campaign_type": "legal_pi", "state": "NV"])).json()["ping_id"] as! String
+
+            let (cookie, csrf) = try browser.signIn("ops@example.com", role: .operator, tenantID: nil, page: "/admin/buyers")
+            let page = try browser.get("/admin/buyers?tenant=acme", cookie)
+            #expect(page.status == 200)
+            #expect(page.text.contains("&lt;b&gt;Acme&lt;/b&gt; Legal"))
+            #expect(!page.text.contains("<b>Acme</b>"))
+            #expect(page.text.contains("fixed $35.00"))
+            #expect(page.text.contains("20/day"))
+            #expect(page.text.contains(ping))
+
+            // Pausing takes the buyer out of auctions; resuming brings it back.
+            let paused = try browser.post("/admin/buyers/\(buyer)/status", "_csrf=\(csrf)&tenant=acme&status=paused", cookie)
+            #expect(paused.status == 303)
+            #expect(try app.ezleeds("GET", "/api/v1/buyers/\(buyer)", key: key).json()["status"] as? String == "paused")
+            let after = try browser.get(paused.header("Location") ?? "/admin/buyers", cookie).text
+            #expect(after.contains("Buyer paused"))
+            #expect(after.contains(">Resume<"))
+            #expect(try browser.post("/admin/buyers/\(buyer)/status", "_csrf=\(csrf)&tenant=acme&status=active", cookie).status == 303)
+            #expect(try app.ezleeds("GET", "/api/v1/buyers/\(buyer)", key: key).json()["status"] as? String == "active")
+            // Without the CSRF token nothing changes.
+            #expect(try browser.post("/admin/buyers/\(buyer)/status", "tenant=acme&status=paused", cookie).status == 403)
+            #expect(try app.ezleeds("GET", "/api/v1/buyers/\(buyer)", key: key).json()["status"] as? String == "active")
+        }
+    }
+
+    @Test func aViewerOfAnotherTenantSeesOnlyTheirOwnAndChangesNothing() async throws {
+        try await blocking { () throws in
+            let app = try TestServer()
+            let key = try app.makeKey()
+            let other = try app.server.tenants.create(name: "other").id
+            let browser = ConsoleClient(app: app)
+            let buyer = try app.ezleeds("POST", "/api/v1/buyers", key: key, ["name": "Acme Only", "bid_cents": 1000]).json()["id"] as! String
+            let (cookie, csrf) = try browser.signIn("viewer@example.com", role: .viewer, tenantID: other, page: "/admin/buyers")
+            let page = try browser.get("/admin/buyers?tenant=acme", cookie).text
+            #expect(!page.contains("Acme Only"))
+            #expect(!page.contains(">Pause<"))
+            let refused = try browser.post("/admin/buyers/\(buyer)/status", "_csrf=\(csrf)&tenant=acme&status=paused", cookie)
+            #expect(refused.status == 403)
+            #expect(try app.ezleeds("GET", "/api/v1/buyers/\(buyer)", key: key).json()["status"] as? String == "active")
+        }
+    }
+}
