@@ -29,8 +29,9 @@ final class Reservations: Sendable {
         var held: [Subject: [String: Int]] = [:]
         /// When each ping with reservations expires.
         var expiries: [String: Date] = [:]
-        /// A person (tenant and phone hash) being auctioned, and by which ping.
+        /// A person (tenant and phone hash) being auctioned, and by which ping; and the other way round.
         var people: [String: String] = [:]
+        var personOf: [String: String] = [:]
         var lastSweep = Date.distantPast
     }
 
@@ -87,7 +88,7 @@ final class Reservations: Sendable {
                 state.held[subject]?[pingID] = nil
                 if state.held[subject]?.isEmpty == true { state.held[subject] = nil }
             }
-            state.people = state.people.filter { $0.value != pingID }
+            if let person = state.personOf.removeValue(forKey: pingID), state.people[person] == pingID { state.people[person] = nil }
         }
     }
 
@@ -103,6 +104,7 @@ final class Reservations: Sendable {
         state.withLock { state in
             if let other = state.people[person], other != pingID, (state.expiries[other] ?? .distantPast) > now { return other }
             state.people[person] = pingID
+            state.personOf[pingID] = person
             if state.expiries[pingID] == nil { state.expiries[pingID] = expiresAt }
             return nil
         }
@@ -120,7 +122,9 @@ final class Reservations: Sendable {
             state.held[subject] = state.held[subject]?.filter { !gone.contains($0.key) }
             if state.held[subject]?.isEmpty == true { state.held[subject] = nil }
         }
-        state.people = state.people.filter { !gone.contains($0.value) }
+        for id in expired {
+            if let person = state.personOf.removeValue(forKey: id), state.people[person] == id { state.people[person] = nil }
+        }
     }
 }
 
