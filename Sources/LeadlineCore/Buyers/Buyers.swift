@@ -173,7 +173,7 @@ public struct Buyers: Sendable {
             return .excluded(code: "state", detail: "does not buy in \(profile.state ?? "an unknown state")")
         }
         if !settings.admits(zip: profile.zipCode) { return .excluded(code: "zip_code", detail: "does not buy in zip \(profile.zipCode ?? "(none)")") }
-        if !settings.isOpen(at: LocalTimes.shared.local(now, in: settings.timezone)) {
+        if settings.hoursOfOperation != nil, !settings.isOpen(at: LocalTimes.shared.local(now, in: settings.timezone)) {
             return .excluded(code: "outside_hours", detail: "outside its hours of operation (\(settings.timezone))")
         }
         return nil

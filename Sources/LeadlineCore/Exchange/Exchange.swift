@@ -21,6 +21,7 @@ public struct Exchange: Sendable {
     let leads: Leads
     let outbound: OutboundClient
     let logger = Logger(label: "leadline.exchange")
+    let settings = AuctionSettings()
     var reservations: Reservations { buyers.reservations }
 
     public init(store: SQLiteStore, clock: any Clock, buyers: Buyers, leads: Leads, outbound: OutboundClient) {
@@ -59,10 +60,7 @@ public struct Exchange: Sendable {
         let started = ContinuousClock.now
         var profile = try input.validated()
         let now = clock.now
-        let (rules, campaign) = try store.read { db in
-            (try Tenants.ExchangeRules.fetch(db, tenantID: tenantID),
-             try Self.campaign(db, tenantID: tenantID, id: input.campaignID, type: profile.campaign_type))
-        }
+        let (rules, campaign) = try settings.settings(store, tenantID: tenantID, campaignID: input.campaignID, type: profile.campaign_type)
         if let campaign {
             if let type = profile.campaign_type, type != campaign.campaignType {
                 throw CoreError.invalid([.init("campaign_type", "does not match campaign \(campaign.id) (\(campaign.campaignType))")])
