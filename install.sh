@@ -179,7 +179,15 @@ build_release
 if [ "$STATIC" = yes ]; then
   echo "ok: .build/release/leadline is fully static ($(du -h .build/release/leadline | cut -f1), ldd: not a dynamic executable)"
 fi
-smoke_test .build/release/leadline
+if ! smoke_test .build/release/leadline; then
+  # An incremental release build has been seen to link modules compiled against an older layout of a type another
+  # module changed (the binary crashed at start, and a clean build of the same sources did not). Build once more from
+  # nothing before giving up.
+  say "The smoke test failed; rebuilding the release binary from scratch"
+  rm -rf .build/release .build/*/release
+  build_release
+  smoke_test .build/release/leadline
+fi
 
 if [ "$MODE" = build ]; then
   exit 0

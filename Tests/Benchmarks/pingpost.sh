@@ -50,12 +50,15 @@ line=$(head -n 1 "$WORK/slow.out")
 ping=$(echo "$line" | sed 's/.*"ping_url":"\([^"]*\)".*/\1/'); post=$(echo "$line" | sed 's/.*"post_url":"\([^"]*\)".*/\1/')
 buyer "{\"name\":\"never in time\",\"ping_url\":\"$ping\",\"post_url\":\"$post\",\"timeout_ms\":5000}" >/dev/null
 "$BIN" tenant configure bench --auction-deadline-ms 100 --db "$DB" >/dev/null
+sleep 1.5  # a running server reads the tenant's auction rules again within a second
 read -r D_RPS D_P50 D_P99 <<<"$(measure -s "$WORK/ping.lua" -H "X-Compliance-API-Key: $KEY" "$URL/api/v1/pingpost/ping")"
 # The same with 4 connections: the cores are not saturated, so what is left over the deadline is the exchange's own.
 read -r Q_RPS Q_P50 Q_P99 <<<"$(CONNECTIONS=4 measure -s "$WORK/ping.lua" -H "X-Compliance-API-Key: $KEY" "$URL/api/v1/pingpost/ping")"
 stop_server
 PINGS=$(sqlite3 "$DB" "SELECT count(*) FROM pings" 2>/dev/null || echo "?")
 TIMED_OUT=$(sqlite3 "$DB" "SELECT count(*) FROM pings WHERE outcomes LIKE '%timed_out%'" 2>/dev/null || echo "?")
+# Inside the server: how long each auction took before it was stored, per deadline.
+TOOK=$(sqlite3 -separator ' ' "$DB" "SELECT deadline_ms, count(*), sum(took_ms > deadline_ms), max(took_ms) FROM pings GROUP BY deadline_ms" 2>&1 || true)
 
 header
 row "10 fixed-price buyers" "$F_RPS" "$F_P50" "$F_P99"
@@ -65,3 +68,6 @@ row "  the same with 4 connections" "$Q_RPS" "$Q_P50" "$Q_P99"
 awk -v p50="$D_P50" -v p99="$D_P99" -v q50="$Q_P50" -v q99="$Q_P99" 'BEGIN {
   printf "\ndeadline overshoot: p50 %.1f ms, p99 %.1f ms at -c'"$CONNECTIONS"'; p50 %.1f ms, p99 %.1f ms at -c4 (target p99 <= 10)\n", p50 - 100, p99 - 100, q50 - 100, q99 - 100 }'
 echo "stored: $PINGS pings, $TIMED_OUT with a timed-out buyer"
+echo "$TOOK" | while read -r deadline count over longest; do
+  echo "  deadline $deadline ms: $count pings, $over stored after the deadline, the longest after $longest ms"
+done
