@@ -484,4 +484,24 @@ func bids(_ reply: HTTPConnection.Reply) throws -> [(buyer: String, cents: Int)]
             #expect(tooLong.fields == ["webhook_secret"])
         }
     }
+
+    @Test func anotherTenantCannotSeeOrPostAPing() async throws {
+        try await blocking { () throws in
+            let market = try Market()
+            let buyer = try market.buyer("Mine", ["bid_cents": 1500])
+            let pingID = try market.ping().json()["ping_id"] as! String
+            let stranger = try market.app.makeKey(tenant: "other")
+            #expect(try market.app.ezleeds("GET", "/api/v1/pingpost/pings/\(pingID)", key: stranger).status == 404)
+            let post = try market.app.request("POST", "/api/v1/pingpost/post", headers: ["X-Compliance-API-Key": stranger, "Content-Type": "application/json"],
+                                              body: jsonBody(["ping_id": pingID, "buyer_id": buyer, "lead": ["phone": TestPhones.next()],
+                                                              "consent": ["consent_type": "tcpa_express_written", "consent_text": "I agree",
+                                                                          "ip_address": "203.0.113.42", "page_url": "https://example.com/"]]))
+            #expect(post.status == 404)
+            // Its own ping finds none of the first tenant's buyers.
+            let theirs = try market.app.request("POST", "/api/v1/pingpost/ping", headers: ["X-Compliance-API-Key": stranger, "Content-Type": "application/json"],
+                                                body: jsonBody(["campaign_type": "legal_pi", "state": "NV"]))
+            #expect(try bids(theirs).isEmpty)
+            #expect(try market.post(pingID, buyer: buyer).status == 200)
+        }
+    }
 }
