@@ -92,7 +92,7 @@ public final class LeadlineServer: @unchecked Sendable {
                               pollInterval: options.outboxPollInterval)
 
         console = Console(store: store, clock: options.clock, users: AdminUsers(store: store, clock: options.clock), gate: gate, tenants: tenants,
-                          buyers: buyers, exchange: exchange)
+                          buyers: buyers, campaigns: campaigns, exchange: exchange)
 
         var routes = Routes(keys: keys, limiter: limiter,
                             idempotency: Idempotency(records: IdempotencyRecords(store: store, clock: options.clock)))

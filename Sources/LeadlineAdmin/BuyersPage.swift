@@ -6,25 +6,13 @@ import LeadlineCore
 /// the reason (Leadline pauses a buyer whose webhooks keep failing); pausing and resuming; and the latest auctions.
 extension Console {
     func registerBuyers(_ router: inout Router) {
-        addPage(&router, .GET, "/admin/buyers") { [self] request in
-            guard let session = try await session(request) else { return Pages.redirect("/admin/login") }
-            let tenant = try tenant(for: session, named: request.query["tenant"])
-            var values: [String: Any] = [:]
-            values["notice"] = request.query["notice"].flatMap { Self.buyerNotices[$0] }
-            return try buyersPage(session, tenant, values)
-        }
-
-        addPage(&router, .POST, "/admin/buyers/{id}/status", accepts: ["application/x-www-form-urlencoded"]) { [self] request in
-            let (session, fields, tenant) = try await changeRequest(request)
-            var input = BuyerInput()
-            input.status = .value(fields["status"] ?? "")
-            do {
-                let buyer = try await buyers.update(tenantID: tenant.id, buyerID: try request.parameter("id"), input)
-                return Pages.redirect("/admin/buyers?tenant=\(tenant.name)&notice=\(buyer.status == .active ? "resumed" : "paused")")
-            } catch CoreError.invalid(let problems) {
-                return try buyersPage(session, tenant, Self.errors(problems), status: 422)
-            }
-        }
+        addStatusPage(&router, path: "/admin/buyers", notices: Self.buyerNotices,
+                      render: { [self] in try buyersPage($0, $1, $2, status: $3) },
+                      setStatus: { [buyers] tenantID, id, status in
+                          var input = BuyerInput()
+                          input.status = .value(status)
+                          return try await buyers.update(tenantID: tenantID, buyerID: id, input).status == .active
+                      })
     }
 
     static let buyerNotices = ["paused": "Buyer paused: it bids on nothing until resumed.", "resumed": "Buyer active again."]
@@ -52,8 +40,8 @@ extension Console {
                 "purchased": n?.leadsPurchased ?? 0, "spent": Self.dollars(n?.totalSpentCents ?? 0),
                 "acceptance": n?.acceptanceRate.map { "\(Int(($0 * 100).rounded()))%" } ?? "–",
                 "responseTime": n?.avgResponseTimeMs.map { "\($0) ms" } ?? "–",
-                "toggleTo": buyer.status == .active ? "paused" : "active", "toggleLabel": buyer.status == .active ? "Pause" : "Resume",
             ]
+            row.merge(Self.toggle(active: buyer.status == .active)) { $1 }
             row["pausedReason"] = buyer.pausedReason
             return row
         }

@@ -19,19 +19,21 @@ public final class Console: Sendable {
     let gate: ComplianceGate
     let tenants: Tenants
     let buyers: Buyers
+    let campaigns: Campaigns
     let exchange: Exchange
     let pages = Pages()
     /// The one-time token of the first-run URL, while no user exists.
     private let setupToken = Mutex<String?>(nil)
 
     public init(store: SQLiteStore, clock: any Clock, users: AdminUsers, gate: ComplianceGate, tenants: Tenants, buyers: Buyers,
-                exchange: Exchange) {
+                campaigns: Campaigns, exchange: Exchange) {
         self.store = store
         self.clock = clock
         self.users = users
         self.gate = gate
         self.tenants = tenants
         self.buyers = buyers
+        self.campaigns = campaigns
         self.exchange = exchange
         sessions = AdminSessions(store: store, clock: clock)
         throttle = LoginThrottle(clock: clock)
@@ -52,6 +54,7 @@ public final class Console: Sendable {
         let form = ["application/x-www-form-urlencoded"]
         registerCompliance(&router)
         registerBuyers(&router)
+        registerCampaigns(&router)
         addPage(&router, .GET, "/admin") { [self] request in
             guard let session = try await session(request) else { return Pages.redirect("/admin/login") }
             let numbers = try DashboardNumbers.load(store, tenantID: session.user.tenantID, now: clock.now)

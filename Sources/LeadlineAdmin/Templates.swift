@@ -3,8 +3,32 @@
 enum Templates {
     static let all: [String: String] = [
         "layout": layout, "login": login, "setup": setup, "dashboard": dashboard, "message": message, "compliance": compliance,
-        "pageHead": pageHead, "buyers": buyers,
+        "pageHead": pageHead, "buyers": buyers, "campaigns": campaigns,
     ]
+
+    static let campaigns = """
+        {{<layout}}
+        {{$content}}
+        <h1>Campaigns</h1>
+        {{>pageHead}}
+        <section class="card">
+          <table class="dense">
+            <thead><tr><th scope="col">Campaign</th><th scope="col">Status</th><th scope="col">Sells in</th><th scope="col">Floor</th><th scope="col">Budget</th><th scope="col">Daily</th><th scope="col">Each lead to</th><th scope="col">Webhook</th><th scope="col">Delivered</th><th scope="col">Accepted</th><th scope="col">Returned</th>{{#canChange}}<th scope="col"><span class="visually-hidden">Actions</span></th>{{/canChange}}</tr></thead>
+            <tbody>
+            {{#campaigns}}<tr>
+              <th scope="row">{{name}}<br><small>{{type}} · {{id}}</small></th>
+              <td>{{status}}</td><td>{{states}}</td><td>{{floor}}</td><td>{{budget}}</td><td>{{daily}}</td><td>{{sharing}}</td><td>{{webhook}}</td>
+              <td>{{delivered}}</td><td>{{accepted}} ({{acceptance}})</td><td>{{returned}}</td>
+              {{#canChange}}<td><form method="post" action="/admin/campaigns/{{id}}/status"><input type="hidden" name="_csrf" value="{{csrf}}"><input type="hidden" name="tenant" value="{{tenant}}"><input type="hidden" name="status" value="{{toggleTo}}"><button type="submit">{{toggleLabel}}</button></form></td>{{/canChange}}
+            </tr>
+            {{/campaigns}}
+            {{^campaigns}}<tr><td colspan="12">No campaigns yet: add them with <code>POST /api/v1/campaigns</code>.</td></tr>{{/campaigns}}
+            </tbody>
+          </table>
+        </section>
+        {{/content}}
+        {{/layout}}
+        """
 
     /// Under a tenant page's title: the operator's tenant chooser, the notice after a change, and the form's errors.
     static let pageHead = """
@@ -71,6 +95,7 @@ enum Templates {
           {{#user}}
           <nav aria-label="Main">
             <a href="/admin">Dashboard</a>
+            <a href="/admin/campaigns">Campaigns</a>
             <a href="/admin/buyers">Buyers</a>
             <a href="/admin/compliance">Compliance</a>
           </nav>

@@ -4,7 +4,7 @@ import LeadlineCore
 import LeadlineTesting
 import Testing
 
-@Suite struct ConsoleBuyersPageTests {
+@Suite struct ConsoleBuyersAndCampaignsTests {
     @Test func anOperatorSeesBuyersAndAuctionsAndPausesAndResumes() async throws {
         try await blocking { () throws in
             let app = try TestServer()
@@ -54,6 +54,28 @@ import Testing
             let refused = try browser.post("/admin/buyers/\(buyer)/status", "_csrf=\(csrf)&tenant=acme&status=paused", cookie)
             #expect(refused.status == 403)
             #expect(try app.ezleeds("GET", "/api/v1/buyers/\(buyer)", key: key).json()["status"] as? String == "active")
+        }
+    }
+
+    @Test func anOperatorSeesCampaignsWithWhatTheySoldAndPausesOne() async throws {
+        try await blocking { () throws in
+            let app = try TestServer()
+            let key = try app.makeKey()
+            let browser = ConsoleClient(app: app)
+            let campaign = try app.ezleeds("POST", "/api/v1/campaigns", key: key, [
+                "name": "PI <Nevada>", "campaign_type": "legal_pi", "states": ["NV"], "budget_cents": 100000, "max_leads_per_day": 50,
+                "max_buyers_per_lead": 2,
+            ]).json()["id"] as! String
+            let (cookie, csrf) = try browser.signIn("ops@example.com", role: .operator, tenantID: nil, page: "/admin/campaigns")
+            let page = try browser.get("/admin/campaigns?tenant=acme", cookie).text
+            #expect(page.contains("PI &lt;Nevada&gt;"))
+            #expect(page.contains("$1000.00 left of $1000.00"))
+            #expect(page.contains("0 of 50 today"))
+            #expect(page.contains("up to 2 buyers"))
+            let paused = try browser.post("/admin/campaigns/\(campaign)/status", "_csrf=\(csrf)&tenant=acme&status=paused", cookie)
+            #expect(paused.status == 303)
+            #expect(try app.ezleeds("GET", "/api/v1/campaigns/\(campaign)", key: key).json()["status"] as? String == "paused")
+            #expect(try browser.get(paused.header("Location") ?? "/admin/campaigns", cookie).text.contains(">Resume<"))
         }
     }
 }
