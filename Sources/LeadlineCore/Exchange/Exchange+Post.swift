@@ -100,7 +100,7 @@ extension Exchange {
         let final = sold ? attempts.last! : (attempts.first ?? PostAttempt(buyerID: buyerID, priceCents: chosen.bid_cents ?? 0,
                                                                           status: .skipped, reason: "the buyer is gone", milliseconds: nil))
         let stored = try leads.record(tenantID: tenantID, leadID: lead.id).lead
-        return PostResult(buyerID: final.buyerID, priceCents: final.priceCents, lead: stored, attempts: sold ? attempts : attempts)
+        return PostResult(buyerID: final.buyerID, priceCents: final.priceCents, lead: stored, attempts: attempts)
     }
 
     /// The posted lead through the same intake as any other (validation, dedup, consent certificate), checked against
@@ -150,35 +150,34 @@ extension Exchange {
     /// Offers the lead to one bidder at its bid. A buyer with a `post_url` is asked and its answer read; any other
     /// is sold at once and (with a `webhook_url`) sent the lead through the outbox.
     func sell(_ lead: Lead, to entry: BuyerDirectory.Entry, bid: BidOutcome, ping: PingRecord, campaign: Campaign?,
-                      actor: String) async throws -> PostAttempt {
+              actor: String) async throws -> PostAttempt {
         let buyer = entry.buyer, price = bid.bid_cents ?? 0, now = clock.now
         guard buyer.status == .active else {
             return PostAttempt(buyerID: buyer.id, priceCents: price, status: .skipped, reason: buyer.pausedReason ?? "paused", milliseconds: nil)
         }
         let sale = Sale(id: Identifier.sortable("sale", at: now), tenantID: ping.tenantID, lead: lead, buyer: buyer, campaignID: ping.campaignID,
                         pingID: ping.id, priceCents: price, at: Timestamp.format(now))
-        let direct: PostAttempt.Status = buyer.settings.webhookUrl != nil ? .queued : .recorded
+        let soldAtOnce: PostAttempt.Status = buyer.settings.webhookUrl != nil ? .queued : .recorded
         let buyers = self.buyers, reservations = self.reservations, webhookURL = buyer.settings.webhookUrl
-        let hasLimits = buyer.settings.hasLimits
+        let hasLimits = buyer.settings.hasLimits, hasPostURL = buyer.settings.postUrl != nil
 
         // The capacity the ping reserved; without it (it expired, or the server restarted) the caps are checked again.
-        let admitted: String? = try await store.write { db in
+        let capRefusal: String? = try await store.write { db in
             if hasLimits && !reservations.isHeld(pingID: ping.id, Reservations.buyer(buyer.id), now: now) {
                 let usage = try buyers.usage(of: buyer, at: now, db: db)
                 if case .excluded(_, let detail)? = Buyers.limitExclusion(buyer.settings, usage: usage, priceCents: price) { return detail }
             }
-            guard let postURL = buyer.settings.postUrl else {
+            if hasPostURL {
+                try sale.insert(db, status: "posting")
+            } else {
                 try sale.insert(db, status: "delivered")
                 try sale.complete(db, actor: actor, webhookURL: webhookURL, campaign: campaign, reservations: reservations)
-                return nil
             }
-            _ = postURL
-            try sale.insert(db, status: "posting")
             return nil
         }
-        if let admitted { return PostAttempt(buyerID: buyer.id, priceCents: price, status: .skipped, reason: admitted, milliseconds: nil) }
+        if let capRefusal { return PostAttempt(buyerID: buyer.id, priceCents: price, status: .skipped, reason: capRefusal, milliseconds: nil) }
         guard let postURL = buyer.settings.postUrl else {
-            return PostAttempt(buyerID: buyer.id, priceCents: price, status: direct, reason: nil, milliseconds: nil)
+            return PostAttempt(buyerID: buyer.id, priceCents: price, status: soldAtOnce, reason: nil, milliseconds: nil)
         }
 
         let body = try StoredJSON.bytes(BuyerRequests.PostBody(ping_id: ping.id, price_cents: price, lead: DeliveredLead(lead, soldPriceCents: price)))
