@@ -378,9 +378,11 @@ func bids(_ reply: HTTPConnection.Reply) throws -> [(buyer: String, cents: Int)]
                 if let due = next.flatMap(Timestamp.parse), due > market.app.clock.now { market.app.clock.set(due) }
                 return try market.app.ezleeds("GET", "/api/v1/buyers/\(buyer)", key: market.key).json()["status"] as? String == "paused"
             })
-            #expect(receiver.deliveries.count == OutboxWorker.pauseAfterFailures)
+            // Paused at the 10th failure in a row (the reason says so). The sold lead's webhook is still retried while
+            // the buyer is paused, so an 11th attempt may already be under way.
+            #expect(receiver.deliveries.count >= OutboxWorker.pauseAfterFailures)
             let paused = try market.app.ezleeds("GET", "/api/v1/buyers/\(buyer)", key: market.key).json()
-            #expect((paused["paused_reason"] as? String)?.contains("10 webhook deliveries failed in a row") == true)
+            #expect((paused["paused_reason"] as? String)?.contains("\(OutboxWorker.pauseAfterFailures) webhook deliveries failed in a row") == true)
             // A paused buyer bids no more.
             #expect(try bids(market.ping()).isEmpty)
         }
