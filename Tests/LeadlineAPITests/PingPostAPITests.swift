@@ -162,10 +162,9 @@ func bids(_ reply: HTTPConnection.Reply) throws -> [(buyer: String, cents: Int)]
             let fastBuyer = try market.liveBuyer("Fast", fast)
             let slowBuyer = try market.liveBuyer("Slow", slow, extra: ["timeout_ms": 5000])
 
+            // The answer is back with the fast bid while the slow buyer is still sleeping on its answer (2 s): the
+            // exchange stopped waiting for it at the deadline.
             let reply = try market.ping()
-            // The answer is back while the slow buyer is still sleeping on its answer: it holds a request, and the
-            // exchange has moved on.
-            #expect(slow.pings.count == 1)
             #expect(try bids(reply).map(\.buyer) == [fastBuyer])
             let auction = try market.auction(try reply.json()["ping_id"] as! String)
             #expect(auction[slowBuyer]?["outcome"] as? String == "timed_out")
