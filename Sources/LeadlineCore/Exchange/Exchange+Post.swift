@@ -92,14 +92,14 @@ extension Exchange {
         }
         let sold = attempts.last?.sold == true
         if !sold {
-            try await store.write { db in
-                try db.execute(sql: "UPDATE pings SET status = 'unsold' WHERE id = ?", arguments: [pingID])
-            }
+            try await store.write { db in try PingRecord.markUnsold(db, pingID: pingID) }
         }
         reservations.release(pingID: pingID)
         let final = sold ? attempts.last! : (attempts.first ?? PostAttempt(buyerID: buyerID, priceCents: chosen.bid_cents ?? 0,
                                                                           status: .skipped, reason: "the buyer is gone", milliseconds: nil))
-        let stored = try leads.record(tenantID: tenantID, leadID: lead.id).lead
+        let stored = try store.read { db in
+            try Lead.filter(Column("tenant_id") == tenantID && Column("id") == lead.id).fetchOne(db)
+        } ?? lead
         return PostResult(buyerID: final.buyerID, priceCents: final.priceCents, lead: stored, attempts: attempts)
     }
 
@@ -141,8 +141,7 @@ extension Exchange {
                 }
                 return
             }
-            try db.execute(sql: "UPDATE pings SET status = 'posting', lead_id = ? WHERE id = ? AND status = 'open'", arguments: [lead.id, pingID])
-            guard db.changesCount == 1 else { throw CoreError.refused(code: "post_in_progress", "another post for ping \(pingID) came first") }
+            try PingRecord.claimForPost(db, pingID: pingID, leadID: lead.id)
         }
         return try outcomes[0].get().lead
     }

@@ -11,17 +11,14 @@ extension Exchange {
     @discardableResult
     public func route(_ lead: Lead, actor: String = "router") async throws -> [PostAttempt] {
         guard lead.status.isEligible, let type = lead.campaignType else { return [] }
-        let campaign = try store.read { db in try Self.campaign(db, tenantID: lead.tenantID, id: nil, type: type) }
-        guard let campaign else { return [] }
+        guard let campaign = try settings.settings(store, tenantID: lead.tenantID, campaignID: nil, type: type).1 else { return [] }
         let ping = try await self.ping(tenantID: lead.tenantID, PingInput(
             campaignType: type, state: lead.state, zipCode: lead.zipCode, source: lead.source, campaignID: campaign.id,
             phoneHash: PingInput.phoneHash(lead.phone)))
         defer { reservations.release(pingID: ping.id) }
         guard !ping.bids.isEmpty else { return [] }
         let pingID = ping.id, leadID = lead.id
-        try await store.write { db in
-            try db.execute(sql: "UPDATE pings SET status = 'posting', lead_id = ? WHERE id = ? AND status = 'open'", arguments: [leadID, pingID])
-        }
+        try await store.write { db in try PingRecord.claimForPost(db, pingID: pingID, leadID: leadID) }
         let entries = try buyers.entries(tenantID: lead.tenantID)
         let limit = max(1, campaign.settings.maxBuyersPerLead)
         var attempts: [PostAttempt] = []
@@ -39,7 +36,7 @@ extension Exchange {
             }
         }
         if sold == 0 {
-            try await store.write { db in try db.execute(sql: "UPDATE pings SET status = 'unsold' WHERE id = ?", arguments: [pingID]) }
+            try await store.write { db in try PingRecord.markUnsold(db, pingID: pingID) }
         }
         return attempts
     }

@@ -45,11 +45,13 @@ public struct Exchange: Sendable {
             return try Row.fetchAll(db, sql: "SELECT * FROM pings WHERE status = 'open' AND expires_at > ?", arguments: [stamp]).map(PingRecord.init)
         }
         for ping in open {
+            let expiresAt = Timestamp.parse(ping.expiresAt) ?? now
             var holds = ping.bids.filter { $0.held == true }.map { (Reservations.buyer($0.buyer_id), $0.bid_cents ?? 0) }
             if let campaignID = ping.campaignID, let best = ping.bids.first?.bid_cents { holds.append((Reservations.campaign(campaignID), best)) }
-            reservations.hold(pingID: ping.id, holds, expiresAt: Timestamp.parse(ping.expiresAt) ?? now)
+            reservations.hold(pingID: ping.id, holds, expiresAt: expiresAt)
             if let hash = ping.profile.phone_hash {
-                _ = reservations.claim(person: "\(ping.tenantID):\(hash)", pingID: ping.id, expiresAt: Timestamp.parse(ping.expiresAt) ?? now, now: now)
+                _ = reservations.claim(person: Reservations.person(tenantID: ping.tenantID, phoneHash: hash), pingID: ping.id,
+                                       expiresAt: expiresAt, now: now)
             }
         }
     }
@@ -72,7 +74,8 @@ public struct Exchange: Sendable {
         let expiresAt = now.addingTimeInterval(Self.bidLifetime)
 
         if let hash = profile.phone_hash,
-           let open = reservations.claim(person: "\(tenantID):\(hash)", pingID: pingID, expiresAt: expiresAt, now: now) {
+           let open = reservations.claim(person: Reservations.person(tenantID: tenantID, phoneHash: hash), pingID: pingID,
+                                         expiresAt: expiresAt, now: now) {
             throw CoreError.refused(code: "duplicate_ping", "this person (phone_hash) is already in an open auction, \(open); post to it or wait until it expires")
         }
         do {
@@ -173,7 +176,8 @@ public struct Exchange: Sendable {
         }
     }
 
-    /// Bids first, highest first (ties: the order buyers were created, then the faster live answer); then the rest.
+    /// Bids first, highest first (ties: fixed bids before live ones, each in the order buyers were created); then the
+    /// rest, in the same order.
     static func ranked(_ outcomes: [BidOutcome]) -> [BidOutcome] {
         outcomes.enumerated().sorted { a, b in
             let (x, y) = (a.element, b.element)

@@ -193,6 +193,17 @@ extension PingRecord {
         expiresAt = row["expires_at"]
     }
 
+    /// Marks an open ping as being posted for `leadID`; refused when another post claimed it first.
+    static func claimForPost(_ db: GRDB.Database, pingID: String, leadID: String) throws {
+        try db.execute(sql: "UPDATE pings SET status = 'posting', lead_id = ? WHERE id = ? AND status = 'open'", arguments: [leadID, pingID])
+        guard db.changesCount == 1 else { throw CoreError.refused(code: "post_in_progress", "another post for ping \(pingID) came first") }
+    }
+
+    /// Marks a posted ping whose bidders all declined (or could not take the lead).
+    static func markUnsold(_ db: GRDB.Database, pingID: String) throws {
+        try db.execute(sql: "UPDATE pings SET status = 'unsold' WHERE id = ?", arguments: [pingID])
+    }
+
     static func fetch(_ db: GRDB.Database, tenantID: String, pingID: String) throws -> PingRecord {
         guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM pings WHERE id = ? AND tenant_id = ?"),
                                          arguments: [pingID, tenantID]) else {

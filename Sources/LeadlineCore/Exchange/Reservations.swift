@@ -16,6 +16,8 @@ final class Reservations: Sendable {
 
     static func buyer(_ id: String) -> Subject { "buyer:\(id)" }
     static func campaign(_ id: String) -> Subject { "campaign:\(id)" }
+    /// A person as a claim names them: the tenant and the phone hash.
+    static func person(tenantID: String, phoneHash: String) -> String { "\(tenantID):\(phoneHash)" }
 
     private struct Committed {
         /// Identifies the windows `usage` was counted in (the current hour's start and the zone); a new value reloads.
