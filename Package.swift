@@ -13,6 +13,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", exact: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-prometheus", exact: "2.4.1"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", exact: "2.1.1"),
+        // Tests only: exports are read back by an independent RFC 4180 parser, not by our own importer's.
+        .package(url: "https://github.com/yaslab/CSV.swift", exact: "2.5.2"),
     ],
     targets: [
         // C libraries. Swift cannot call variadic C functions, so each has a tiny shim header.
@@ -76,6 +78,7 @@ let package = Package(
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "LeadlineTesting"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "LeadlineTesting"]),
         .testTarget(name: "LeadlineCoreTests", dependencies: ["LeadlineCore", "LeadlineTesting"]),
-        .testTarget(name: "LeadlineAPITests", dependencies: ["LeadlineAPI", "LeadlineAdmin", "LeadlineTesting", "Simulator", "leadline"]),
+        .testTarget(name: "LeadlineAPITests", dependencies: ["LeadlineAPI", "LeadlineAdmin", "LeadlineTesting", "Simulator", "leadline",
+                                                               .product(name: "CSV", package: "CSV.swift")]),
     ]
 )

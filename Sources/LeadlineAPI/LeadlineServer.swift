@@ -41,6 +41,8 @@ public final class LeadlineServer: @unchecked Sendable {
     public let buyers: Buyers
     public let campaigns: Campaigns
     public let exchange: Exchange
+    public let billing: Billing
+    public let reports: Reports
     public let outbox: OutboxWorker
     public let console: Console
     /// Every request to a URL a tenant configured (buyers, webhooks) goes through this client.
@@ -88,6 +90,8 @@ public final class LeadlineServer: @unchecked Sendable {
         campaigns = Campaigns(store: store, clock: options.clock, policy: targets, secrets: secrets)
         exchange = Exchange(store: store, clock: options.clock, buyers: buyers, leads: leads, outbound: outbound)
         router.connect(exchange)
+        billing = Billing(store: store, clock: options.clock, buyers: buyers)
+        reports = Reports(store: store, clock: options.clock)
         outbox = OutboxWorker(store: store, clock: options.clock, outbound: outbound, buyers: buyers, campaigns: campaigns,
                               pollInterval: options.outboxPollInterval)
 
@@ -108,6 +112,8 @@ public final class LeadlineServer: @unchecked Sendable {
         routes.addEZLeedsCampaigns(campaigns)
         routes.addEZLeedsBuyers(buyers)
         routes.addEZLeedsPingPost(exchange)
+        routes.addEZLeedsBilling(billing)
+        routes.addEZLeedsReports(reports, leads: leads, store: store)
         routes.addWebhookTest(outbound: outbound, policy: targets, clock: options.clock)
         routes.addConsole(console)
         let responder = Responder(router: routes.router,

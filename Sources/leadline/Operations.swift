@@ -61,15 +61,16 @@ struct Restore: ParsableCommand {
 }
 
 struct Verify: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Check the database: SQLite integrity and foreign keys.")
+    static let configuration = CommandConfiguration(abstract: "Check the database: SQLite integrity, foreign keys, and that the ledger balances.")
     @OptionGroup var database: DatabaseOption
 
     func run() throws {
         let store = try SQLiteStore.openExisting(path: database.path, migrations: Schema.migrations)
         defer { try? store.close() }
-        let problems = try store.verify()
+        var problems = try store.verify()
+        if problems.isEmpty { problems = try store.read { try Invariants.problems($0) } }
         if problems.isEmpty {
-            print("ok: \(database.path) passed the integrity and foreign-key checks")
+            print("ok: \(database.path) passed the integrity and foreign-key checks, and the ledger balances")
             return
         }
         for problem in problems { print("problem: \(problem)") }

@@ -26,6 +26,10 @@ extension Routes {
         let timeout_ms: Int
         @Nullable var response_parsing: ResponseRule?
         let bidding: String
+        let billing: String
+        @Nullable var credit_limit_cents: Int?
+        @Nullable var return_cap_percent: Int?
+        let auto_approve_returns: Bool
         let leads_purchased: Int, leads_accepted: Int, leads_returned: Int
         @Nullable var acceptance_rate: Double?
         @Nullable var avg_response_time_ms: Int?
@@ -41,6 +45,8 @@ extension Routes {
             monthly_budget_cents = s.monthlyBudgetCents; timezone = s.timezone; hours_of_operation = s.hoursOfOperation
             webhook_url = s.webhookUrl; webhook_secret_set = buyer.hasWebhookSecret; ping_url = s.pingUrl; post_url = s.postUrl
             timeout_ms = s.timeoutMs; response_parsing = s.responseParsing; bidding = s.bidsLive ? "live" : "fixed"
+            billing = s.billingMode.rawValue; credit_limit_cents = s.creditLimitCents; return_cap_percent = s.returnCapPercent
+            auto_approve_returns = s.autoApproveReturns ?? true
             leads_purchased = performance?.leadsPurchased ?? 0; leads_accepted = performance?.leadsAccepted ?? 0
             leads_returned = performance?.leadsReturned ?? 0; acceptance_rate = performance?.acceptanceRate
             avg_response_time_ms = performance?.avgResponseTimeMs; total_spent_cents = performance?.totalSpentCents ?? 0

@@ -24,6 +24,10 @@ public struct BuyerInput: Decodable, Sendable {
     public var postUrl: Patch<String> = .absent
     public var timeoutMs: Patch<Int> = .absent
     public var responseParsing: Patch<ResponseRule> = .absent
+    public var billing: Patch<String> = .absent
+    public var creditLimitCents: Patch<Int> = .absent
+    public var returnCapPercent: Patch<Int> = .absent
+    public var autoApproveReturns: Patch<Bool> = .absent
 
     public init() {}
 
@@ -52,6 +56,10 @@ public struct BuyerInput: Decodable, Sendable {
         postUrl = try c.patch(String.self, .postUrl)
         timeoutMs = try c.patch(Int.self, .timeoutMs)
         responseParsing = try c.patch(ResponseRule.self, .responseParsing)
+        billing = try c.patch(String.self, .billing)
+        creditLimitCents = try c.patch(Int.self, .creditLimitCents)
+        returnCapPercent = try c.patch(Int.self, .returnCapPercent)
+        autoApproveReturns = try c.patch(Bool.self, .autoApproveReturns)
     }
 
     private enum OwnKeys: String, CodingKey { case name, status, webhookSecret = "webhook_secret" }
@@ -92,6 +100,19 @@ public struct BuyerInput: Decodable, Sendable {
         cents(maxLeadsPerDay, "max_leads_per_day", into: \.maxLeadsPerDay, range: 0...1_000_000)
         cents(maxLeadsPerWeek, "max_leads_per_week", into: \.maxLeadsPerWeek, range: 0...1_000_000)
         cents(maxLeadsPerMonth, "max_leads_per_month", into: \.maxLeadsPerMonth, range: 0...10_000_000)
+        cents(creditLimitCents, "credit_limit_cents", into: \.creditLimitCents, range: 0...1_000_000_000)
+        cents(returnCapPercent, "return_cap_percent", into: \.returnCapPercent, range: 0...100)
+        switch billing {
+        case .value(let mode):
+            if let known = BillingMode(rawValue: mode) { settings.billing = known } else { checks.fail("billing", "must be invoice or prepaid") }
+        case .null: settings.billing = nil
+        case .absent: break
+        }
+        switch autoApproveReturns {
+        case .value(let on): settings.autoApproveReturns = on
+        case .null: settings.autoApproveReturns = nil
+        case .absent: break
+        }
         if let given = exclusivity.given {
             if let known = Exclusivity(rawValue: given) { settings.exclusivity = known } else { checks.fail("exclusivity", "must be exclusive or shared") }
         } else if case .null = exclusivity { settings.exclusivity = .shared }

@@ -30,6 +30,14 @@ public struct DailyHours: Codable, Sendable, Equatable {
     }
 }
 
+/// How a buyer pays for its leads.
+public enum BillingMode: String, Codable, Sendable, CaseIterable {
+    /// Invoiced monthly; it may owe up to its `credit_limit_cents` (no limit when unset).
+    case invoice
+    /// Buys only while its balance (credits added) covers the price.
+    case prepaid
+}
+
 /// Everything about a buyer that is configured rather than counted: filters, price, caps, hours and delivery. Stored as
 /// JSON with the API's field names, so a new setting needs no migration.
 public struct BuyerSettings: Codable, Sendable, Equatable {
@@ -64,14 +72,33 @@ public struct BuyerSettings: Codable, Sendable, Equatable {
     public var timeoutMs = 500
     /// How its ping and post answers are read.
     public var responseParsing: ResponseRule?
+    /// nil: `invoice`. (Settings added after buyers were stored are optional, so stored JSON without them still reads.)
+    public var billing: BillingMode?
+    /// How far an invoiced buyer's balance may go below zero; nil: no limit. Not used for prepaid buyers.
+    public var creditLimitCents: Int?
+    /// Returns allowed per billing period (UTC month), as a percentage of the leads it bought in the period; nil: no cap.
+    public var returnCapPercent: Int?
+    /// Whether a return within the window and cap is credited at once (nil: yes); otherwise it waits for an admin's refund.
+    public var autoApproveReturns: Bool?
+
+    public var billingMode: BillingMode { billing ?? .invoice }
+
+    /// The lowest balance the buyer may reach by buying; nil: no floor.
+    public var balanceFloorCents: Int? {
+        switch billingMode {
+        case .prepaid: return 0
+        case .invoice: return creditLimitCents.map { -$0 }
+        }
+    }
 
     public init() {}
 
     public var bidsLive: Bool { pingUrl != nil }
 
-    /// Whether anything about the buyer is counted (caps or a budget): only then do its bids reserve capacity.
+    /// Whether anything about the buyer is counted (caps, a budget, or funds): only then do its bids reserve capacity.
     var hasLimits: Bool {
         maxLeadsPerHour != nil || maxLeadsPerDay != nil || maxLeadsPerWeek != nil || maxLeadsPerMonth != nil || monthlyBudgetCents != nil
+            || balanceFloorCents != nil
     }
 
     /// Stored form and API form share these names.
@@ -82,6 +109,8 @@ public struct BuyerSettings: Codable, Sendable, Equatable {
         case maxLeadsPerMonth = "max_leads_per_month", monthlyBudgetCents = "monthly_budget_cents", timezone
         case hoursOfOperation = "hours_of_operation", webhookUrl = "webhook_url", pingUrl = "ping_url", postUrl = "post_url"
         case timeoutMs = "timeout_ms", responseParsing = "response_parsing"
+        case billing, creditLimitCents = "credit_limit_cents", returnCapPercent = "return_cap_percent"
+        case autoApproveReturns = "auto_approve_returns"
     }
 
     /// Whether the zip matches one of the buyer's zips or prefixes.

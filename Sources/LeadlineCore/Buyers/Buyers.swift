@@ -98,8 +98,8 @@ public struct Buyers: Sendable {
     func usage(of buyer: Buyer, at now: Date, db: GRDB.Database? = nil) throws -> SalesUsage {
         let windows = CapWindows(at: now, zone: buyer.settings.timezone)
         return try reservations.usage(Reservations.buyer(buyer.id), windows: windows.key, now: now) {
-            if let db { return try SalesUsage.fetch(db, buyerID: buyer.id, windows: windows) }
-            return try store.read { try SalesUsage.fetch($0, buyerID: buyer.id, windows: windows) }
+            if let db { return try SalesUsage.fetch(db, buyer: buyer, windows: windows) }
+            return try store.read { try SalesUsage.fetch($0, buyer: buyer, windows: windows) }
         }
     }
 
@@ -187,6 +187,11 @@ public struct Buyers: Sendable {
         }
         if let budget = settings.monthlyBudgetCents, usage.spendCents + priceCents > budget {
             return .excluded(code: "over_budget", detail: "monthly_budget_cents (\(budget)) would be exceeded")
+        }
+        if let floor = settings.balanceFloorCents, usage.balanceCents - priceCents < floor {
+            return .excluded(code: "insufficient_funds", detail: settings.billingMode == .prepaid
+                             ? "the prepaid balance (\(usage.balanceCents) cents, less open bids) does not cover \(priceCents) cents"
+                             : "credit_limit_cents (\(-floor)) would be exceeded (balance \(usage.balanceCents) cents, less open bids)")
         }
         return nil
     }

@@ -253,6 +253,7 @@ struct Sale: Sendable {
         if let pingID {
             try db.execute(sql: "UPDATE pings SET status = 'sold', lead_id = ? WHERE id = ?", arguments: [lead.id, pingID])
         }
+        try Ledger.charge(db, tenantID: tenantID, saleID: id, buyerID: buyer.id, leadID: lead.id, cents: priceCents, actor: actor, at: at)
         let date = Timestamp.parse(at) ?? Date()
         if let webhookURL {
             try Outbox.enqueue(db, tenantID: tenantID, owner: .buyer(buyer.id), url: webhookURL,

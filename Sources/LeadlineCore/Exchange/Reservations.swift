@@ -135,5 +135,6 @@ extension SalesUsage {
     mutating func add(cents: Int) {
         hour += 1; day += 1; week += 1; month += 1
         spendCents += cents
+        balanceCents -= cents
     }
 }

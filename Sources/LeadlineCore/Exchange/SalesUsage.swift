@@ -30,12 +30,14 @@ struct CapWindows: Sendable {
 public struct SalesUsage: Sendable, Equatable {
     public var hour = 0, day = 0, week = 0, month = 0
     public var spendCents = 0
+    /// A buyer's ledger balance less what open pings reserved: what a prepaid or credit-limited buyer can still pay.
+    public var balanceCents = 0
 
     public init() {}
 
     /// A buyer's sales that count: delivered, accepted and returned ones (a returned lead still took the buyer's capacity; its
     /// price no longer counts toward the budget). Rejected and failed posts were never sales.
-    static func fetch(_ db: GRDB.Database, buyerID: String, windows: CapWindows) throws -> SalesUsage {
+    static func fetch(_ db: GRDB.Database, buyer: Buyer, windows: CapWindows) throws -> SalesUsage {
         let (hour, day, week, month) = (Timestamp.format(windows.hour), Timestamp.format(windows.day),
                                         Timestamp.format(windows.week), Timestamp.format(windows.month))
         let row = try Row.fetchOne(db.cachedStatement(sql: """
@@ -44,9 +46,12 @@ public struct SalesUsage: Sendable, Equatable {
                    coalesce(sum(price_cents) FILTER (WHERE created_at >= ?4 AND status != 'returned'), 0)
             FROM lead_sales
             WHERE buyer_id = ?5 AND created_at >= min(?3, ?4) AND status IN ('delivered', 'accepted', 'returned')
-            """), arguments: [hour, day, week, month, buyerID])!
+            """), arguments: [hour, day, week, month, buyer.id])!
         var usage = SalesUsage()
         (usage.hour, usage.day, usage.week, usage.month, usage.spendCents) = (row[0], row[1], row[2], row[3], row[4])
+        if buyer.settings.balanceFloorCents != nil {
+            usage.balanceCents = try Ledger.balance(db, tenantID: buyer.tenantID, account: .buyer(buyer.id))
+        }
         return usage
     }
 

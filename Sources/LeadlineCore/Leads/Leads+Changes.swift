@@ -77,6 +77,13 @@ extension Leads {
                 guard lead.status.canMove(to: target) else {
                     throw CoreError.conflict("a lead that is \(lead.status.rawValue) cannot become \(target.rawValue); from \(lead.status.rawValue) it can become: \(lead.status.allowedNext.map(\.rawValue).sorted().joined(separator: ", "))")
                 }
+                if target == .accepted || target == .returned,
+                   try Bool.fetchOne(db, sql: "SELECT 1 FROM lead_sales WHERE lead_id = ? AND status IN ('delivered', 'accepted', 'returned')",
+                                     arguments: [lead.id]) != nil {
+                    // Billing follows these moves: the charge is made final or credited back.
+                    let path = target == .accepted ? "accept" : "return"
+                    throw CoreError.refused(code: "use_\(path)", "lead \(lead.id) was sold to a buyer: it becomes \(target.rawValue) through POST /api/v1/leads/\(lead.id)/\(path), which bills it")
+                }
                 if target == .qualified || target == .dialing || target == .delivered || target == .transferred,
                    lead.consentCertificateID == nil {
                     throw CoreError.conflict("a lead without consent cannot be \(target.rawValue)")

@@ -281,20 +281,7 @@ public struct LeadFilter: Sendable {
 extension Leads {
     /// A page of a tenant's leads, newest first, with the total that match (for page-numbered lists).
     public func search(tenantID: String, filter: LeadFilter, page: Int, perPage: Int) throws -> (leads: [Lead], total: Int) {
-        var conditions = ["tenant_id = ?"]
-        var arguments: [any DatabaseValueConvertible] = [tenantID]
-        func add(_ condition: String, _ value: (any DatabaseValueConvertible)?) {
-            guard let value else { return }
-            conditions.append(condition)
-            arguments.append(value)
-        }
-        add("status = ?", filter.status?.rawValue)
-        add("campaign_type = ?", filter.campaignType)
-        add("state = ?", filter.state)
-        add("source = ?", filter.source)
-        add("created_at >= ?", filter.createdFrom)
-        add("created_at < ?", filter.createdTo)
-        let whereClause = conditions.joined(separator: " AND ")
+        let (whereClause, arguments) = filter.sql(tenantID: tenantID)
         return try store.read { db in
             let total = try Int.fetchOne(db, sql: "SELECT count(*) FROM leads WHERE \(whereClause)",
                                          arguments: StatementArguments(arguments)) ?? 0
@@ -303,5 +290,39 @@ extension Leads {
                 """, arguments: StatementArguments(arguments + [perPage, (page - 1) * perPage]))
             return (leads, total)
         }
+    }
+
+    /// The leads matching a filter, newest first, a page at a time by key (for exports of any size).
+    public func page(tenantID: String, filter: LeadFilter, after cursor: LeadCursor?, limit: Int) throws -> (leads: [Lead], next: LeadCursor?) {
+        var (whereClause, arguments) = filter.sql(tenantID: tenantID)
+        if let cursor {
+            whereClause += " AND (created_at < ? OR (created_at = ? AND id < ?))"
+            arguments += [cursor.createdAt, cursor.createdAt, cursor.id]
+        }
+        let leads = try store.read { db in
+            try Lead.fetchAll(db, sql: "SELECT * FROM leads WHERE \(whereClause) ORDER BY created_at DESC, id DESC LIMIT ?",
+                              arguments: StatementArguments(arguments + [limit]))
+        }
+        return (leads, leads.count == limit ? leads.last.map { LeadCursor(createdAt: $0.createdAt, id: $0.id) } : nil)
+    }
+}
+
+extension LeadFilter {
+    /// The WHERE clause (without `WHERE`) and its arguments.
+    func sql(tenantID: String) -> (String, [any DatabaseValueConvertible]) {
+        var conditions = ["tenant_id = ?"]
+        var arguments: [any DatabaseValueConvertible] = [tenantID]
+        func add(_ condition: String, _ value: (any DatabaseValueConvertible)?) {
+            guard let value else { return }
+            conditions.append(condition)
+            arguments.append(value)
+        }
+        add("status = ?", status?.rawValue)
+        add("campaign_type = ?", campaignType)
+        add("state = ?", state)
+        add("source = ?", source)
+        add("created_at >= ?", createdFrom)
+        add("created_at < ?", createdTo)
+        return (conditions.joined(separator: " AND "), arguments)
     }
 }

@@ -362,5 +362,166 @@ public enum Schema {
                 ALTER TABLE outbox ADD COLUMN campaign_id TEXT REFERENCES campaigns(id);
                 """)
         },
+        Migration("0010_ledger_invoices_rollups") { db in
+            try db.execute(sql: """
+                -- What became of a sale after delivery: accepted (billing final), a return asked for, a return credited.
+                -- A return's reason code is kept in `reason`, its notes here.
+                ALTER TABLE lead_sales ADD COLUMN accepted_at TEXT;
+                ALTER TABLE lead_sales ADD COLUMN return_requested_at TEXT;
+                ALTER TABLE lead_sales ADD COLUMN returned_at TEXT;
+                ALTER TABLE lead_sales ADD COLUMN return_notes TEXT;
+                CREATE INDEX lead_sales_by_tenant ON lead_sales(tenant_id, created_at);
+
+                -- The ledger. Every movement of money is a transaction (a charge, a credit, a refund, a payment) of
+                -- entries that sum to zero across accounts: `buyer:<id>` (the buyer's prepaid or credit account),
+                -- `revenue`, `refunds`, `promotional_credit`, `tenant` (money the agency received). A positive entry
+                -- credits its account, a negative one debits it. Neither table is ever updated or deleted from.
+                CREATE TABLE ledger_transactions (
+                    id TEXT PRIMARY KEY NOT NULL,               -- bill_ (charge), cred_ (credit), ref_ (refund), pay_ (payment)
+                    tenant_id TEXT NOT NULL REFERENCES tenants(id),
+                    kind TEXT NOT NULL,                         -- charge, credit, refund, payment
+                    buyer_id TEXT REFERENCES buyers(id),
+                    lead_id TEXT,
+                    sale_id TEXT REFERENCES lead_sales(id),
+                    amount_cents INTEGER NOT NULL CHECK (amount_cents > 0),
+                    description TEXT NOT NULL,
+                    reason TEXT,
+                    actor TEXT NOT NULL,
+                    created_at TEXT NOT NULL
+                );
+                CREATE INDEX ledger_transactions_by_tenant ON ledger_transactions(tenant_id, created_at, id);
+                CREATE INDEX ledger_transactions_by_buyer ON ledger_transactions(buyer_id, created_at, id);
+                CREATE INDEX ledger_transactions_by_lead ON ledger_transactions(lead_id) WHERE lead_id IS NOT NULL;
+                -- A sale is charged once and credited at most once, however many requests race to do it.
+                CREATE UNIQUE INDEX ledger_one_charge_per_sale ON ledger_transactions(sale_id) WHERE kind = 'charge';
+                CREATE UNIQUE INDEX ledger_one_credit_per_sale ON ledger_transactions(sale_id) WHERE kind = 'refund';
+                CREATE TABLE ledger_entries (
+                    id INTEGER PRIMARY KEY,
+                    transaction_id TEXT NOT NULL REFERENCES ledger_transactions(id),
+                    tenant_id TEXT NOT NULL REFERENCES tenants(id),
+                    account TEXT NOT NULL,
+                    amount_cents INTEGER NOT NULL CHECK (amount_cents != 0),
+                    created_at TEXT NOT NULL
+                );
+                CREATE INDEX ledger_entries_by_transaction ON ledger_entries(transaction_id);
+                CREATE INDEX ledger_entries_by_account ON ledger_entries(tenant_id, account, created_at);
+                CREATE TRIGGER ledger_transactions_append_only BEFORE UPDATE ON ledger_transactions
+                    BEGIN SELECT RAISE(ABORT, 'the ledger is append-only'); END;
+                CREATE TRIGGER ledger_transactions_kept BEFORE DELETE ON ledger_transactions
+                    BEGIN SELECT RAISE(ABORT, 'the ledger is append-only'); END;
+                CREATE TRIGGER ledger_entries_append_only BEFORE UPDATE ON ledger_entries
+                    BEGIN SELECT RAISE(ABORT, 'the ledger is append-only'); END;
+                CREATE TRIGGER ledger_entries_kept BEFORE DELETE ON ledger_entries
+                    BEGIN SELECT RAISE(ABORT, 'the ledger is append-only'); END;
+
+                -- Each account's entries summed per UTC day: derived from the entries by a trigger in the same
+                -- transaction, so balances and reports read a few rows instead of every entry. `leadline verify`
+                -- sums the entries again and reports any difference.
+                CREATE TABLE ledger_daily (
+                    tenant_id TEXT NOT NULL,
+                    account TEXT NOT NULL,
+                    day TEXT NOT NULL,                          -- YYYY-MM-DD (UTC)
+                    amount_cents INTEGER NOT NULL,
+                    entries INTEGER NOT NULL,
+                    PRIMARY KEY (tenant_id, account, day)
+                ) WITHOUT ROWID;
+                CREATE TRIGGER ledger_daily_add AFTER INSERT ON ledger_entries BEGIN
+                    INSERT INTO ledger_daily (tenant_id, account, day, amount_cents, entries)
+                    VALUES (NEW.tenant_id, NEW.account, substr(NEW.created_at, 1, 10), NEW.amount_cents, 1)
+                    ON CONFLICT (tenant_id, account, day) DO UPDATE SET amount_cents = amount_cents + excluded.amount_cents,
+                                                                       entries = entries + 1;
+                END;
+
+                -- A buyer's month, closed from the ledger once the month is over: what it was charged, less what was
+                -- credited back for returns. Open until paid (a prepaid buyer's is paid from its balance at close).
+                CREATE TABLE invoices (
+                    id TEXT PRIMARY KEY NOT NULL,               -- inv_<yyyymm>_<buyer>, the same whoever closes it
+                    tenant_id TEXT NOT NULL REFERENCES tenants(id),
+                    buyer_id TEXT NOT NULL REFERENCES buyers(id),
+                    period TEXT NOT NULL,                       -- YYYY-MM (UTC)
+                    leads INTEGER NOT NULL,
+                    charges_cents INTEGER NOT NULL,
+                    credits_cents INTEGER NOT NULL,
+                    amount_cents INTEGER NOT NULL,
+                    status TEXT NOT NULL,                       -- open, paid
+                    paid_at TEXT,
+                    payment_id TEXT,
+                    created_at TEXT NOT NULL,
+                    UNIQUE (buyer_id, period)
+                );
+                CREATE INDEX invoices_by_tenant ON invoices(tenant_id, period, buyer_id);
+                -- The last month closed for each tenant: months up to it have all their invoices.
+                ALTER TABLE tenants ADD COLUMN invoiced_through TEXT;
+
+                -- Leads per UTC day of arrival and current status, kept by triggers: reports read days, not leads.
+                CREATE TABLE lead_daily (
+                    tenant_id TEXT NOT NULL,
+                    day TEXT NOT NULL,
+                    status TEXT NOT NULL,
+                    leads INTEGER NOT NULL,
+                    PRIMARY KEY (tenant_id, day, status)
+                ) WITHOUT ROWID;
+                INSERT INTO lead_daily SELECT tenant_id, substr(created_at, 1, 10), status, count(*) FROM leads GROUP BY 1, 2, 3;
+                CREATE TRIGGER lead_daily_add AFTER INSERT ON leads BEGIN
+                    INSERT INTO lead_daily VALUES (NEW.tenant_id, substr(NEW.created_at, 1, 10), NEW.status, 1)
+                    ON CONFLICT (tenant_id, day, status) DO UPDATE SET leads = leads + 1;
+                END;
+                CREATE TRIGGER lead_daily_move AFTER UPDATE OF status ON leads WHEN OLD.status != NEW.status BEGIN
+                    UPDATE lead_daily SET leads = leads - 1
+                    WHERE tenant_id = OLD.tenant_id AND day = substr(OLD.created_at, 1, 10) AND status = OLD.status;
+                    INSERT INTO lead_daily VALUES (NEW.tenant_id, substr(NEW.created_at, 1, 10), NEW.status, 1)
+                    ON CONFLICT (tenant_id, day, status) DO UPDATE SET leads = leads + 1;
+                END;
+                CREATE TRIGGER lead_daily_remove AFTER DELETE ON leads BEGIN
+                    UPDATE lead_daily SET leads = leads - 1
+                    WHERE tenant_id = OLD.tenant_id AND day = substr(OLD.created_at, 1, 10) AND status = OLD.status;
+                END;
+
+                -- Sales per UTC day sold, buyer, campaign ('' for none) and current status, kept by triggers.
+                CREATE TABLE sale_daily (
+                    tenant_id TEXT NOT NULL,
+                    day TEXT NOT NULL,
+                    buyer_id TEXT NOT NULL,
+                    campaign_id TEXT NOT NULL,
+                    status TEXT NOT NULL,
+                    sales INTEGER NOT NULL,
+                    cents INTEGER NOT NULL,
+                    PRIMARY KEY (tenant_id, day, buyer_id, campaign_id, status)
+                ) WITHOUT ROWID;
+                INSERT INTO sale_daily SELECT tenant_id, substr(created_at, 1, 10), buyer_id, coalesce(campaign_id, ''), status,
+                                              count(*), sum(price_cents)
+                FROM lead_sales GROUP BY 1, 2, 3, 4, 5;
+                CREATE TRIGGER sale_daily_add AFTER INSERT ON lead_sales BEGIN
+                    INSERT INTO sale_daily VALUES (NEW.tenant_id, substr(NEW.created_at, 1, 10), NEW.buyer_id,
+                                                   coalesce(NEW.campaign_id, ''), NEW.status, 1, NEW.price_cents)
+                    ON CONFLICT DO UPDATE SET sales = sales + 1, cents = cents + excluded.cents;
+                END;
+                CREATE TRIGGER sale_daily_move AFTER UPDATE OF status ON lead_sales WHEN OLD.status != NEW.status BEGIN
+                    UPDATE sale_daily SET sales = sales - 1, cents = cents - OLD.price_cents
+                    WHERE tenant_id = OLD.tenant_id AND day = substr(OLD.created_at, 1, 10) AND buyer_id = OLD.buyer_id
+                      AND campaign_id = coalesce(OLD.campaign_id, '') AND status = OLD.status;
+                    INSERT INTO sale_daily VALUES (NEW.tenant_id, substr(NEW.created_at, 1, 10), NEW.buyer_id,
+                                                   coalesce(NEW.campaign_id, ''), NEW.status, 1, NEW.price_cents)
+                    ON CONFLICT DO UPDATE SET sales = sales + 1, cents = cents + excluded.cents;
+                END;
+
+                -- Sales made before the ledger existed are charged (and returned ones credited) as of when they happened.
+                INSERT INTO ledger_transactions (id, tenant_id, kind, buyer_id, lead_id, sale_id, amount_cents, description, actor, created_at)
+                SELECT 'bill_' || substr(id, 6), tenant_id, 'charge', buyer_id, lead_id, id, price_cents,
+                       'Lead #' || substr(lead_id, 1, 8) || ' delivered', 'migration', created_at
+                FROM lead_sales WHERE status IN ('delivered', 'accepted', 'returned') AND price_cents > 0;
+                INSERT INTO ledger_transactions (id, tenant_id, kind, buyer_id, lead_id, sale_id, amount_cents, description, reason, actor, created_at)
+                SELECT 'ref_' || substr(id, 6), tenant_id, 'refund', buyer_id, lead_id, id, price_cents,
+                       'Lead #' || substr(lead_id, 1, 8) || ' returned', reason, 'migration', updated_at
+                FROM lead_sales WHERE status = 'returned' AND price_cents > 0;
+                INSERT INTO ledger_entries (transaction_id, tenant_id, account, amount_cents, created_at)
+                SELECT id, tenant_id, 'buyer:' || buyer_id, CASE kind WHEN 'charge' THEN -amount_cents ELSE amount_cents END, created_at
+                FROM ledger_transactions;
+                INSERT INTO ledger_entries (transaction_id, tenant_id, account, amount_cents, created_at)
+                SELECT id, tenant_id, CASE kind WHEN 'charge' THEN 'revenue' ELSE 'refunds' END,
+                       CASE kind WHEN 'charge' THEN amount_cents ELSE -amount_cents END, created_at
+                FROM ledger_transactions;
+                """)
+        },
     ]
 }
