@@ -10,8 +10,9 @@ struct Market {
     let app: TestServer
     let key: String
 
-    init(directory: TemporaryDirectory = TemporaryDirectory(), allowPrivateTargets: Bool = true) throws {
-        app = try TestServer(directory: directory) { options in
+    init(now: Date = Date(timeIntervalSince1970: 1_785_000_000), directory: TemporaryDirectory = TemporaryDirectory(),
+         allowPrivateTargets: Bool = true) throws {
+        app = try TestServer(now: now, directory: directory) { options in
             options.allowPrivateTargets = allowPrivateTargets
             options.outboxPollInterval = .milliseconds(20)
         }
