@@ -77,14 +77,15 @@ public struct Billing: Sendable {
         return try store.read { db in
             if let buyerID { _ = try Buyers.fetch(db, tenantID: tenantID, buyerID: buyerID) }
             var usage = Usage(period: period, buyerID: buyerID)
+            // The buyers' accounts (or the one buyer's) in the period's days: a charge debits one, a refund credits it.
             let row = try Row.fetchOne(db, sql: """
-                SELECT count(*) FILTER (WHERE kind = 'charge'),
-                       coalesce(sum(amount_cents) FILTER (WHERE kind = 'charge'), 0),
+                SELECT coalesce(sum(entries) FILTER (WHERE kind = 'charge'), 0),
+                       coalesce(-sum(amount_cents) FILTER (WHERE kind = 'charge'), 0),
                        coalesce(sum(amount_cents) FILTER (WHERE kind = 'refund'), 0)
-                FROM ledger_transactions
-                WHERE tenant_id = ?1 AND (?2 IS NULL OR buyer_id = ?2) AND created_at >= ?3 AND created_at < ?4
-                  AND kind IN ('charge', 'refund')
-                """, arguments: [tenantID, buyerID, period.start, period.end])!
+                FROM ledger_daily
+                WHERE tenant_id = ?1 AND account >= ?2 AND account <= ?3 AND day >= ?4 AND day < ?5 AND kind IN ('charge', 'refund')
+                """, arguments: [tenantID, buyerID.map { LedgerAccount.buyer($0).name } ?? "buyer:",
+                                 buyerID.map { LedgerAccount.buyer($0).name } ?? "buyer;", period.firstDay, period.endDay])!
             let charges: Int = row[1], refunds: Int = row[2]
             usage.leadsPurchased = row[0]
             usage.totalSpendCents = charges - refunds

@@ -158,8 +158,11 @@ enum Ledger {
         }
         let derived: [(name: String, fresh: String, kept: String)] = [
             ("ledger_daily",
-             "SELECT tenant_id, account, substr(created_at, 1, 10), sum(amount_cents), count(*) FROM ledger_entries GROUP BY 1, 2, 3",
-             "SELECT tenant_id, account, day, amount_cents, entries FROM ledger_daily WHERE entries != 0 OR amount_cents != 0"),
+             """
+             SELECT e.tenant_id, e.account, substr(e.created_at, 1, 10), t.kind, sum(e.amount_cents), count(*)
+             FROM ledger_entries e JOIN ledger_transactions t ON t.id = e.transaction_id GROUP BY 1, 2, 3, 4
+             """,
+             "SELECT tenant_id, account, day, kind, amount_cents, entries FROM ledger_daily WHERE entries != 0 OR amount_cents != 0"),
             ("lead_daily",
              "SELECT tenant_id, substr(created_at, 1, 10), status, count(*) FROM leads GROUP BY 1, 2, 3",
              "SELECT tenant_id, day, status, leads FROM lead_daily WHERE leads != 0"),

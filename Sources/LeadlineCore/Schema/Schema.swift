@@ -414,22 +414,24 @@ public enum Schema {
                 CREATE TRIGGER ledger_entries_kept BEFORE DELETE ON ledger_entries
                     BEGIN SELECT RAISE(ABORT, 'the ledger is append-only'); END;
 
-                -- Each account's entries summed per UTC day: derived from the entries by a trigger in the same
-                -- transaction, so balances and reports read a few rows instead of every entry. `leadline verify`
-                -- sums the entries again and reports any difference.
+                -- Each account's entries summed per UTC day and kind of transaction: derived from the entries by a
+                -- trigger in the same transaction, so balances, usage and reports read a few rows instead of every
+                -- entry. `leadline verify` sums the entries again and reports any difference.
                 CREATE TABLE ledger_daily (
                     tenant_id TEXT NOT NULL,
                     account TEXT NOT NULL,
                     day TEXT NOT NULL,                          -- YYYY-MM-DD (UTC)
+                    kind TEXT NOT NULL,
                     amount_cents INTEGER NOT NULL,
                     entries INTEGER NOT NULL,
-                    PRIMARY KEY (tenant_id, account, day)
+                    PRIMARY KEY (tenant_id, account, day, kind)
                 ) WITHOUT ROWID;
                 CREATE TRIGGER ledger_daily_add AFTER INSERT ON ledger_entries BEGIN
-                    INSERT INTO ledger_daily (tenant_id, account, day, amount_cents, entries)
-                    VALUES (NEW.tenant_id, NEW.account, substr(NEW.created_at, 1, 10), NEW.amount_cents, 1)
-                    ON CONFLICT (tenant_id, account, day) DO UPDATE SET amount_cents = amount_cents + excluded.amount_cents,
-                                                                       entries = entries + 1;
+                    INSERT INTO ledger_daily (tenant_id, account, day, kind, amount_cents, entries)
+                    VALUES (NEW.tenant_id, NEW.account, substr(NEW.created_at, 1, 10),
+                            (SELECT kind FROM ledger_transactions WHERE id = NEW.transaction_id), NEW.amount_cents, 1)
+                    ON CONFLICT (tenant_id, account, day, kind) DO UPDATE SET amount_cents = amount_cents + excluded.amount_cents,
+                                                                             entries = entries + 1;
                 END;
 
                 -- A buyer's month, closed from the ledger once the month is over: what it was charged, less what was
