@@ -19,6 +19,12 @@ start_server() {
   local db="$WORK/bench.db"
   "$BIN" tenant create bench --db "$db" >/dev/null
   KEY=$("$BIN" key create --tenant bench --scopes admin --rate-limit 0 --json --db "$db" | sed 's/.*"key":"\([^"]*\)".*/\1/')
+  serve_database "$db" "$@"
+}
+
+# Runs `leadline serve` over the database $1 (further arguments passed on); sets $SERVER, $PORT and $URL.
+serve_database() {
+  local db="$1"; shift
   LEADLINE_LOG_LEVEL=warning "$BIN" serve --db "$db" --listen 127.0.0.1:0 "$@" > "$WORK/serve.out" 2>&1 &
   SERVER=$!
   PORT=""

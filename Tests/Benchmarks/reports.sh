@@ -91,14 +91,7 @@ PY
 echo "Seeded in $(( $(date +%s) - SEED_START )) s; database $(du -h "$DB" | cut -f1)."
 echo "verify: $("$BIN" verify --db "$DB" 2>&1 | head -n 1)"
 
-LEADLINE_LOG_LEVEL=warning "$BIN" serve --db "$DB" --listen 127.0.0.1:0 > "$WORK/serve.out" 2>&1 &
-SERVER=$!
-PORT=""
-for _ in $(seq 1 100); do
-  PORT=$(sed -n 's/.*listening on http:\/\/127.0.0.1:\([0-9]*\).*/\1/p' "$WORK/serve.out" | head -n 1)
-  [ -n "$PORT" ] && break; sleep 0.1
-done
-URL="http://127.0.0.1:$PORT"
+serve_database "$DB"
 
 # wrk prints p50/p75/p90/p99; this script adds p95.
 cat > "$WORK/p95.lua" <<'LUA'
