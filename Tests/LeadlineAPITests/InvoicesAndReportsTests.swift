@@ -2,6 +2,7 @@ import CSV  // yaslab/CSV.swift: its `CSV` names its reader, apart from our impo
 import Foundation
 import LeadlineCore
 import LeadlineTesting
+import Simulator
 import Testing
 
 @Suite struct InvoicesAndReportsTests {
@@ -124,7 +125,7 @@ import Testing
     /// buyer's balance is what its transactions add up to, and no sale is credited twice.
     @Test(arguments: [11, 2026, 90210]) func theLedgerBalancesWhateverHappens(seed: Int) async throws {
         try await blocking { () throws in
-            var random = SeededRandom(seed: UInt64(seed))
+            var random = SplitMix64(seed: UInt64(seed))
             let market = try Market()
             let admin = try market.adminKey()
             let buyers = try (0..<3).map { i in
@@ -175,18 +176,5 @@ import Testing
             }
             #expect(try market.billing("/api/v1/billing/transactions?type=refund")["total"] as? Int == credited.count)
         }
-    }
-}
-
-/// SplitMix64: the same seed gives the same steps, so a failing run can be replayed.
-struct SeededRandom: RandomNumberGenerator {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

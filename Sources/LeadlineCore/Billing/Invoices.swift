@@ -73,20 +73,19 @@ extension Billing {
 
     static func close(_ db: GRDB.Database, tenantID: String, period: BillingPeriod) throws {
         let rows = try Row.fetchAll(db, sql: """
-            SELECT t.buyer_id, count(*) FILTER (WHERE t.kind = 'charge'),
-                   coalesce(sum(t.amount_cents) FILTER (WHERE t.kind = 'charge'), 0),
-                   coalesce(sum(t.amount_cents) FILTER (WHERE t.kind = 'refund'), 0),
-                   b.settings
-            FROM ledger_transactions t JOIN buyers b ON b.id = t.buyer_id
-            WHERE t.tenant_id = ? AND t.kind IN ('charge', 'refund') AND t.created_at >= ? AND t.created_at < ?
-            GROUP BY t.buyer_id ORDER BY t.buyer_id
+            SELECT buyer_id, count(*) FILTER (WHERE kind = 'charge'),
+                   coalesce(sum(amount_cents) FILTER (WHERE kind = 'charge'), 0),
+                   coalesce(sum(amount_cents) FILTER (WHERE kind = 'refund'), 0)
+            FROM ledger_transactions
+            WHERE tenant_id = ? AND kind IN ('charge', 'refund') AND created_at >= ? AND created_at < ?
+            GROUP BY buyer_id ORDER BY buyer_id
             """, arguments: [tenantID, period.start, period.end])
         for row in rows {
             let buyerID: String = row[0], charges: Int = row[2], credits: Int = row[3]
-            let settings = try? JSONDecoder().decode(BuyerSettings.self, from: Data((row[4] as String).utf8))
+            let buyer = try Buyers.fetch(db, tenantID: tenantID, buyerID: buyerID)
             let amount = charges - credits
             // Nothing to collect: prepaid funds already paid for it, or credits outweighed charges.
-            let paid = settings?.billingMode == .prepaid || amount <= 0
+            let paid = buyer.settings.billingMode == .prepaid || amount <= 0
             try db.execute(sql: """
                 INSERT INTO invoices (id, tenant_id, buyer_id, period, leads, charges_cents, credits_cents, amount_cents, status, paid_at,
                                       created_at)

@@ -50,6 +50,22 @@ struct SaleRecord: Sendable {
         return lead.status
     }
 
+    /// Refuses once the sale's charge was credited back (by a return or a refund), saying when and why.
+    func refuseIfCredited(_ db: GRDB.Database) throws {
+        guard let credit = try Ledger.existing(db, .refund, saleID: id) else { return }
+        throw CoreError.refused(code: "already_credited", "lead \(leadID) was already credited to buyer \(buyerID): \(credit.id) at \(credit.createdAt) (\(credit.reason ?? "no reason"))")
+    }
+
+    /// Refuses once the sale was returned, or while a return of it awaits review.
+    func refuseIfReturned() throws {
+        if status == "returned" {
+            throw CoreError.refused(code: "already_returned", "lead \(leadID) was returned by buyer \(buyerID) at \(returnedAt ?? createdAt)")
+        }
+        if let requested = returnRequestedAt {
+            throw CoreError.refused(code: "return_pending", "buyer \(buyerID) asked to return lead \(leadID) at \(requested); the return awaits review")
+        }
+    }
+
     /// The lead's sale that an accept, return or refund is about: the buyer's when one is named, else the only one.
     static func find(_ db: GRDB.Database, tenantID: String, leadID: String, buyerID: String?) throws -> SaleRecord {
         let leadID = leadID.lowercased()
@@ -117,12 +133,7 @@ extension Billing {
         return try await store.write { db in
             let sale = try SaleRecord.find(db, tenantID: tenantID, leadID: leadID, buyerID: buyerID)
             let chargeID = try Ledger.existing(db, .charge, saleID: sale.id)?.id
-            if sale.status == "returned" {
-                throw CoreError.refused(code: "already_returned", "lead \(sale.leadID) was returned by buyer \(sale.buyerID) at \(sale.returnedAt ?? sale.createdAt)")
-            }
-            if sale.returnRequestedAt != nil {
-                throw CoreError.refused(code: "return_pending", "buyer \(sale.buyerID) asked to return lead \(sale.leadID) at \(sale.returnRequestedAt!); the return awaits review")
-            }
+            try sale.refuseIfReturned()
             if let acceptedAt = sale.acceptedAt {
                 let status = try String.fetchOne(db, sql: "SELECT status FROM leads WHERE id = ?", arguments: [sale.leadID]).flatMap(LeadStatus.init) ?? .accepted
                 return Acceptance(leadID: sale.leadID, buyerID: sale.buyerID, status: status, acceptedAt: acceptedAt, billingEventID: chargeID)
@@ -151,15 +162,8 @@ extension Billing {
         let now = clock.now, stamp = Timestamp.format(now), reservations = buyers.reservations
         return try await store.write { db in
             let sale = try SaleRecord.find(db, tenantID: tenantID, leadID: leadID, buyerID: buyerID)
-            if let credit = try Ledger.existing(db, .refund, saleID: sale.id) {
-                throw CoreError.refused(code: "already_credited", "lead \(sale.leadID) was already credited to buyer \(sale.buyerID) (\(credit.id) at \(credit.createdAt))")
-            }
-            if sale.status == "returned" {
-                throw CoreError.refused(code: "already_returned", "lead \(sale.leadID) was returned by buyer \(sale.buyerID) at \(sale.returnedAt ?? sale.createdAt)")
-            }
-            if let requested = sale.returnRequestedAt {
-                throw CoreError.refused(code: "return_pending", "buyer \(sale.buyerID) already asked to return lead \(sale.leadID) at \(requested); the return awaits review")
-            }
+            try sale.refuseIfCredited(db)
+            try sale.refuseIfReturned()
             if let accepted = sale.acceptedAt {
                 throw CoreError.refused(code: "already_accepted", "buyer \(sale.buyerID) accepted lead \(sale.leadID) at \(accepted), which made its billing final; an admin can still refund it")
             }
@@ -212,9 +216,7 @@ extension Billing {
         let stamp = Timestamp.format(clock.now), reservations = buyers.reservations
         return try await store.write { db in
             let sale = try SaleRecord.find(db, tenantID: tenantID, leadID: leadID, buyerID: buyerID)
-            if let credit = try Ledger.existing(db, .refund, saleID: sale.id) {
-                throw CoreError.refused(code: "already_credited", "lead \(sale.leadID) was already credited to buyer \(sale.buyerID): \(credit.id) at \(credit.createdAt) (\(credit.reason ?? "no reason"))")
-            }
+            try sale.refuseIfCredited(db)
             if sale.priceCents == 0 {
                 throw CoreError.refused(code: "nothing_charged", "lead \(sale.leadID) was sold to buyer \(sale.buyerID) for nothing; there is nothing to refund")
             }
