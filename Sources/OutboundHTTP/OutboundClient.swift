@@ -157,6 +157,8 @@ private final class Transfer: @unchecked Sendable {
         _ = leadline_curl_set_write_function(easy, receiveBody)
         _ = leadline_curl_set_header_function(easy, receiveHeader)
         _ = leadline_curl_set_open_socket_function(easy, openSocket)
+        _ = leadline_curl_set_pointer(easy, CURLOPT_PREREQDATA, opaque)
+        _ = leadline_curl_set_prereq_function(easy, checkConnection)
         switch request.method.uppercased() {
         case "GET" where request.body.isEmpty:
             _ = leadline_curl_set_long(easy, CURLOPT_HTTPGET, 1)
@@ -188,7 +190,7 @@ private final class Transfer: @unchecked Sendable {
         switch code {
         case CURLE_OPERATION_TIMEDOUT: failure = .timedOut
         case CURLE_WRITE_ERROR where tooLarge, CURLE_FILESIZE_EXCEEDED: failure = .tooLarge(limit: request.maxResponseBytes)
-        case CURLE_COULDNT_CONNECT where refusal != nil: failure = .refused(refusal!)
+        case CURLE_COULDNT_CONNECT where refusal != nil, CURLE_ABORTED_BY_CALLBACK where refusal != nil: failure = .refused(refusal!)
         case CURLE_URL_MALFORMAT, CURLE_UNSUPPORTED_PROTOCOL: failure = .invalidURL(String(cString: curl_easy_strerror(code)))
         default: failure = .failed(String(cString: curl_easy_strerror(code)).lowercased())
         }
@@ -259,6 +261,23 @@ private func trimmed(_ bytes: Slice<UnsafeBufferPointer<UInt8>>) -> String {
     func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 || byte == 0x0D || byte == 0x0A }
     guard let first = bytes.firstIndex(where: { !isSpace($0) }), let last = bytes.lastIndex(where: { !isSpace($0) }) else { return "" }
     return String(decoding: bytes[first...last], as: UTF8.self)
+}
+
+/// Checks the address of the connection a request is about to be sent on, whether just opened or reused from the
+/// cache: a connection another request's policy allowed (a loopback one, say) must not carry a request whose policy
+/// does not. New connections were already checked as they were opened (`openSocket`).
+private let checkConnection: curl_prereq_callback = { context, primaryIP, _, _, _ in
+    let transfer = transfer(context)
+    guard let primaryIP, let address = IPAddress(String(cString: primaryIP)) else {
+        if transfer.request.policy.allowPrivate { return Int32(CURL_PREREQFUNC_OK) }
+        transfer.refusal = "only IP addresses can be reached"
+        return Int32(CURL_PREREQFUNC_ABORT)
+    }
+    if let refusal = transfer.request.policy.refusal(for: address) {
+        transfer.refusal = refusal
+        return Int32(CURL_PREREQFUNC_ABORT)
+    }
+    return Int32(CURL_PREREQFUNC_OK)
 }
 
 /// Opens each socket curl asks for only after checking the address it is for.

@@ -82,6 +82,18 @@ import Testing
         #expect(byName.failure?.code == "refused")
     }
 
+    /// A kept-alive connection one request's policy allowed is not reused for a request whose policy refuses it.
+    @Test func aCachedConnectionDoesNotCarryARequestItsPolicyRefuses() async throws {
+        let server = try Self.server()
+        let url = "http://127.0.0.1:\(server.port)/echo"
+        let allowed = await Self.client.send(OutboundRequest(url: url, timeout: .seconds(5), policy: Self.loopbackAllowed))
+        #expect(allowed.response?.status == 201)
+        let refused = await Self.client.send(OutboundRequest(url: url, timeout: .seconds(5), policy: .publicOnly))
+        guard case .refused(let why) = refused.failure else { Issue.record("expected a refusal, got \(refused.outcome)"); return }
+        #expect(why.contains("loopback"))
+        #expect(await Self.client.send(OutboundRequest(url: url, timeout: .seconds(5), policy: Self.loopbackAllowed)).response?.status == 201)
+    }
+
     @Test func refusesMetadataAddressesEvenWhenPrivateTargetsAreAllowed() async {
         let result = await Self.client.send(OutboundRequest(method: "GET", url: "http://169.254.169.254/latest/meta-data/",
                                                             timeout: .seconds(2), policy: Self.loopbackAllowed))
