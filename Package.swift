@@ -59,7 +59,7 @@ let package = Package(
         .target(name: "LeadlineAPI", dependencies: ["LeadlineCore", "HTTPServer", "LeadlineAssets", "LeadlineAdmin", "OutboundHTTP"]),
 
         // The simulator's parts: mock buyers on loopback ports (tests, `leadline simulate`, `serve --demo`).
-        .target(name: "Simulator", dependencies: ["HTTPServer"]),
+        .target(name: "Simulator", dependencies: ["HTTPServer", "LeadlineCore"]),
 
         // The command line: wiring only.
         .executableTarget(name: "leadline", dependencies: [

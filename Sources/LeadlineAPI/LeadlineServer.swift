@@ -23,6 +23,12 @@ public struct ServeOptions: Sendable {
     public var drainTimeout: Duration = .seconds(30)
     /// How often the outbox worker looks for webhooks due when it found none.
     public var outboxPollInterval: Duration = .milliseconds(500)
+    /// Who places the AI agent's calls (the CLI's default is the simulator); nil: leads are queued but not called.
+    public var voice: (any VoiceProvider)?
+    /// Whether the dialer runs in the background (tests may drive it by hand with `dialer.runDue()`).
+    public var runsDialer = true
+    /// How often the dialer looks for calls due when it found none.
+    public var dialerPollInterval: Duration = .seconds(1)
 
     public init(databasePath: String) { self.databasePath = databasePath }
 }
@@ -44,6 +50,11 @@ public final class LeadlineServer: @unchecked Sendable {
     public let billing: Billing
     public let reports: Reports
     public let outbox: OutboxWorker
+    public let destinations: Destinations
+    public let calls: Calls
+    public let dialer: Dialer
+    public let callRecords: CallRecords
+    public let postbacks: Postbacks
     public let console: Console
     /// Every request to a URL a tenant configured (buyers, webhooks) goes through this client.
     public let outbound = OutboundClient(userAgent: "Leadline")
@@ -95,6 +106,12 @@ public final class LeadlineServer: @unchecked Sendable {
         outbox = OutboxWorker(store: store, clock: options.clock, outbound: outbound, buyers: buyers, campaigns: campaigns,
                               pollInterval: options.outboxPollInterval)
 
+        destinations = Destinations(store: store, clock: options.clock)
+        calls = Calls(store: store, clock: options.clock, gate: gate, provider: options.voice)
+        dialer = Dialer(store: store, clock: options.clock, calls: calls, pollInterval: options.dialerPollInterval)
+        callRecords = CallRecords(store: store)
+        postbacks = Postbacks(store: store, clock: options.clock, secrets: secrets)
+
         console = Console(store: store, clock: options.clock, users: AdminUsers(store: store, clock: options.clock), gate: gate, tenants: tenants,
                           buyers: buyers, campaigns: campaigns, exchange: exchange)
 
@@ -115,6 +132,8 @@ public final class LeadlineServer: @unchecked Sendable {
         routes.addEZLeedsBilling(billing)
         routes.addEZLeedsReports(reports, leads: leads, store: store)
         routes.addWebhookTest(outbound: outbound, policy: targets, clock: options.clock)
+        routes.addEZLeedsCalls(destinations: destinations, calls: calls, dialer: dialer, records: callRecords, postbacks: postbacks)
+        routes.addPostbacks(postbacks)
         routes.addConsole(console)
         let responder = Responder(router: routes.router,
                                   middleware: [RequestIDMiddleware(), AccessLogMiddleware(), MetricsMiddleware(registry: metrics)],
@@ -129,6 +148,8 @@ public final class LeadlineServer: @unchecked Sendable {
         try http.start()
         imports.startWorker()
         outbox.start()
+        try calls.recover()
+        if options.voice != nil && options.runsDialer { dialer.start() }
         if let schedule = options.backupSchedule {
             let store = self.store, logger = self.logger
             backups.withLock { $0 = Task.detached { await schedule.run(store, logger: logger) } }
@@ -139,6 +160,7 @@ public final class LeadlineServer: @unchecked Sendable {
     public func stop() {
         http.stop()
         imports.stopWorker()
+        dialer.stop()
         outbox.stop()
         backups.withLock { $0?.cancel(); $0 = nil }
         outbound.shutdown()

@@ -7,7 +7,7 @@ struct Leadline: ParsableCommand {
         abstract: "Leadline: leads in, consent checked, sold by ping-post or called and transferred, billed.",
         version: "0.1.0",
         subcommands: [Serve.self, TenantCommand.self, KeyCommand.self, Migrate.self, Backup.self, Restore.self, Verify.self,
-                      Import.self, DNCCommand.self, AdminCommand.self, SimulateCommand.self, Version.self])
+                      Import.self, DNCCommand.self, AdminCommand.self, PostbackURLCommand.self, DialerCommand.self, SimulateCommand.self, Version.self])
 }
 
 /// `--db`, then `LEADLINE_DB`, then `./leadline.db`.

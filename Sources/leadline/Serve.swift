@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import LeadlineAPI
 import LeadlineCore
+import Simulator
 import Store
 
 struct Serve: ParsableCommand {
@@ -33,6 +34,12 @@ struct Serve: ParsableCommand {
     @Option(name: .customLong("clock-speed"), help: "With --clock-start: how many times faster than real time the clock runs.")
     var clockSpeed: Double = 1
 
+    @Option(help: "Who places the AI agent's calls: simulator (offline, the default) or none (leads are queued, not called).")
+    var voice = "simulator"
+
+    @Option(name: .customLong("voice-seed"), help: "Seed for the voice simulator's odds (numbers that are not test numbers).")
+    var voiceSeed: UInt64 = 1
+
     func validate() throws {
         if let backupEvery, Duration.parse(backupEvery) == nil {
             throw ValidationError("--backup-every takes a duration such as 30m, 6h or 1d, not '\(backupEvery)'")
@@ -42,6 +49,7 @@ struct Serve: ParsableCommand {
             throw ValidationError("--clock-start takes an RFC 3339 time such as 2026-07-06T13:00:00Z, not '\(clockStart)'")
         }
         if clockSpeed <= 0 { throw ValidationError("--clock-speed must be more than 0") }
+        if !["simulator", "none"].contains(voice) { throw ValidationError("--voice must be simulator or none") }
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
     }
 
@@ -57,6 +65,10 @@ struct Serve: ParsableCommand {
         }
         if let clockStart, let start = Timestamp.parse(clockStart) {
             options.clock = SimulatedClock(start: start, speed: clockSpeed)
+        }
+        if voice == "simulator" {
+            // Simulated calls take their simulated time, at the clock's speed.
+            options.voice = SimulatedVoice(seed: voiceSeed, pace: 1 / (clockStart == nil ? 1 : clockSpeed))
         }
 
         let lock = try DatabaseLock(databasePath: options.databasePath)

@@ -15,6 +15,8 @@ extension Routes {
         let return_window_days: Int
         @Nullable var dedup_window_days: Int?
         let max_buyers_per_lead: Int, timezone: String
+        /// Present when the campaign's leads are called and transferred instead of auctioned.
+        @Nullable var calling: CallSettings?
         let leads_delivered: Int, leads_accepted: Int, leads_returned: Int
         @Nullable var acceptance_rate: Double?
         @Nullable var avg_cost_cents: Int?
@@ -27,7 +29,7 @@ extension Routes {
             id = campaign.id; name = campaign.name; campaign_type = campaign.campaignType; status = campaign.status.rawValue
             states = s.states; budget_cents = s.budgetCents; max_leads_per_day = s.maxLeadsPerDay; delivery_webhook = s.deliveryWebhook
             webhook_secret_set = campaign.hasWebhookSecret; floor_price_cents = s.floorPriceCents; return_window_days = s.returnWindowDays; dedup_window_days = s.dedupWindowDays
-            max_buyers_per_lead = s.maxBuyersPerLead; timezone = s.timezone
+            max_buyers_per_lead = s.maxBuyersPerLead; timezone = s.timezone; calling = s.calling
             leads_delivered = m.leadsDelivered; leads_accepted = m.leadsAccepted; leads_returned = m.leadsReturned
             acceptance_rate = m.acceptanceRate; avg_cost_cents = m.avgCostCents
             budget_remaining_cents = s.budgetCents.map { max(0, $0 - m.soldCents) }; leads_delivered_today = m.soldToday

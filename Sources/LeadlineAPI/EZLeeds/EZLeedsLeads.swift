@@ -59,6 +59,7 @@ extension Routes {
         @Nullable var consent_certificate_id: String?
         let created_at: String, updated_at: String
         let events: [LeadEventView], consent_records: [ConsentView]
+        let calls: [CallView], transfers: [TransferView]
         init(_ record: LeadRecord) {
             let lead = record.lead
             id = lead.id; first_name = lead.firstName; last_name = lead.lastName; email = lead.email; phone = lead.phone
@@ -68,6 +69,8 @@ extension Routes {
             notes = lead.notes; consent_certificate_id = lead.consentCertificateID; created_at = lead.createdAt
             updated_at = lead.updatedAt; events = record.events.map(LeadEventView.init)
             consent_records = record.consent.map(ConsentView.init)
+            calls = record.calls.map(CallView.init)
+            transfers = record.transfers.map(TransferView.init)
         }
     }
 

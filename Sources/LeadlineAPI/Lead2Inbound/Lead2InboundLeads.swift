@@ -50,7 +50,7 @@ extension Routes {
             let body = try request.decode(Lead2InboundLead.self)
             let outcome: Leads.Outcome
             do {
-                outcome = try await leads.intake(tenantID: caller.tenantID, body.input, options: .init(actor: request.eventActor))
+                outcome = try await leads.intake(tenantID: caller.tenantID, body.input, options: .init(actor: request.eventActor, calls: true))
             } catch let error as CoreError {
                 throw renamingFields(error, Self.lead2InboundFieldNames)
             }
@@ -86,17 +86,21 @@ extension Routes {
             let record = try leads.record(tenantID: caller.tenantID, leadID: try request.parameter("id"))
             struct Detail: Encodable {
                 let lead: Lead2InboundLeadView, score_reasons: [ScoreReasonView], events: [LeadEventView], consent: [ConsentView]
+                let calls: [CallView], transfers: [TransferView]
                 func encode(to encoder: any Encoder) throws {
                     try lead.encode(to: encoder)
-                    enum Keys: String, CodingKey { case score_reasons, events, consent }
+                    enum Keys: String, CodingKey { case score_reasons, events, consent, calls, transfers }
                     var c = encoder.container(keyedBy: Keys.self)
                     try c.encode(score_reasons, forKey: .score_reasons)
                     try c.encode(events, forKey: .events)
                     try c.encode(consent, forKey: .consent)
+                    try c.encode(calls, forKey: .calls)
+                    try c.encode(transfers, forKey: .transfers)
                 }
             }
             return try .json(Detail(lead: .init(record.lead), score_reasons: record.lead.reasons.map(ScoreReasonView.init),
-                                    events: record.events.map(LeadEventView.init), consent: record.consent.map(ConsentView.init)))
+                                    events: record.events.map(LeadEventView.init), consent: record.consent.map(ConsentView.init),
+                                    calls: record.calls.map(CallView.init), transfers: record.transfers.map(TransferView.init)))
         }
     }
 }

@@ -77,7 +77,7 @@ extension Billing {
                    coalesce(sum(amount_cents) FILTER (WHERE kind = 'charge'), 0),
                    coalesce(sum(amount_cents) FILTER (WHERE kind = 'refund'), 0)
             FROM ledger_transactions
-            WHERE tenant_id = ? AND kind IN ('charge', 'refund') AND created_at >= ? AND created_at < ?
+            WHERE tenant_id = ? AND kind IN ('charge', 'refund') AND buyer_id IS NOT NULL AND created_at >= ? AND created_at < ?
             GROUP BY buyer_id ORDER BY buyer_id
             """, arguments: [tenantID, period.start, period.end])
         for row in rows {

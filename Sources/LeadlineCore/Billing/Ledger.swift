@@ -13,6 +13,8 @@ public enum LedgerAccount: Sendable, Hashable {
     case promotionalCredit
     /// Money the agency received from buyers (a debit balance: cash in).
     case tenant
+    /// What call platforms owe for transfers to lines that belong to no buyer (their postbacks report it).
+    case callPlatforms
 
     public var name: String {
         switch self {
@@ -21,6 +23,7 @@ public enum LedgerAccount: Sendable, Hashable {
         case .refunds: return "refunds"
         case .promotionalCredit: return "promotional_credit"
         case .tenant: return "tenant"
+        case .callPlatforms: return "call_platforms"
         }
     }
 }
@@ -53,6 +56,8 @@ public struct LedgerTransaction: Sendable, Equatable {
     public var buyerID: String?
     public var leadID: String?
     public var saleID: String?
+    /// The transfer a call's revenue was charged for.
+    public var transferID: String?
     public var amountCents: Int
     public var description: String
     public var reason: String?
@@ -61,14 +66,14 @@ public struct LedgerTransaction: Sendable, Equatable {
 
     init(row: Row) {
         id = row["id"]; tenantID = row["tenant_id"]; kind = Kind(rawValue: row["kind"]) ?? .charge; buyerID = row["buyer_id"]
-        leadID = row["lead_id"]; saleID = row["sale_id"]; amountCents = row["amount_cents"]; description = row["description"]
+        leadID = row["lead_id"]; saleID = row["sale_id"]; transferID = row["transfer_id"]; amountCents = row["amount_cents"]; description = row["description"]
         reason = row["reason"]; actor = row["actor"]; createdAt = row["created_at"]
     }
 
     init(id: String, tenantID: String, kind: Kind, buyerID: String?, leadID: String?, saleID: String?, amountCents: Int,
-         description: String, reason: String?, actor: String, createdAt: String) {
+         description: String, reason: String?, actor: String, createdAt: String, transferID: String? = nil) {
         self.id = id; self.tenantID = tenantID; self.kind = kind; self.buyerID = buyerID; self.leadID = leadID
-        self.saleID = saleID; self.amountCents = amountCents; self.description = description; self.reason = reason
+        self.saleID = saleID; self.transferID = transferID; self.amountCents = amountCents; self.description = description; self.reason = reason
         self.actor = actor; self.createdAt = createdAt
     }
 }
@@ -96,12 +101,12 @@ enum Ledger {
             throw Unbalanced(transactionID: transaction.id)
         }
         try db.execute(sql: """
-            INSERT INTO ledger_transactions (id, tenant_id, kind, buyer_id, lead_id, sale_id, amount_cents, description, reason,
-                                             actor, created_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO ledger_transactions (id, tenant_id, kind, buyer_id, lead_id, sale_id, transfer_id, amount_cents, description,
+                                             reason, actor, created_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """, arguments: [transaction.id, transaction.tenantID, transaction.kind.rawValue, transaction.buyerID, transaction.leadID,
-                             transaction.saleID, transaction.amountCents, transaction.description, transaction.reason,
-                             transaction.actor, transaction.createdAt])
+                             transaction.saleID, transaction.transferID, transaction.amountCents, transaction.description,
+                             transaction.reason, transaction.actor, transaction.createdAt])
         let insert = try db.cachedStatement(sql: """
             INSERT INTO ledger_entries (transaction_id, tenant_id, account, amount_cents, created_at) VALUES (?, ?, ?, ?, ?)
             """)
@@ -118,6 +123,18 @@ enum Ledger {
                                        saleID: saleID, amountCents: cents, description: describe(leadID: leadID, "delivered"),
                                        reason: nil, actor: actor, createdAt: at),
                  entries: [(.buyer(buyerID), -cents), (.revenue, cents)])
+    }
+
+    /// Charges a transfer's call revenue: the line's buyer is debited (or the call platforms, for a line of no buyer),
+    /// revenue credited. Once per transfer.
+    static func chargeCall(_ db: GRDB.Database, tenantID: String, transferID: String, buyerID: String?, leadID: String, cents: Int,
+                           actor: String, at: String) throws {
+        guard cents > 0 else { return }
+        try post(db, LedgerTransaction(id: Identifier.sortable("bill", at: Timestamp.parse(at) ?? Date()), tenantID: tenantID, kind: .charge,
+                                       buyerID: buyerID, leadID: leadID, saleID: nil, amountCents: cents,
+                                       description: "Call #\(leadID.prefix(8)) transferred", reason: nil, actor: actor, createdAt: at,
+                                       transferID: transferID),
+                 entries: [(buyerID.map(LedgerAccount.buyer) ?? .callPlatforms, -cents), (.revenue, cents)])
     }
 
     /// The transaction of `kind` already written for a sale, if any.

@@ -33,21 +33,11 @@ struct SaleRecord: Sendable {
     @discardableResult
     func tellLead(_ db: GRDB.Database, _ kind: String, moving status: LeadStatus?, detail extra: [(String, String?)], actor: String,
                   at: String) throws -> LeadStatus {
-        var lead = try Lead.filter(Column("id") == leadID).fetchOne(db)!
-        let from = lead.status
-        if let status, lead.status.canMove(to: status) {
-            lead.status = status
-            lead.updatedAt = at
-            try lead.update(db)
-        }
         var detail = CanonicalJSON()
         detail.add("buyer_id", buyerID)
         detail.add("sale_id", id)
         for (key, value) in extra { detail.add(key, value) }
-        try LeadEvent(id: nil, tenantID: tenantID, leadID: leadID, at: at, actor: actor, kind: kind,
-                      fromStatus: status == nil ? nil : from.rawValue, toStatus: status == nil ? nil : lead.status.rawValue,
-                      detail: detail.string).append(db)
-        return lead.status
+        return try Lead.record(db, leadID: leadID, kind, moving: status, detail: detail, actor: actor, at: at).status
     }
 
     /// Refuses once the sale's charge was credited back (by a return or a refund), saying when and why.

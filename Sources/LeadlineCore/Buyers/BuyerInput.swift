@@ -116,24 +116,8 @@ public struct BuyerInput: Decodable, Sendable {
         if let given = exclusivity.given {
             if let known = Exclusivity(rawValue: given) { settings.exclusivity = known } else { checks.fail("exclusivity", "must be exclusive or shared") }
         } else if case .null = exclusivity { settings.exclusivity = .shared }
-        switch timezone {
-        case .value(let zone) where LocalTimes.isKnownZone(zone) && zone.contains("/") || zone == "UTC": settings.timezone = zone
-        case .value: checks.fail("timezone", "must be an IANA time zone such as America/Chicago")
-        case .null: settings.timezone = BuyerSettings().timezone
-        case .absent: break
-        }
-        switch hoursOfOperation {
-        case .value(let days):
-            for (day, hours) in days {
-                if !BuyerSettings.weekdays.contains(day) { checks.fail("hours_of_operation.\(day)", "must be a day such as monday") }
-                guard let start = hours.startMinute, let end = hours.endMinute, start < end else {
-                    checks.fail("hours_of_operation.\(day)", "needs start and end as HH:MM, start before end (end may be 24:00)"); continue
-                }
-            }
-            settings.hoursOfOperation = days
-        case .null: settings.hoursOfOperation = nil
-        case .absent: break
-        }
+        settings.timezone = checks.timezone(timezone, "timezone", current: settings.timezone, fallback: BuyerSettings().timezone)
+        settings.hoursOfOperation = checks.openingHours(hoursOfOperation, "hours_of_operation", current: settings.hoursOfOperation)
         settings.webhookUrl = checks.targetURL(webhookUrl, "webhook_url", policy: policy, keeping: settings.webhookUrl)
         settings.pingUrl = checks.targetURL(pingUrl, "ping_url", policy: policy, keeping: settings.pingUrl)
         settings.postUrl = checks.targetURL(postUrl, "post_url", policy: policy, keeping: settings.postUrl)

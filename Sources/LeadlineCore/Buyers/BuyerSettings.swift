@@ -30,6 +30,18 @@ public struct DailyHours: Codable, Sendable, Equatable {
     }
 }
 
+/// Weekly opening hours (a buyer's, a phone line's): each day named (`monday` …) with its window; a day left out is
+/// closed, and no hours at all means always open.
+public enum OpeningHours {
+    public static let weekdays = ["sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday"]
+
+    static func isOpen(_ hours: [String: DailyHours]?, at local: LocalTime) -> Bool {
+        guard let hours else { return true }
+        guard let today = hours[weekdays[local.weekday - 1]] else { return false }
+        return today.contains(minute: local.minute)
+    }
+}
+
 /// How a buyer pays for its leads.
 public enum BillingMode: String, Codable, Sendable, CaseIterable {
     /// Invoiced monthly; it may owe up to its `credit_limit_cents` (no limit when unset).
@@ -41,8 +53,6 @@ public enum BillingMode: String, Codable, Sendable, CaseIterable {
 /// Everything about a buyer that is configured rather than counted: filters, price, caps, hours and delivery. Stored as
 /// JSON with the API's field names, so a new setting needs no migration.
 public struct BuyerSettings: Codable, Sendable, Equatable {
-    public static let weekdays = ["sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday"]
-
     /// Empty: every campaign type.
     public var campaignTypes: [String] = []
     /// Empty: every state.
@@ -122,11 +132,7 @@ public struct BuyerSettings: Codable, Sendable, Equatable {
     }
 
     /// Whether `local` falls in the hours of operation.
-    func isOpen(at local: LocalTime) -> Bool {
-        guard let hours = hoursOfOperation else { return true }
-        guard let today = hours[Self.weekdays[local.weekday - 1]] else { return false }
-        return today.contains(minute: local.minute)
-    }
+    func isOpen(at local: LocalTime) -> Bool { OpeningHours.isOpen(hoursOfOperation, at: local) }
 
     /// The problems with these settings as a whole (each field's own checks were made as it was set).
     func problems() -> [CoreError.FieldProblem] {

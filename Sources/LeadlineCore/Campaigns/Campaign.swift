@@ -24,13 +24,19 @@ public struct Campaign: Sendable, Equatable {
         /// Shared sales per lead (1: each lead is sold once).
         public var maxBuyersPerLead = 1
         public var timezone = "America/New_York"
+        /// With calling enabled, the campaign's leads are called by the AI agent and warm-transferred to a destination
+        /// instead of auctioned; nil: they are auctioned.
+        public var calling: CallSettings?
 
         public init() {}
+
+        /// Whether the campaign's leads go to the dialer.
+        public var calls: Bool { calling?.enabled ?? false }
 
         enum CodingKeys: String, CodingKey {
             case states, budgetCents = "budget_cents", maxLeadsPerDay = "max_leads_per_day", deliveryWebhook = "delivery_webhook"
             case floorPriceCents = "floor_price_cents", returnWindowDays = "return_window_days", dedupWindowDays = "dedup_window_days"
-            case maxBuyersPerLead = "max_buyers_per_lead", timezone
+            case maxBuyersPerLead = "max_buyers_per_lead", timezone, calling
         }
     }
 
@@ -102,6 +108,8 @@ public struct CampaignInput: Decodable, Sendable {
     public var maxBuyersPerLead: Patch<Int> = .absent
     public var timezone: Patch<String> = .absent
     public var webhookSecret: Patch<String> = .absent
+    /// Replaced whole: fields left out take their defaults.
+    public var calling: Patch<CallSettings> = .absent
 
     public init() {}
 
@@ -109,7 +117,7 @@ public struct CampaignInput: Decodable, Sendable {
         case name, campaignType = "campaign_type", status, states, budgetCents = "budget_cents", maxLeadsPerDay = "max_leads_per_day"
         case deliveryWebhook = "delivery_webhook", floorPriceCents = "floor_price_cents", returnWindowDays = "return_window_days"
         case dedupWindowDays = "dedup_window_days", maxBuyersPerLead = "max_buyers_per_lead", timezone
-        case webhookSecret = "webhook_secret"
+        case webhookSecret = "webhook_secret", calling
     }
 
     public init(from decoder: any Decoder) throws {
@@ -127,6 +135,7 @@ public struct CampaignInput: Decodable, Sendable {
         maxBuyersPerLead = try c.patch(Int.self, .maxBuyersPerLead)
         timezone = try c.patch(String.self, .timezone)
         webhookSecret = try c.patch(String.self, .webhookSecret)
+        calling = try c.patch(CallSettings.self, .calling)
     }
 
     func apply(to campaign: inout Campaign, policy: AddressPolicy) -> [CoreError.FieldProblem] {
@@ -168,7 +177,16 @@ public struct CampaignInput: Decodable, Sendable {
         case .absent: break
         }
         WebhookSecrets.check(webhookSecret, into: &checks)
+        var problems = checks.problems
+        switch calling {
+        case .value(let given):
+            do throws(CoreError) { settings.calling = try given.checked(field: "calling") } catch {
+                if case .invalid(let found) = error { problems += found }
+            }
+        case .null: settings.calling = nil
+        case .absent: break
+        }
         campaign.settings = settings
-        return checks.problems
+        return problems
     }
 }

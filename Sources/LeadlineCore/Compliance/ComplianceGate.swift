@@ -29,6 +29,24 @@ public final class ComplianceGate: Sendable {
         return try decide(outreach, at: clock.now, lists: lists, blackouts: blackouts, facts: StoreFacts(store: store))
     }
 
+    /// The first instant from `start` on (on a 10-minute grid) at which the outreach would be allowed, looking at most
+    /// `horizon` ahead; nil when there is none. Consent and do-not-call failures do not pass with time: when the
+    /// decision at `start` fails one of those, the answer is nil at once.
+    public func nextAllowed(_ outreach: Outreach, from start: Date, horizon: TimeInterval = 8 * 86_400) throws -> Date? {
+        let lists = try dnc.lists(tenantID: outreach.tenantID)
+        let blackouts = try blackouts.current(tenantID: outreach.tenantID)
+        let facts = StoreFacts(store: store)
+        let step: TimeInterval = 600
+        var instant = start
+        while instant <= start.addingTimeInterval(horizon) {
+            let decision = try decide(outreach, at: instant, lists: lists, blackouts: blackouts, facts: facts)
+            if decision.allowed { return instant }
+            if !decision.passed(.consentValid) || !decision.passed(.dncClear) { return nil }
+            instant = Date(timeIntervalSince1970: (instant.timeIntervalSince1970 / step).rounded(.down) * step + step)
+        }
+        return nil
+    }
+
     public struct Authorization: Sendable {
         public let decision: ComplianceDecision
         public let attemptID: String

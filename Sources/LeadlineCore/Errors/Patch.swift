@@ -71,3 +71,32 @@ extension FieldChecks {
         return value
     }
 }
+
+extension FieldChecks {
+    /// The IANA zone a patch leaves: `current` when left out, `fallback` when `null`, or the named zone.
+    mutating func timezone(_ patch: Patch<String>, _ field: String, current: String, fallback: String) -> String {
+        switch patch {
+        case .value(let zone) where LocalTimes.isKnownZone(zone) && zone.contains("/") || zone == "UTC": return zone
+        case .value: fail(field, "must be an IANA time zone such as America/Chicago"); return current
+        case .null: return fallback
+        case .absent: return current
+        }
+    }
+
+    /// The opening hours a patch leaves (`null`: always open), each day's window checked.
+    mutating func openingHours(_ patch: Patch<[String: DailyHours]>, _ field: String,
+                               current: [String: DailyHours]?) -> [String: DailyHours]? {
+        switch patch {
+        case .value(let days):
+            for (day, hours) in days {
+                if !OpeningHours.weekdays.contains(day) { fail("\(field).\(day)", "must be a day such as monday") }
+                guard let start = hours.startMinute, let end = hours.endMinute, start < end else {
+                    fail("\(field).\(day)", "needs start and end as HH:MM, start before end (end may be 24:00)"); continue
+                }
+            }
+            return days
+        case .null: return nil
+        case .absent: return current
+        }
+    }
+}

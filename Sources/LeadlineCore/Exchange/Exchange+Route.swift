@@ -12,6 +12,8 @@ extension Exchange {
     public func route(_ lead: Lead, actor: String = "router") async throws -> [PostAttempt] {
         guard lead.status.isEligible, let type = lead.campaignType else { return [] }
         guard let campaign = try settings.settings(store, tenantID: lead.tenantID, campaignID: nil, type: type).1 else { return [] }
+        // A calling campaign's leads went to the dialer at intake.
+        guard !campaign.settings.calls else { return [] }
         let ping = try await self.ping(tenantID: lead.tenantID, PingInput(
             campaignType: type, state: lead.state, zipCode: lead.zipCode, source: lead.source, campaignID: campaign.id,
             phoneHash: PingInput.phoneHash(lead.phone)))

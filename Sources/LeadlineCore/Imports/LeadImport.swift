@@ -135,7 +135,7 @@ public struct LeadImport: Sendable {
                 try await settle()
                 throw CancellationError()
             }
-            let prepared = try leads.prepareBatch(tenantID: tenantID, batch.map(\.input), options: .init(actor: actor))
+            let prepared = try leads.prepareBatch(tenantID: tenantID, batch.map(\.input), options: .init(actor: actor, calls: true))
             try await settle()
             let rows = batch.map(\.row), leads = self.leads
             var start = report

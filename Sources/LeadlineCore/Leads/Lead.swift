@@ -90,4 +90,29 @@ public struct LeadRecord: Sendable {
     public var lead: Lead
     public var events: [LeadEvent]
     public var consent: [ConsentCertificate]
+    /// The calls made to the lead, oldest first, and the transfers they made.
+    public var calls: [CallAttempt] = []
+    public var transfers: [Transfer] = []
+}
+
+extension Lead {
+    /// Records `kind` as an event of the lead, first moving it to `status` when one is given and the state machine
+    /// allows the move (a move it does not allow is left out of the event, not an error: the event still says what
+    /// happened). Answers the lead as it is after. Runs inside the caller's transaction.
+    @discardableResult
+    static func record(_ db: GRDB.Database, leadID: String, _ kind: String, moving status: LeadStatus?, detail: CanonicalJSON,
+                       actor: String, at: String) throws -> Lead {
+        guard var lead = try Lead.filter(Column("id") == leadID).fetchOne(db) else { throw CoreError.notFound("lead \(leadID)") }
+        let from = lead.status
+        var moved = false
+        if let status, status != lead.status, lead.status.canMove(to: status) {
+            lead.status = status
+            lead.updatedAt = at
+            try lead.update(db)
+            moved = true
+        }
+        try LeadEvent(id: nil, tenantID: lead.tenantID, leadID: leadID, at: at, actor: actor, kind: kind,
+                      fromStatus: moved ? from.rawValue : nil, toStatus: moved ? lead.status.rawValue : nil, detail: detail.string).append(db)
+        return lead
+    }
 }

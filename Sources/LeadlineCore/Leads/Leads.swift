@@ -23,11 +23,15 @@ public struct Leads: Sendable {
         /// Whether an eligible new lead is handed to routing (`onEligibleLead`); a lead posted to a buyer it was
         /// already auctioned to is not.
         public var routes: Bool
+        /// Whether an eligible lead without a campaign type is queued for the AI agent's call (the lead2inbound flow,
+        /// when the tenant's calling is enabled). A lead whose campaign calls is queued whatever this says.
+        public var calls: Bool
 
-        public init(actor: String, qualifyAtScore: Int? = nil, routes: Bool = true) {
+        public init(actor: String, qualifyAtScore: Int? = nil, routes: Bool = true, calls: Bool = false) {
             self.actor = actor
             self.qualifyAtScore = qualifyAtScore
             self.routes = routes
+            self.calls = calls
         }
     }
 
@@ -67,18 +71,18 @@ public struct Leads: Sendable {
         let validated = inputs.map { input -> Result<LeadInput.Valid, CoreError> in
             do throws(CoreError) { return .success(try input.validated(now: now)) } catch { return .failure(error) }
         }
-        // One reader visit for the whole batch: the tenant's dedup rule and each phone's history.
-        let (settings, earlier) = try store.lookup { db -> (Tenants.DedupRule, [Int]) in
+        // One reader visit for the whole batch: the tenant's dedup rule, each phone's history, and who calls which leads.
+        let (settings, earlier, dialing) = try store.lookup { db -> (Tenants.DedupRule, [Int], CallQueue.Intake) in
             let statement = try db.cachedStatement(sql: "SELECT count(*) FROM leads WHERE tenant_id = ? AND phone = ?")
             let counts = try validated.map { slot -> Int in
                 guard case .success(let valid) = slot else { return 0 }
                 return try Int.fetchOne(statement, arguments: [tenantID, valid.phone]) ?? 0
             }
-            return (try Tenants.DedupRule.fetch(db, tenantID: tenantID), counts)
+            return (try Tenants.DedupRule.fetch(db, tenantID: tenantID), counts, try CallQueue.Intake.fetch(db, tenantID: tenantID, options.calls))
         }
         let moment = Moment(now: now, settings: settings)
         let slots = zip(validated, earlier).map { slot, count -> Result<PreparedLead, CoreError> in
-            slot.map { prepared($0, tenantID: tenantID, settings: settings, earlier: count, options: options, moment: moment) }
+            slot.map { prepared($0, tenantID: tenantID, settings: settings, earlier: count, options: options, moment: moment, dialing: dialing) }
         }
         return PreparedBatch(slots: slots, routes: options.routes)
     }
@@ -133,6 +137,8 @@ public struct Leads: Sendable {
         let created: LeadEvent
         let dedupSince: String?
         let dedupByEmail: Bool
+        /// Queued for a call once stored: under this campaign, or the tenant's own settings (`campaignID` nil).
+        let dial: CallQueue.Plan?
 
         /// On the writer: the dedup check, then the lead, its certificate and its first event. `head` is the tenant's
         /// chain head when a batch already read it (nil: read it now, if there is consent to chain).
@@ -147,13 +153,14 @@ public struct Leads: Sendable {
                 head = current
             }
             try created.append(db)
+            if let dial { try CallQueue.enqueue(db, lead: lead, plan: dial) }
             return .created(lead)
         }
     }
 
     /// Score, status, ids, the consent certificate's content digest and the first event, all before the writer.
     private func prepared(_ valid: LeadInput.Valid, tenantID: String, settings: Tenants.DedupRule, earlier: Int,
-                          options: IntakeOptions, moment: Moment) -> PreparedLead {
+                          options: IntakeOptions, moment: Moment, dialing: CallQueue.Intake) -> PreparedLead {
         let now = moment.now, cutoff = moment.cutoff
         let score = LeadScore.compute(.init(phoneValid: true, email: valid.email, hasName: valid.firstName != nil || valid.lastName != nil,
                                             state: valid.state, zip: valid.zipCode,
@@ -184,7 +191,7 @@ public struct Leads: Sendable {
         let created = LeadEvent(id: nil, tenantID: tenantID, leadID: leadID, at: stamp, actor: options.actor, kind: "created",
                                 fromStatus: nil, toStatus: status.rawValue, detail: detail.string)
         return PreparedLead(lead: lead, valid: valid, consent: pending, created: created, dedupSince: cutoff,
-                            dedupByEmail: settings.byEmail)
+                            dedupByEmail: settings.byEmail, dial: status.isEligible ? dialing.plan(campaignType: lead.campaignType) : nil)
     }
 
     /// The tenant's lead that `lead` repeats, if one was created since `cutoff` (nil: dedup is off).
@@ -213,7 +220,11 @@ public struct Leads: Sendable {
             }
             let events = try LeadEvent.filter(Column("lead_id") == lead.id).order(Column("id")).fetchAll(db)
             let consent = try ConsentCertificate.filter(Column("lead_id") == lead.id).order(Column("sequence")).fetchAll(db)
-            return LeadRecord(lead: lead, events: events, consent: consent)
+            let calls = try Row.fetchAll(db, sql: "SELECT * FROM call_attempts WHERE lead_id = ? ORDER BY created_at, rowid",
+                                         arguments: [lead.id]).map(CallAttempt.init)
+            let transfers = try Row.fetchAll(db, sql: "SELECT * FROM transfers WHERE lead_id = ? ORDER BY started_at, rowid",
+                                             arguments: [lead.id]).map(Transfer.init)
+            return LeadRecord(lead: lead, events: events, consent: consent, calls: calls, transfers: transfers)
         }
     }
 

@@ -23,10 +23,8 @@ public final class OutboxWorker: Sendable {
     let outbound: OutboundClient
     let buyers: Buyers
     let campaigns: Campaigns
-    let pollInterval: Duration
+    let loop: BackgroundLoop
     private let logger = Logger(label: "leadline.outbox")
-    private let task = Mutex<Task<Void, Never>?>(nil)
-    private let stopped = Mutex<DispatchSemaphore?>(nil)
 
     public init(store: SQLiteStore, clock: any Clock, outbound: OutboundClient, buyers: Buyers, campaigns: Campaigns,
                 pollInterval: Duration = .milliseconds(500)) {
@@ -35,29 +33,15 @@ public final class OutboxWorker: Sendable {
         self.outbound = outbound
         self.buyers = buyers
         self.campaigns = campaigns
-        self.pollInterval = pollInterval
+        loop = BackgroundLoop(pollInterval: pollInterval)
     }
 
     public func start() {
-        task.withLock { task in
-            guard task == nil else { return }
-            let finished = DispatchSemaphore(value: 0)
-            stopped.withLock { $0 = finished }
-            task = Task(executorPreference: HandlerExecutor.shared) { [self] in
-                while !Task.isCancelled {
-                    let sent = (try? await sendDue()) ?? 0
-                    if sent == 0 { try? await Task.sleep(for: pollInterval) }
-                }
-                finished.signal()
-            }
-        }
+        loop.start { [self] in ((try? await sendDue()) ?? 0) > 0 }
     }
 
     /// Stops sending and waits for the deliveries under way to be recorded (so the database can close after).
-    public func stop() {
-        task.withLock { $0?.cancel(); $0 = nil }
-        if let finished = stopped.withLock({ $0.take() }) { _ = finished.wait(timeout: .now() + .seconds(Self.timeout + 5)) }
-    }
+    public func stop() { loop.stop(waiting: .seconds(Self.timeout + 5)) }
 
     /// The wait before retry number `attempt` (1: after the first failure).
     static func delay(afterAttempt attempt: Int) -> TimeInterval {

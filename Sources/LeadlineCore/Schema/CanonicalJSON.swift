@@ -101,4 +101,10 @@ enum StoredJSON {
     }
 
     static func text<Value: Encodable>(_ value: Value) throws -> String { String(decoding: try bytes(value), as: UTF8.self) }
+
+    /// The stored text read back; nil when there is none or it does not decode.
+    static func decode<Value: Decodable>(_ type: Value.Type, _ text: String?) -> Value? {
+        guard let text else { return nil }
+        return try? JSONDecoder().decode(type, from: Data(text.utf8))
+    }
 }

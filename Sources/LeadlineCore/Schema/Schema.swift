@@ -525,5 +525,6 @@ public enum Schema {
                 FROM ledger_transactions;
                 """)
         },
+        calls,
     ]
 }

@@ -1,0 +1,95 @@
+import Foundation
+import GRDB
+
+/// The dialer's queue: a row per lead to call, waiting (until `next_attempt_at`), calling, or done with the reason.
+/// Leads enter it in the transaction that stores them, so an acknowledged lead is never lost to the dialer.
+enum CallQueue {
+    /// Under which settings a lead is called: its campaign's, or the tenant's (`campaignID` nil).
+    struct Plan: Sendable, Equatable {
+        let campaignID: String?
+    }
+
+    /// What intake needs to know to queue a batch's leads: the calling campaigns by type, and whether leads without
+    /// one are called.
+    struct Intake: Sendable {
+        var tenantCalls = false
+        var campaigns: [String: String] = [:]
+
+        static func fetch(_ db: GRDB.Database, tenantID: String, _ calls: Bool) throws -> Intake {
+            var intake = Intake()
+            if calls {
+                intake.tenantCalls = try Bool.fetchOne(db.cachedStatement(sql: """
+                    SELECT coalesce(json_extract(call_settings, '$.enabled'), 1) FROM tenants WHERE id = ?
+                    """), arguments: [tenantID]) ?? false
+            }
+            for row in try Row.fetchAll(db.cachedStatement(sql: """
+                SELECT campaign_type, id FROM campaigns
+                WHERE tenant_id = ? AND status = 'active' AND json_extract(settings, '$.calling.enabled') = 1 ORDER BY created_at DESC
+                """), arguments: [tenantID]) {
+                intake.campaigns[row[0]] = row[1]
+            }
+            return intake
+        }
+
+        func plan(campaignType: String?) -> Plan? {
+            if let campaignType { return campaigns[campaignType].map { Plan(campaignID: $0) } }
+            return tenantCalls ? Plan(campaignID: nil) : nil
+        }
+    }
+
+    static func enqueue(_ db: GRDB.Database, lead: Lead, plan: Plan) throws {
+        try db.cachedStatement(sql: """
+            INSERT OR IGNORE INTO call_queue (lead_id, tenant_id, campaign_id, status, attempts, next_attempt_at, created_at, updated_at)
+            VALUES (?, ?, ?, 'waiting', 0, ?, ?, ?)
+            """).execute(arguments: [lead.id, lead.tenantID, plan.campaignID, lead.createdAt, lead.createdAt, lead.createdAt])
+    }
+
+    /// A lead the dialer took from the queue.
+    struct Entry: Sendable {
+        let leadID: String
+        let tenantID: String
+        let campaignID: String?
+        let attempts: Int
+    }
+
+    /// The leads due now, oldest due first, skipping tenants and campaigns whose calling is paused.
+    static func due(_ db: GRDB.Database, at now: String, limit: Int) throws -> [Entry] {
+        try Row.fetchAll(db.cachedStatement(sql: """
+            SELECT q.lead_id, q.tenant_id, q.campaign_id, q.attempts FROM call_queue q
+            JOIN tenants t ON t.id = q.tenant_id LEFT JOIN campaigns c ON c.id = q.campaign_id
+            WHERE q.status = 'waiting' AND q.next_attempt_at <= ?
+              AND coalesce(json_extract(t.call_settings, '$.paused'), 0) = 0
+              AND (c.id IS NULL OR (c.status = 'active' AND coalesce(json_extract(c.settings, '$.calling.paused'), 0) = 0))
+            ORDER BY q.next_attempt_at LIMIT ?
+            """), arguments: [now, limit]).map { Entry(leadID: $0[0], tenantID: $0[1], campaignID: $0[2], attempts: $0[3]) }
+    }
+
+    /// Takes a waiting lead for a call; false when another dialer took it first.
+    static func claim(_ db: GRDB.Database, leadID: String, at now: String) throws -> Bool {
+        try db.execute(sql: "UPDATE call_queue SET status = 'calling', updated_at = ? WHERE lead_id = ? AND status = 'waiting'",
+                       arguments: [now, leadID])
+        return db.changesCount == 1
+    }
+
+    /// Puts the lead back to wait until `next`, saying why.
+    static func wait(_ db: GRDB.Database, leadID: String, until next: Date, reason: String, countingAttempt: Bool = false, at now: String) throws {
+        try db.execute(sql: """
+            UPDATE call_queue SET status = 'waiting', next_attempt_at = ?, reason = ?, attempts = attempts + ?, updated_at = ? WHERE lead_id = ?
+            """, arguments: [Timestamp.format(next), reason, countingAttempt ? 1 : 0, now, leadID])
+    }
+
+    static func markCalling(_ db: GRDB.Database, leadID: String, at now: String) throws {
+        try db.execute(sql: "UPDATE call_queue SET attempts = attempts + 1, reason = NULL, updated_at = ? WHERE lead_id = ?",
+                       arguments: [now, leadID])
+    }
+
+    /// The dialer is finished with the lead.
+    static func done(_ db: GRDB.Database, leadID: String, reason: String, at now: String) throws {
+        try db.execute(sql: "UPDATE call_queue SET status = 'done', reason = ?, updated_at = ? WHERE lead_id = ?",
+                       arguments: [reason, now, leadID])
+    }
+
+    static func attempts(_ db: GRDB.Database, leadID: String) throws -> Int {
+        try Int.fetchOne(db, sql: "SELECT attempts FROM call_queue WHERE lead_id = ?", arguments: [leadID]) ?? 0
+    }
+}
