@@ -275,3 +275,73 @@ final class Box<T>: @unchecked Sendable { var value: T? }
         }
     }
 }
+
+@Suite struct DialerWeekTests {
+    /// Each state's calling window as the statutes give it (local hours, end exclusive; Sunday's where it differs),
+    /// written out here rather than read from Leadline's rules, and the zones its area code and state may put a
+    /// consumer in.
+    struct Window { let zones: [String]; let start: Int; let end: Int; var sundayStart: Int? = nil; var capPer24h: Int? = nil }
+    static let windows: [String: (phone: String, window: Window)] = [
+        "TX": ("5127320001", Window(zones: ["America/Chicago", "America/Denver"], start: 9, end: 21, sundayStart: 12)),
+        "FL": ("3057320001", Window(zones: ["America/New_York", "America/Chicago"], start: 8, end: 20, capPer24h: 3)),
+        "CA": ("4157320001", Window(zones: ["America/Los_Angeles"], start: 9, end: 21)),
+        "WA": ("2067320001", Window(zones: ["America/Los_Angeles"], start: 8, end: 20)),
+        "NY": ("2127320001", Window(zones: ["America/New_York"], start: 8, end: 21)),
+    ]
+
+    @Test func overASimulatedWeekEveryCallIsPlacedInsideItsStatesHoursAndCaps() async throws {
+        try await blocking { () throws in
+            var odds = SimulatedVoice.Odds()
+            odds.answer = 0; odds.voicemail = 0; odds.busy = 0; odds.failed = 0
+            // Monday 2026-07-20 00:00 UTC: Sunday evening across the US.
+            let center = try CallCenter(now: Timestamp.parse("2026-07-20T00:00:00Z")!, odds: odds)
+            let settings = try center.app.ezleeds("PATCH", "/api/v1/calling/settings", key: center.admin,
+                                                  ["max_attempts": 20, "retry_minutes": [30]])
+            #expect(settings.status == 200, "\(settings.text)")
+            var leads: [String: String] = [:]
+            for (state, entry) in Self.windows { leads[state] = try center.lead(phone: entry.phone, state: state) }
+
+            // Two dialers at once every ten simulated minutes, for a week.
+            let server = center.app.server
+            for _ in 0..<(7 * 144) {
+                center.app.clock.advance(by: 600)
+                _ = wait {
+                    async let first = server.dialer.runDue()
+                    async let second = server.dialer.runDue()
+                    let taken = await first + second
+                    await server.calls.idle()
+                    return taken
+                }
+            }
+
+            for (state, entry) in Self.windows {
+                let calls = try center.calls(try #require(leads[state]))
+                let placed = calls.filter { $0["status"] as? String != "blocked" }
+                #expect(placed.count >= 7, "\(state): only \(placed.count) calls in a week")
+                var times: [Date] = []
+                for call in placed {
+                    let at = try #require(Timestamp.parse(call["created_at"] as? String ?? ""))
+                    times.append(at)
+                    #expect((call["compliance"] as? [String: Any])?["allowed"] as? Bool == true)
+                    for zone in entry.window.zones {
+                        var calendar = Calendar(identifier: .gregorian)
+                        calendar.timeZone = TimeZone(identifier: zone)!
+                        let parts = calendar.dateComponents([.hour, .weekday], from: at)
+                        let start = parts.weekday == 1 ? entry.window.sundayStart ?? entry.window.start : entry.window.start
+                        #expect((start..<entry.window.end).contains(parts.hour!), "\(state): a call at \(call["created_at"]!) is \(parts.hour!):xx in \(zone)")
+                    }
+                }
+                if let cap = entry.window.capPer24h {
+                    for time in times {
+                        let within = times.filter { $0 >= time && $0 < time.addingTimeInterval(86_400) }.count
+                        #expect(within <= cap, "\(state): \(within) calls in the 24 hours from \(time)")
+                    }
+                }
+                // Never two at once: every call ended before the next began.
+                let ends = placed.compactMap { Timestamp.parse($0["ended_at"] as? String ?? "") }
+                #expect(ends.count == placed.count)
+                for (end, nextStart) in zip(ends, times.dropFirst()) { #expect(end <= nextStart) }
+            }
+        }
+    }
+}
