@@ -113,6 +113,9 @@ public final class Calls: CallUpdateSink, Sendable {
         let recorded = disclosures
         let attemptNo = entry.attempts + 1
         let from = settings.callerID
+        // Refused at the check for the hour, day or a cap (the time moved on since the look): the lead waits again.
+        let retryAt = decision.allowed || !decision.passed(.consentValid) || !decision.passed(.dncClear)
+            ? nil : try gate.nextAllowed(outreach, from: now)
         let allowed = try await store.write { [provider] db -> Bool in
             try db.execute(sql: """
                 INSERT INTO call_attempts (id, tenant_id, lead_id, campaign_id, attempt_no, provider, from_number, to_number, status, outcome,
@@ -130,7 +133,12 @@ public final class Calls: CallUpdateSink, Sendable {
                 detail.add("call_id", attemptID)
                 detail.add("reasons", decision.failures.map(\.reason).joined(separator: "; "))
                 try Lead.record(db, leadID: lead.id, "call_blocked", moving: nil, detail: detail, actor: Self.actor, at: stamp)
-                try CallQueue.done(db, leadID: lead.id, reason: "blocked: " + decision.failures.map(\.reason).joined(separator: "; "), at: stamp)
+                let reasons = decision.failures.map(\.reason).joined(separator: "; ")
+                if let retryAt {
+                    try CallQueue.wait(db, leadID: lead.id, until: retryAt, reason: "waiting: \(reasons)", at: stamp)
+                } else {
+                    try CallQueue.done(db, leadID: lead.id, reason: "blocked: " + reasons, at: stamp)
+                }
                 return false
             }
             try CallQueue.markCalling(db, leadID: lead.id, at: stamp)
