@@ -23,9 +23,7 @@ struct PostbackURLCommand: ParsableCommand {
         let postbacks = Postbacks(store: store, clock: SystemClock(), secrets: secrets)
         let rotate = self.rotate
         let token = try runBlocking { rotate ? try await postbacks.rotate(tenantID: owner.id) : try await postbacks.token(tenantID: owner.id) }
-        var base = baseURL ?? environment("LEADLINE_PUBLIC_URL") ?? "http://127.0.0.1:8080"
-        while base.hasSuffix("/") { base.removeLast() }
-        let url = base + "/v1/postbacks/calls?token=" + token
+        let url = Postbacks.url(base: baseURL ?? environment("LEADLINE_PUBLIC_URL") ?? "http://127.0.0.1:8080", token: token)
         if json {
             struct Shown: Encodable { let tenant: String, url: String, rotated: Bool }
             try printJSON(Shown(tenant: owner.name, url: url, rotated: rotate))

@@ -144,12 +144,12 @@ extension Routes {
         addAsync(.POST, "/api/v1/calling/postback-url", access: .admin) { request in
             let caller = try request.caller
             let token = try await postbacks.token(tenantID: caller.tenantID)
-            return try .json(PostbackURLView(url: PostbackURL.make(base: request.publicBase, token: token)))
+            return try .json(PostbackURLView(url: Postbacks.url(base: request.publicBase, token: token)))
         }
         addAsync(.POST, "/api/v1/calling/postback-url/rotate", access: .admin) { request in
             let caller = try request.caller
             let token = try await postbacks.rotate(tenantID: caller.tenantID)
-            return try .json(PostbackURLView(url: PostbackURL.make(base: request.publicBase, token: token)))
+            return try .json(PostbackURLView(url: Postbacks.url(base: request.publicBase, token: token)))
         }
     }
 }
@@ -244,13 +244,6 @@ struct PostbackView: Encodable {
         id = p.id; matched = p.transferID != nil; transfer_id = p.transferID; match_method = p.matchMethod; matched_at = p.matchedAt
         caller_id = p.callerID; duration_seconds = p.durationSeconds; buyer = p.buyerName; revenue_cents = p.revenueCents
         platform_call_id = p.platformCallID; echoed_id = p.echoedID; fields = p.fields; received_at = p.receivedAt
-    }
-}
-
-/// The revenue postback URL a tenant gives its call platforms.
-enum PostbackURL {
-    static func make(base: String, token: String) -> String {
-        base + "/v1/postbacks/calls?token=" + token
     }
 }
 

@@ -24,6 +24,13 @@ public struct Postbacks: Sendable {
 
     // MARK: The token
 
+    /// The URL a tenant gives its call platforms: `base` (where they reach this server) and the token.
+    public static func url(base: String, token: String) -> String {
+        var base = base
+        while base.hasSuffix("/") { base.removeLast() }
+        return base + "/v1/postbacks/calls?token=" + token
+    }
+
     /// The tenant's postback token, made on first use.
     public func token(tenantID: String) async throws -> String {
         if let existing = try store.read({ db in try sealedToken(db, tenantID: tenantID) }) { return existing }
