@@ -25,6 +25,8 @@ public struct ServeOptions: Sendable {
     public var outboxPollInterval: Duration = .milliseconds(500)
     /// Who places the AI agent's calls (the CLI's default is the simulator); nil: leads are queued but not called.
     public var voice: (any VoiceProvider)?
+    /// Calls placed through Retell AI instead (it needs the server's outbound client and webhook routes).
+    public var retell: RetellSettings?
     /// Whether the dialer runs in the background (tests may drive it by hand with `dialer.runDue()`).
     public var runsDialer = true
     /// How often the dialer looks for calls due when it found none.
@@ -52,6 +54,8 @@ public final class LeadlineServer: @unchecked Sendable {
     public let outbox: OutboxWorker
     public let destinations: Destinations
     public let calls: Calls
+    /// Set when Retell places the calls.
+    public let retell: RetellVoice?
     public let dialer: Dialer
     public let callRecords: CallRecords
     public let postbacks: Postbacks
@@ -107,7 +111,12 @@ public final class LeadlineServer: @unchecked Sendable {
                               pollInterval: options.outboxPollInterval)
 
         destinations = Destinations(store: store, clock: options.clock)
-        calls = Calls(store: store, clock: options.clock, gate: gate, provider: options.voice)
+        if let settings = options.retell {
+            retell = RetellVoice(settings: settings, outbound: outbound, policy: targets)
+        } else {
+            retell = nil
+        }
+        calls = Calls(store: store, clock: options.clock, gate: gate, provider: retell ?? options.voice)
         dialer = Dialer(store: store, clock: options.clock, calls: calls, pollInterval: options.dialerPollInterval)
         callRecords = CallRecords(store: store)
         postbacks = Postbacks(store: store, clock: options.clock, secrets: secrets)
@@ -134,6 +143,7 @@ public final class LeadlineServer: @unchecked Sendable {
         routes.addWebhookTest(outbound: outbound, policy: targets, clock: options.clock)
         routes.addEZLeedsCalls(destinations: destinations, calls: calls, dialer: dialer, records: callRecords, postbacks: postbacks)
         routes.addPostbacks(postbacks)
+        if let retell { routes.addRetell(retell, calls: calls) }
         routes.addConsole(console)
         let responder = Responder(router: routes.router,
                                   middleware: [RequestIDMiddleware(), AccessLogMiddleware(), MetricsMiddleware(registry: metrics)],
@@ -149,7 +159,7 @@ public final class LeadlineServer: @unchecked Sendable {
         imports.startWorker()
         outbox.start()
         try calls.recover()
-        if options.voice != nil && options.runsDialer { dialer.start() }
+        if calls.provider != nil && options.runsDialer { dialer.start() }
         if let schedule = options.backupSchedule {
             let store = self.store, logger = self.logger
             backups.withLock { $0 = Task.detached { await schedule.run(store, logger: logger) } }

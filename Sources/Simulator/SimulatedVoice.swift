@@ -44,11 +44,9 @@ public final class SimulatedVoice: VoiceProvider {
 
     struct State {
         var random: SplitMix64
-        /// What the engine asked of each call in progress: a transfer, or to hang up saying a line.
-        var commands: [String: Command] = [:]
     }
 
-    enum Command { case transfer(TransferRequest), hangUp(String) }
+    private let commands = CallCommands()
 
     public init(odds: Odds = Odds(), seed: UInt64 = 1, pace: Double = 0) {
         self.odds = odds
@@ -97,11 +95,11 @@ public final class SimulatedVoice: VoiceProvider {
     }
 
     public func transfer(_ transfer: TransferRequest, updates: any CallUpdateSink) async throws {
-        state.withLock { $0.commands[transfer.attemptID] = .transfer(transfer) }
+        commands.set(.transfer(transfer), for: transfer.attemptID)
     }
 
     public func hangUp(attemptID: String, providerCallID: String, saying line: String, updates: any CallUpdateSink) async throws {
-        state.withLock { $0.commands[attemptID] = .hangUp(line) }
+        commands.set(.hangUp(line), for: attemptID)
     }
 
     private func pause(_ seconds: Int) async {
@@ -189,7 +187,7 @@ public final class SimulatedVoice: VoiceProvider {
 
         // The engine answers a qualified consumer with a transfer, or with a hang-up when no line is open.
         while true {
-            let command = state.withLock { $0.commands.removeValue(forKey: id) }
+            let command = commands.take(id)
             switch command {
             case .transfer(let request):
                 await say(.agent(request.line))

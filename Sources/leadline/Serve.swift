@@ -34,7 +34,7 @@ struct Serve: ParsableCommand {
     @Option(name: .customLong("clock-speed"), help: "With --clock-start: how many times faster than real time the clock runs.")
     var clockSpeed: Double = 1
 
-    @Option(help: "Who places the AI agent's calls: simulator (offline, the default) or none (leads are queued, not called).")
+    @Option(help: "Who places the AI agent's calls: simulator (offline, the default), retell (Retell AI; env LEADLINE_RETELL_*) or none (leads are queued, not called).")
     var voice = "simulator"
 
     @Option(name: .customLong("voice-seed"), help: "Seed for the voice simulator's odds (numbers that are not test numbers).")
@@ -49,7 +49,10 @@ struct Serve: ParsableCommand {
             throw ValidationError("--clock-start takes an RFC 3339 time such as 2026-07-06T13:00:00Z, not '\(clockStart)'")
         }
         if clockSpeed <= 0 { throw ValidationError("--clock-speed must be more than 0") }
-        if !["simulator", "none"].contains(voice) { throw ValidationError("--voice must be simulator or none") }
+        if !["simulator", "retell", "none"].contains(voice) { throw ValidationError("--voice must be simulator, retell or none") }
+        if voice == "retell", environment("LEADLINE_RETELL_API_KEY") == nil {
+            throw ValidationError("--voice retell needs LEADLINE_RETELL_API_KEY (the Retell API key with the webhook badge)")
+        }
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
     }
 
@@ -69,6 +72,12 @@ struct Serve: ParsableCommand {
         if voice == "simulator" {
             // Simulated calls take their simulated time, at the clock's speed.
             options.voice = SimulatedVoice(seed: voiceSeed, pace: 1 / (clockStart == nil ? 1 : clockSpeed))
+        }
+        if voice == "retell", let key = environment("LEADLINE_RETELL_API_KEY") {
+            var retell = RetellSettings(apiKey: key, agentID: environment("LEADLINE_RETELL_AGENT_ID"),
+                                        fromNumber: environment("LEADLINE_RETELL_FROM_NUMBER"))
+            if let base = environment("LEADLINE_RETELL_BASE_URL") { retell.baseURL = base }
+            options.retell = retell
         }
 
         let lock = try DatabaseLock(databasePath: options.databasePath)

@@ -15,8 +15,13 @@ struct CallCenter {
     let admin: String
 
     init(now: Date = CallCenter.weekday, odds: SimulatedVoice.Odds = SimulatedVoice.Odds(), seed: UInt64 = 7) throws {
+        try self.init(now: now) { $0.voice = SimulatedVoice(odds: odds, seed: seed, pace: 0) }
+    }
+
+    /// With the voice provider `configure` sets.
+    init(now: Date = CallCenter.weekday, voice configure: (inout ServeOptions) -> Void) throws {
         app = try TestServer(now: now) { options in
-            options.voice = SimulatedVoice(odds: odds, seed: seed, pace: 0)
+            configure(&options)
             options.runsDialer = false
         }
         key = try app.makeKey()

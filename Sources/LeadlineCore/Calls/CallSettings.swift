@@ -34,6 +34,18 @@ public struct CallScript: Codable, Sendable, Equatable {
         Question(id: "still_interested", text: "Are you still looking for a quote?", qualify: ["yes"], disqualify: ["no"]),
         Question(id: "over_18", text: "And are you over eighteen?", qualify: ["yes"], disqualify: ["no"]),
     ]
+    /// Whether a consumer's answers qualify (every question answered, none with an answer that does not qualify),
+    /// and why not when they do not.
+    public func judge(_ answers: [String: String]) -> (qualified: Bool, reason: String?) {
+        for question in questions {
+            guard let answer = answers[question.id]?.trimmingCharacters(in: .whitespaces), !answer.isEmpty else {
+                return (false, "no answer to \(question.id)")
+            }
+            if !question.qualifies(answer) { return (false, "answered '\(answer)' to \(question.id)") }
+        }
+        return (true, nil)
+    }
+
     public var transferLine = "Great, I'm connecting you with a licensed agent now. Please hold for a moment."
     public var noAgentLine = "Thanks! All our agents are busy right now; someone will call you back. Goodbye."
     public var closing = "Thanks for your time, {{first_name}}. Goodbye."

@@ -199,11 +199,24 @@ public final class Calls: CallUpdateSink, Sendable {
         case optOut(tenantID: String, phone: String)
     }
 
-    private func apply(_ update: CallUpdate, _ db: GRDB.Database) throws -> FollowUp {
-        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM call_attempts WHERE id = ?", arguments: [update.attemptID]) else {
-            throw CoreError.notFound("call \(update.attemptID)")
+    private func apply(_ received: CallUpdate, _ db: GRDB.Database) throws -> FollowUp {
+        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM call_attempts WHERE id = ?", arguments: [received.attemptID]) else {
+            throw CoreError.notFound("call \(received.attemptID)")
         }
         let attempt = CallAttempt(row: row)
+        var update = received
+        if update.kind == .answers {
+            // The agent collected the answers; the script's questions decide.
+            let verdict = try Self.settings(db, tenantID: attempt.tenantID, campaignID: attempt.campaignID).script.judge(update.answers ?? [:])
+            update.kind = verdict.qualified ? .qualified : .notQualified
+            update.reason = update.reason ?? verdict.reason
+        }
+        // A provider that does not echo Leadline's transfer id reports on the call's latest transfer.
+        if [.transferBridged, .transferFailed, .transferEnded].contains(update.kind), update.transferID == nil {
+            update.transferID = try String.fetchOne(db, sql: """
+                SELECT id FROM transfers WHERE attempt_id = ? AND status IN ('ringing', 'bridged') ORDER BY started_at DESC, id DESC LIMIT 1
+                """, arguments: [attempt.id])
+        }
         let now = clock.now, stamp = Timestamp.format(now)
         var detail: [String: String] = [:]
         if let reason = update.reason { detail["reason"] = reason }
@@ -235,6 +248,8 @@ public final class Calls: CallUpdateSink, Sendable {
             }
         case .qualifying:
             _ = try move(.qualifying)
+        case .analyzed, .answers:
+            break
         case .noAnswer, .busy, .voicemail, .failed:
             let status: CallStatus = switch update.kind {
             case .noAnswer: .noAnswer
@@ -283,9 +298,12 @@ public final class Calls: CallUpdateSink, Sendable {
             return try transferOrClose(attempt, tried: tried, db, at: now)
         case .transferEnded:
             guard let transferID = update.transferID else { break }
+            // Without the provider's duration, the leg lasted from its bridge until now.
             try db.execute(sql: """
-                UPDATE transfers SET status = 'ended', ended_at = ?, duration_seconds = ? WHERE id = ? AND attempt_id = ? AND status = 'bridged'
-                """, arguments: [stamp, update.transferSeconds, transferID, attempt.id])
+                UPDATE transfers SET status = 'ended', ended_at = ?,
+                       duration_seconds = coalesce(?, CAST(round((julianday(?) - julianday(bridged_at)) * 86400) AS INTEGER))
+                WHERE id = ? AND attempt_id = ? AND status = 'bridged'
+                """, arguments: [stamp, update.transferSeconds, stamp, transferID, attempt.id])
         case .ended:
             try db.execute(sql: "UPDATE call_attempts SET ended_at = coalesce(ended_at, ?) WHERE id = ?", arguments: [stamp, attempt.id])
             let current = try Self.reload(db, attempt.id)
@@ -410,9 +428,9 @@ public final class Calls: CallUpdateSink, Sendable {
     }
 
     /// Calls left under way by a stopped server: the simulator's are gone with it, so they end as failed (and are
-    /// retried); a real provider's keep their rows, since its webhooks may still arrive.
+    /// retried); a hosted provider's keep their rows, since its webhooks still arrive.
     public func recover() throws {
-        guard let provider else { return }
+        guard let provider, !provider.callsOutliveServer else { return }
         let stamp = Timestamp.format(clock.now)
         try store.writeNow { db in
             let stale = try String.fetchAll(db, sql: """

@@ -32,6 +32,9 @@ public struct TransferRequest: Sendable {
 public struct CallUpdate: Sendable {
     public enum Kind: String, Sendable {
         case ringing, answered, qualifying
+        /// The consumer's answers to the script's questions, for the engine to judge (for an agent that collects
+        /// answers without deciding): the call goes on as `qualified` or `not_qualified`.
+        case answers
         /// The consumer answered every question so that they qualify: the engine transfers them.
         case qualified
         case notQualified = "not_qualified"
@@ -47,6 +50,8 @@ public struct CallUpdate: Sendable {
         case transferEnded = "transfer_ended"
         /// The provider's call is over.
         case ended
+        /// The provider's analysis, after the call (answers, transcript): kept, and nothing else changes.
+        case analyzed
     }
 
     public var attemptID: String
@@ -80,6 +85,9 @@ public protocol CallUpdateSink: Sendable {
 public protocol VoiceProvider: Sendable {
     /// Stored on each call (`simulator`, `retell`).
     var name: String { get }
+    /// Whether a call goes on when the server stops: a hosted provider's does, and its webhooks still arrive; the
+    /// simulator's ends with the server.
+    var callsOutliveServer: Bool { get }
     /// Starts the call and answers the provider's id for it. Updates follow through `updates`, never from inside
     /// this call.
     func start(_ call: CallRequest, updates: any CallUpdateSink) async throws -> String
@@ -87,4 +95,8 @@ public protocol VoiceProvider: Sendable {
     func transfer(_ transfer: TransferRequest, updates: any CallUpdateSink) async throws
     /// Says `line` and ends the call; `ended` follows.
     func hangUp(attemptID: String, providerCallID: String, saying line: String, updates: any CallUpdateSink) async throws
+}
+
+extension VoiceProvider {
+    public var callsOutliveServer: Bool { false }
 }
