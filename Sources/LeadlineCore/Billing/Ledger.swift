@@ -100,11 +100,11 @@ enum Ledger {
         guard entries.reduce(0, { $0 + $1.1 }) == 0, entries.filter({ $0.1 > 0 }).reduce(0, { $0 + $1.1 }) == transaction.amountCents else {
             throw Unbalanced(transactionID: transaction.id)
         }
-        try db.execute(sql: """
+        try db.cachedStatement(sql: """
             INSERT INTO ledger_transactions (id, tenant_id, kind, buyer_id, lead_id, sale_id, transfer_id, amount_cents, description,
                                              reason, actor, created_at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """, arguments: [transaction.id, transaction.tenantID, transaction.kind.rawValue, transaction.buyerID, transaction.leadID,
+            """).execute(arguments: [transaction.id, transaction.tenantID, transaction.kind.rawValue, transaction.buyerID, transaction.leadID,
                              transaction.saleID, transaction.transferID, transaction.amountCents, transaction.description,
                              transaction.reason, transaction.actor, transaction.createdAt])
         let insert = try db.cachedStatement(sql: """

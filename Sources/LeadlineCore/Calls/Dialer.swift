@@ -37,15 +37,12 @@ public final class Dialer: Sendable {
         do {
             taken = try await store.write { db -> [CallQueue.Entry] in
                 guard try !Switches.isOn(db, Switches.dialerPaused) else { return [] }
-                var live = Dictionary(uniqueKeysWithValues: try Row.fetchAll(db, sql: """
-                    SELECT tenant_id, count(*) FROM call_attempts
-                    WHERE status IN ('queued', 'dialing', 'ringing', 'answered', 'qualifying', 'transferring', 'transferred') GROUP BY tenant_id
-                    """).map { ($0[0] as String, $0[1] as Int) })
-                var limits: [String: Int] = [:]
+                var live: [String: Int] = [:], limits: [String: Int] = [:]
                 var taken: [CallQueue.Entry] = []
                 for entry in try CallQueue.due(db, at: stamp, limit: Self.batch) {
                     let limit = try limits[entry.tenantID] ?? Calls.tenantSettings(db, tenantID: entry.tenantID).maxConcurrentCalls
                     limits[entry.tenantID] = limit
+                    if live[entry.tenantID] == nil { live[entry.tenantID] = try Self.liveCalls(db, tenantID: entry.tenantID) }
                     guard live[entry.tenantID, default: 0] < limit else { continue }
                     guard try CallQueue.claim(db, leadID: entry.leadID, at: stamp) else { continue }
                     live[entry.tenantID, default: 0] += 1
@@ -61,6 +58,14 @@ public final class Dialer: Sendable {
             for entry in taken { group.addTask { [calls] in await calls.place(entry) } }
         }
         return taken.count
+    }
+
+    /// The tenant's calls under way (the partial index `call_attempts_live_by_tenant`).
+    static func liveCalls(_ db: GRDB.Database, tenantID: String) throws -> Int {
+        try Int.fetchOne(db.cachedStatement(sql: """
+            SELECT count(*) FROM call_attempts
+            WHERE tenant_id = ? AND status IN ('queued', 'dialing', 'ringing', 'answered', 'qualifying', 'transferring', 'transferred')
+            """), arguments: [tenantID]) ?? 0
     }
 
     /// The server-wide kill switch: while paused, no call is placed for any tenant (calls under way finish).

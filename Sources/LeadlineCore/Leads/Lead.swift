@@ -102,7 +102,9 @@ extension Lead {
     @discardableResult
     static func record(_ db: GRDB.Database, leadID: String, _ kind: String, moving status: LeadStatus?, detail: CanonicalJSON,
                        actor: String, at: String) throws -> Lead {
-        guard var lead = try Lead.filter(Column("id") == leadID).fetchOne(db) else { throw CoreError.notFound("lead \(leadID)") }
+        guard var lead = try Lead.fetchOne(db.cachedStatement(sql: "SELECT * FROM leads WHERE id = ?"), arguments: [leadID]) else {
+            throw CoreError.notFound("lead \(leadID)")
+        }
         let from = lead.status
         var moved = false
         if let status, status != lead.status, lead.status.canMove(to: status) {

@@ -84,14 +84,14 @@ public struct Postbacks: Sendable {
         let id = Identifier.sortable("pb", at: now), fieldsJSON = raw.string
         return try await store.write { db in
             if let earlier = try Self.earlier(db, tenantID: tenantID, report) { return Receipt(postback: earlier, duplicate: true) }
-            try db.execute(sql: """
+            try db.cachedStatement(sql: """
                 INSERT INTO postbacks (id, tenant_id, platform_call_id, echoed_id, caller_id, duration_seconds, buyer_name, revenue_cents,
                                        fingerprint, fields, received_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [id, tenantID, report.platformCallID, report.echoedID, report.callerID, report.durationSeconds, report.buyer,
+                """).execute(arguments: [id, tenantID, report.platformCallID, report.echoedID, report.callerID, report.durationSeconds, report.buyer,
                                  report.revenueCents, report.fingerprint, fieldsJSON, stamp])
             if let (transferID, method) = try Self.candidate(db, tenantID: tenantID, report, at: now) {
-                try Self.attach(db, postbackID: id, transferID: transferID, method: method, actor: actor, at: stamp)
+                try Self.attach(db, postbackID: id, cents: report.revenueCents ?? 0, transferID: transferID, method: method, actor: actor, at: stamp)
             }
             return Receipt(postback: try Self.fetch(db, tenantID: tenantID, id: id), duplicate: false)
         }
@@ -100,10 +100,10 @@ public struct Postbacks: Sendable {
     /// The postback this hit repeats: the same platform call id, or without one the same fields.
     static func earlier(_ db: GRDB.Database, tenantID: String, _ report: PostbackReport) throws -> Postback? {
         if let callID = report.platformCallID {
-            if let row = try Row.fetchOne(db, sql: "SELECT * FROM postbacks WHERE tenant_id = ? AND platform_call_id = ?",
+            if let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM postbacks WHERE tenant_id = ? AND platform_call_id = ?"),
                                           arguments: [tenantID, callID]) { return Postback(row: row) }
         }
-        return try Row.fetchOne(db, sql: "SELECT * FROM postbacks WHERE tenant_id = ? AND fingerprint = ?",
+        return try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM postbacks WHERE tenant_id = ? AND fingerprint = ?"),
                                 arguments: [tenantID, report.fingerprint]).map(Postback.init)
     }
 
@@ -131,24 +131,27 @@ public struct Postbacks: Sendable {
         return nearest.map { ($0["id"], "caller_id") }
     }
 
-    /// Matches a postback to a transfer: the revenue goes on the transfer, the lead's events and the ledger.
-    static func attach(_ db: GRDB.Database, postbackID: String, transferID: String, method: String, actor: String, at stamp: String) throws {
-        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM transfers WHERE id = ?", arguments: [transferID]) else {
+    /// Matches a postback of `cents` to a transfer: the revenue goes on the transfer, the lead's events and the ledger.
+    /// Every statement is cached: this runs once per postback on the single writer.
+    static func attach(_ db: GRDB.Database, postbackID: String, cents: Int, transferID: String, method: String, actor: String,
+                       at stamp: String) throws {
+        guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT tenant_id, lead_id, buyer_id FROM transfers WHERE id = ?"),
+                                         arguments: [transferID]) else {
             throw CoreError.notFound("transfer \(transferID)")
         }
-        let transfer = Transfer(row: row)
-        let cents = try Int.fetchOne(db, sql: "SELECT revenue_cents FROM postbacks WHERE id = ?", arguments: [postbackID]) ?? 0
-        try db.execute(sql: "UPDATE postbacks SET transfer_id = ?, match_method = ?, matched_at = ?, matched_by = ? WHERE id = ?",
-                       arguments: [transferID, method, stamp, actor, postbackID])
-        try db.execute(sql: "UPDATE transfers SET revenue_cents = ?, postback_id = ? WHERE id = ?", arguments: [cents, postbackID, transferID])
-        try Ledger.chargeCall(db, tenantID: transfer.tenantID, transferID: transferID, buyerID: transfer.buyerID, leadID: transfer.leadID,
+        let tenantID: String = row["tenant_id"], leadID: String = row["lead_id"], buyerID: String? = row["buyer_id"]
+        try db.cachedStatement(sql: "UPDATE postbacks SET transfer_id = ?, match_method = ?, matched_at = ?, matched_by = ? WHERE id = ?")
+            .execute(arguments: [transferID, method, stamp, actor, postbackID])
+        try db.cachedStatement(sql: "UPDATE transfers SET revenue_cents = ?, postback_id = ? WHERE id = ?")
+            .execute(arguments: [cents, postbackID, transferID])
+        try Ledger.chargeCall(db, tenantID: tenantID, transferID: transferID, buyerID: buyerID, leadID: leadID,
                               cents: cents, actor: actor, at: stamp)
         var detail = CanonicalJSON()
         detail.add("transfer_id", transferID)
         detail.add("postback_id", postbackID)
         detail.add("revenue_cents", cents)
         detail.add("match_method", method)
-        try Lead.record(db, leadID: transfer.leadID, "call_revenue", moving: nil, detail: detail, actor: actor, at: stamp)
+        try Lead.record(db, leadID: leadID, "call_revenue", moving: nil, detail: detail, actor: actor, at: stamp)
     }
 
     /// Matches a postback waiting for review to a transfer by hand.
@@ -169,7 +172,8 @@ public struct Postbacks: Sendable {
             guard transfer.status == .bridged || transfer.status == .ended else {
                 throw CoreError.refused(code: "transfer_not_connected", "transfer \(transferID) \(transfer.status.rawValue): it never reached the buyer")
             }
-            try Self.attach(db, postbackID: postbackID, transferID: transferID, method: "manual", actor: actor, at: stamp)
+            try Self.attach(db, postbackID: postbackID, cents: postback.revenueCents ?? 0, transferID: transferID, method: "manual",
+                            actor: actor, at: stamp)
             return try Self.fetch(db, tenantID: tenantID, id: postbackID)
         }
     }
@@ -194,7 +198,7 @@ public struct Postbacks: Sendable {
     }
 
     static func fetch(_ db: GRDB.Database, tenantID: String, id: String) throws -> Postback {
-        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM postbacks WHERE id = ? AND tenant_id = ?", arguments: [id, tenantID]) else {
+        guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM postbacks WHERE id = ? AND tenant_id = ?"), arguments: [id, tenantID]) else {
             throw CoreError.notFound("postback \(id)")
         }
         return Postback(row: row)

@@ -151,4 +151,13 @@ extension Schema {
             );
             """)
     }
+
+    /// Calls under way per tenant, counted by the dialer before each batch: a scan of every call ever made held the
+    /// writer for a third of a second a poll at a million calls.
+    static let liveCallsByTenant = Migration("0012_live_calls_by_tenant") { db in
+        try db.execute(sql: """
+            CREATE INDEX call_attempts_live_by_tenant ON call_attempts(tenant_id)
+                WHERE status IN ('queued', 'dialing', 'ringing', 'answered', 'qualifying', 'transferring', 'transferred');
+            """)
+    }
 }

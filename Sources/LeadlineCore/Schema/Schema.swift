@@ -526,5 +526,6 @@ public enum Schema {
                 """)
         },
         calls,
+        liveCallsByTenant,
     ]
 }
