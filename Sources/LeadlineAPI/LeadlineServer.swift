@@ -31,6 +31,10 @@ public struct ServeOptions: Sendable {
     public var runsDialer = true
     /// How often the dialer looks for calls due when it found none.
     public var dialerPollInterval: Duration = .seconds(1)
+    /// Where sequences' texts and emails leave (the CLI's default is the simulator); nil: those steps fail.
+    public var messages: (any MessageSender)?
+    /// Whether sequence steps run in the background (tests may drive them by hand with `sequenceRunner.runDue()`).
+    public var runsSequences = true
 
     public init(databasePath: String) { self.databasePath = databasePath }
 }
@@ -59,6 +63,8 @@ public final class LeadlineServer: @unchecked Sendable {
     public let dialer: Dialer
     public let callRecords: CallRecords
     public let postbacks: Postbacks
+    public let sequences: Sequences
+    public let sequenceRunner: SequenceRunner
     public let console: Console
     /// Every request to a URL a tenant configured (buyers, webhooks) goes through this client.
     public let outbound = OutboundClient(userAgent: "Leadline")
@@ -120,6 +126,8 @@ public final class LeadlineServer: @unchecked Sendable {
         dialer = Dialer(store: store, clock: options.clock, calls: calls, pollInterval: options.dialerPollInterval)
         callRecords = CallRecords(store: store)
         postbacks = Postbacks(store: store, clock: options.clock, secrets: secrets)
+        sequences = Sequences(store: store, clock: options.clock)
+        sequenceRunner = SequenceRunner(store: store, clock: options.clock, gate: gate, sender: options.messages)
 
         console = Console(store: store, clock: options.clock, users: AdminUsers(store: store, clock: options.clock), gate: gate, tenants: tenants,
                           buyers: buyers, campaigns: campaigns, exchange: exchange)
@@ -143,6 +151,7 @@ public final class LeadlineServer: @unchecked Sendable {
         routes.addWebhookTest(outbound: outbound, policy: targets, clock: options.clock)
         routes.addEZLeedsCalls(destinations: destinations, calls: calls, dialer: dialer, records: callRecords, postbacks: postbacks)
         routes.addPostbacks(postbacks)
+        routes.addEZLeedsSequences(sequences)
         if let retell { routes.addRetell(retell, calls: calls) }
         routes.addConsole(console)
         let responder = Responder(router: routes.router,
@@ -160,6 +169,8 @@ public final class LeadlineServer: @unchecked Sendable {
         outbox.start()
         try calls.recover()
         if calls.provider != nil && options.runsDialer { dialer.start() }
+        try sequenceRunner.recover()
+        if options.runsSequences { sequenceRunner.start() }
         if let schedule = options.backupSchedule {
             let store = self.store, logger = self.logger
             backups.withLock { $0 = Task.detached { await schedule.run(store, logger: logger) } }
@@ -171,6 +182,7 @@ public final class LeadlineServer: @unchecked Sendable {
         http.stop()
         imports.stopWorker()
         dialer.stop()
+        sequenceRunner.stop()
         outbox.stop()
         backups.withLock { $0?.cancel(); $0 = nil }
         outbound.shutdown()

@@ -73,6 +73,8 @@ struct Serve: ParsableCommand {
             // Simulated calls take their simulated time, at the clock's speed.
             options.voice = SimulatedVoice(seed: voiceSeed, pace: 1 / (clockStart == nil ? 1 : clockSpeed))
         }
+        // Sequences' texts and emails go to the simulator until a real channel is configured.
+        options.messages = SimulatedMessages()
         if voice == "retell", let key = environment("LEADLINE_RETELL_API_KEY") {
             var retell = RetellSettings(apiKey: key, agentID: environment("LEADLINE_RETELL_AGENT_ID"),
                                         fromNumber: environment("LEADLINE_RETELL_FROM_NUMBER"))

@@ -44,6 +44,18 @@ enum CallQueue {
             """).execute(arguments: [lead.id, lead.tenantID, plan.campaignID, lead.createdAt, lead.createdAt, lead.createdAt])
     }
 
+    /// Queues a lead to be called now, for a sequence's call step: a lead the dialer is done with is queued again with
+    /// its attempts counted afresh; one waiting or on a call keeps its place.
+    static func requeue(_ db: GRDB.Database, lead: Lead, reason: String, at stamp: String) throws {
+        try db.cachedStatement(sql: """
+            INSERT INTO call_queue (lead_id, tenant_id, campaign_id, status, attempts, next_attempt_at, reason, created_at, updated_at)
+            VALUES (?, ?, NULL, 'waiting', 0, ?, ?, ?, ?)
+            ON CONFLICT (lead_id) DO UPDATE SET status = 'waiting', attempts = 0, next_attempt_at = excluded.next_attempt_at,
+                reason = excluded.reason, updated_at = excluded.updated_at
+            WHERE call_queue.status = 'done'
+            """).execute(arguments: [lead.id, lead.tenantID, stamp, reason, stamp, stamp])
+    }
+
     /// A lead the dialer took from the queue.
     struct Entry: Sendable {
         let leadID: String

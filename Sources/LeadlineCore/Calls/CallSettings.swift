@@ -73,11 +73,7 @@ public struct CallScript: Codable, Sendable, Equatable {
 
     /// `text` with `{{field}}` filled from the lead (an unknown or empty field becomes nothing, and "there" for a name).
     public static func fill(_ text: String, lead: Lead) -> String {
-        let fields = ["first_name": lead.firstName ?? "there", "last_name": lead.lastName ?? "", "state": lead.state ?? "",
-                      "campaign_type": lead.campaignType ?? "", "source": lead.source ?? ""]
-        var out = text
-        for (name, value) in fields { out = out.replacingOccurrences(of: "{{\(name)}}", with: value) }
-        return out
+        MessageTemplate.render(text, lead: lead)
     }
 
     func problems(field: String) -> [CoreError.FieldProblem] {

@@ -527,5 +527,6 @@ public enum Schema {
         },
         calls,
         liveCallsByTenant,
+        sequences,
     ]
 }

@@ -315,6 +315,7 @@ public final class DNCRegistry: Sendable {
                 try LeadEvent(id: nil, tenantID: tenantID, leadID: lead.id, at: stamp, actor: actor, kind: "opted_out",
                               fromStatus: before.rawValue, toStatus: lead.status.rawValue,
                               detail: CanonicalJSON(["channel": channel, "reason": reason ?? ""]).string).append(db)
+                try Sequences.stopAll(db, leadID: lead.id, reason: "opted out (\(channel))", at: stamp)
             }
             return InternalEntry(phone: phone, reason: reason, channel: channel, actor: actor, addedAt: stamp)
         }
