@@ -28,6 +28,8 @@ as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 # Headers and static archives of the C libraries Leadline embeds, and what rebuilding libmicrohttpd needs.
 PACKAGES=(libmicrohttpd-dev libsqlite3-dev libssl-dev libcurl4-openssl-dev zlib1g-dev pkg-config dpkg-dev xz-utils make gcc
           binutils ca-certificates)
+# The tests also start a real DNS server on loopback (sending-domain checks).
+if [ "$MODE" = test ]; then PACKAGES+=(dnsmasq-base); fi
 missing=()
 for package in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

@@ -33,6 +33,10 @@ public struct ServeOptions: Sendable {
     public var dialerPollInterval: Duration = .seconds(1)
     /// Where sequences' texts and emails leave (the CLI's default is the simulator); nil: those steps fail.
     public var messages: (any MessageSender)?
+    /// The DNS resolver domain checks ask (`HOST` or `HOST:PORT`); nil: the first nameserver of /etc/resolv.conf.
+    public var dnsResolver: String?
+    /// The SPF mechanism sending domains must include for the mail relay (`_spf.relay.example`); nil: any SPF record.
+    public var spfInclude: String?
     /// Whether sequence steps run in the background (tests may drive them by hand with `sequenceRunner.runDue()`).
     public var runsSequences = true
 
@@ -65,6 +69,7 @@ public final class LeadlineServer: @unchecked Sendable {
     public let postbacks: Postbacks
     public let sequences: Sequences
     public let sequenceRunner: SequenceRunner
+    public let domains: SendingDomains
     public let console: Console
     /// Every request to a URL a tenant configured (buyers, webhooks) goes through this client.
     public let outbound = OutboundClient(userAgent: "Leadline")
@@ -127,6 +132,8 @@ public final class LeadlineServer: @unchecked Sendable {
         callRecords = CallRecords(store: store)
         postbacks = Postbacks(store: store, clock: options.clock, secrets: secrets)
         sequences = Sequences(store: store, clock: options.clock)
+        domains = SendingDomains(store: store, clock: options.clock, secrets: secrets, resolver: DNSClient.resolver(options.dnsResolver),
+                                 spfInclude: options.spfInclude)
         sequenceRunner = SequenceRunner(store: store, clock: options.clock, gate: gate, sender: options.messages)
 
         console = Console(store: store, clock: options.clock, users: AdminUsers(store: store, clock: options.clock), gate: gate, tenants: tenants,
@@ -152,6 +159,7 @@ public final class LeadlineServer: @unchecked Sendable {
         routes.addEZLeedsCalls(destinations: destinations, calls: calls, dialer: dialer, records: callRecords, postbacks: postbacks)
         routes.addPostbacks(postbacks)
         routes.addEZLeedsSequences(sequences)
+        routes.addEZLeedsDomains(domains)
         if let retell { routes.addRetell(retell, calls: calls) }
         routes.addConsole(console)
         let responder = Responder(router: routes.router,

@@ -40,6 +40,9 @@ struct Serve: ParsableCommand {
     @Option(name: .customLong("voice-seed"), help: "Seed for the voice simulator's odds (numbers that are not test numbers).")
     var voiceSeed: UInt64 = 1
 
+    @Option(name: .customLong("dns-resolver"), help: "The DNS resolver sending-domain checks ask, HOST or HOST:PORT (env LEADLINE_DNS_RESOLVER; default: /etc/resolv.conf's first).")
+    var dnsResolver: String?
+
     func validate() throws {
         if let backupEvery, Duration.parse(backupEvery) == nil {
             throw ValidationError("--backup-every takes a duration such as 30m, 6h or 1d, not '\(backupEvery)'")
@@ -54,6 +57,9 @@ struct Serve: ParsableCommand {
             throw ValidationError("--voice retell needs LEADLINE_RETELL_API_KEY (the Retell API key with the webhook badge)")
         }
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
+        if let dnsResolver, DNSClient.resolver(dnsResolver) == nil {
+            throw ValidationError("--dns-resolver takes HOST or HOST:PORT (an IPv4 address), not '\(dnsResolver)'")
+        }
     }
 
     func run() throws {
@@ -73,6 +79,8 @@ struct Serve: ParsableCommand {
             // Simulated calls take their simulated time, at the clock's speed.
             options.voice = SimulatedVoice(seed: voiceSeed, pace: 1 / (clockStart == nil ? 1 : clockSpeed))
         }
+        options.dnsResolver = dnsResolver ?? environment("LEADLINE_DNS_RESOLVER")
+        options.spfInclude = environment("LEADLINE_SPF_INCLUDE")
         // Sequences' texts and emails go to the simulator until a real channel is configured.
         options.messages = SimulatedMessages()
         if voice == "retell", let key = environment("LEADLINE_RETELL_API_KEY") {

@@ -1,4 +1,5 @@
 import Testing
+import Foundation
 @testable import LeadlineCrypto
 
 @Suite struct DigestTests {
@@ -65,5 +66,40 @@ import Testing
         let other = try SecretBox(key: SecretBox.generateKey())
         #expect(throws: SecretBox.Failure.authenticationFailed) { try other.open(sealed, associatedData: Array("buyer_1".utf8)) }
         #expect(try box.open(box.seal([])) == [])
+    }
+}
+
+@Suite struct RSAKeyTests {
+    /// The key's signature checked by the openssl command (an implementation independent of this code's use of libcrypto).
+    @Test func aSignatureVerifiesWithOpenSSLsOwnTool() throws {
+        let key = try RSAKey.generate(bits: 2048)
+        #expect(key.publicDER.count == 294)
+        #expect(try RSAKey(privateDER: key.privateDER).publicDER == key.publicDER)
+        let message = Array("DKIM-Signature: v=1; a=rsa-sha256; d=example.com; s=leadline".utf8)
+        let signature = try key.signSHA256(message)
+        #expect(signature.count == 256)
+
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("rsa-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        func write(_ name: String, _ bytes: [UInt8]) throws -> String {
+            let url = directory.appendingPathComponent(name)
+            try Data(bytes).write(to: url)
+            return url.path
+        }
+        func verify(_ signed: [UInt8]) throws -> Int32 {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            process.arguments = ["openssl", "dgst", "-sha256", "-keyform", "DER", "-verify", try write("public.der", key.publicDER),
+                                 "-signature", try write("signature", signature), try write("message", signed)]
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            process.waitUntilExit()
+            return process.terminationStatus
+        }
+        #expect(try verify(message) == 0)
+        #expect(try verify(message + [0x20]) != 0)
+        #expect(throws: RSAKey.Failure.self) { try RSAKey(privateDER: [0x30, 0x03, 0x02, 0x01, 0x00]) }
     }
 }

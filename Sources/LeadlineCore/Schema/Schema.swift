@@ -528,5 +528,6 @@ public enum Schema {
         calls,
         liveCallsByTenant,
         sequences,
+        sendingDomains,
     ]
 }
