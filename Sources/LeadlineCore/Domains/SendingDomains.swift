@@ -110,7 +110,7 @@ public struct SendingDomains: Sendable {
     public func verify(tenantID: String, id: String) async throws -> SendingDomain {
         let domain = try domain(tenantID: tenantID, id: id)
         guard let resolver else { throw DNSClient.Failure.unreachable("no DNS resolver is configured") }
-        let check = try await Task.detached { try self.check(domain, resolver: resolver) }.value
+        let check = try await onOwnThread { try self.check(domain, resolver: resolver) }
         let stamp = Timestamp.format(clock.now)
         return try await store.write { db in
             let passed = check.spf && check.dkim && check.dmarc
