@@ -175,9 +175,10 @@ import Testing
             let serve = try ServeProcess(database: db, extraArguments: ["--backup-every", "1s", "--backup-keep", "2", "--demo"])
             let backups = folder.file("backups")
             func scheduled() -> [String] {
-                ((try? FileManager.default.contentsOfDirectory(atPath: backups)) ?? []).filter { $0.hasPrefix("leadline-") }.sorted()
+                ((try? FileManager.default.contentsOfDirectory(atPath: backups)) ?? []).filter { $0.hasPrefix("leadline-") && $0.hasSuffix(".db") }.sorted()
             }
-            // Backups are stamped to the second; wait until three have been written (one of them pruned).
+            // Backups are stamped to the second; wait until three have been written (one of them pruned). A backup being
+            // written is a `.partial` file until it is renamed: only finished ones count.
             var seen = Set<String>()
             let deadline = Date().addingTimeInterval(20)
             while seen.count < 3 && Date() < deadline {
