@@ -40,18 +40,14 @@ public final class SimulatedVoice: VoiceProvider {
     let odds: Odds
     /// Real seconds slept per simulated second (0: no waiting, for tests).
     let pace: Double
-    private let state: Mutex<State>
-
-    struct State {
-        var random: SplitMix64
-    }
+    private let random: Mutex<SplitMix64>
 
     private let commands = CallCommands()
 
     public init(odds: Odds = Odds(), seed: UInt64 = 1, pace: Double = 0) {
         self.odds = odds
         self.pace = pace
-        state = Mutex(State(random: SplitMix64(seed: seed)))
+        random = Mutex(SplitMix64(seed: seed))
     }
 
     /// The scenario a number forces, if it is a test number.
@@ -69,11 +65,11 @@ public final class SimulatedVoice: VoiceProvider {
 
     func scenario(for phone: String) -> Scenario {
         if let forced = Self.forced(phone) { return forced }
-        return state.withLock { state in
-            let roll = state.random.unit()
+        return random.withLock { random in
+            let roll = random.unit()
             var edge = odds.answer
             if roll < edge {
-                let inner = state.random.unit()
+                let inner = random.unit()
                 if inner < odds.optOut { return .optOut }
                 return inner < odds.optOut + (1 - odds.optOut) * odds.qualify ? .qualifies : .notQualified
             }
@@ -191,14 +187,14 @@ public final class SimulatedVoice: VoiceProvider {
             switch command {
             case .transfer(let request):
                 await say(.agent(request.line))
-                let answers = request.to.hasSuffix("0900") ? false : state.withLock { $0.random.unit() < odds.lineAnswers }
+                let answers = request.to.hasSuffix("0900") ? false : random.withLock { $0.unit() < odds.lineAnswers }
                 await pause(6)
                 guard answers else {
                     await send(.transferFailed, transferID: request.transferID, reason: "the line did not answer")
                     continue
                 }
                 await send(.transferBridged, transferID: request.transferID)
-                let seconds = state.withLock { Int.random(in: odds.transferSeconds, using: &$0.random) }
+                let seconds = random.withLock { Int.random(in: odds.transferSeconds, using: &$0) }
                 await pause(seconds)
                 await send(.transferEnded, transferID: request.transferID, transferSeconds: seconds)
                 await send(.ended, reason: "assistant-forwarded-call")

@@ -1,4 +1,5 @@
 import Foundation
+import LeadlineCore
 
 /// dnsmasq on a loopback port, answering TXT records the test gives it and nothing else (no upstream): a real DNS
 /// server for sending-domain checks. Records can be replaced; each replacement restarts it on the same port.
@@ -61,23 +62,9 @@ public final class LocalDNS: @unchecked Sendable {
         throw TestFailure("dnsmasq did not answer on port \(port)")
     }
 
-    /// Whether something answers a UDP query on the port (a bare query for the root; any reply will do).
+    /// Whether it answers on its port (an unknown name's NXDOMAIN will do).
     private func answers() -> Bool {
-        let fd = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
-        guard fd >= 0 else { return false }
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = port.bigEndian
-        inet_pton(AF_INET, "127.0.0.1", &address.sin_addr)
-        var wait = timeval(tv_sec: 0, tv_usec: 50_000)
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &wait, socklen_t(MemoryLayout<timeval>.size))
-        let query: [UInt8] = [0x12, 0x34, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 2, 0, 1]
-        _ = withUnsafePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { sendto(fd, query, query.count, 0, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        var buffer = [UInt8](repeating: 0, count: 512)
-        return recv(fd, &buffer, buffer.count, 0) > 0
+        (try? DNSClient(host: "127.0.0.1", port: port, timeout: 0.05, attempts: 1).txt("ready.test")) != nil
     }
 
     public func stop() {

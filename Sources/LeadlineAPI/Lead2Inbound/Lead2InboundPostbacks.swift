@@ -23,7 +23,6 @@ extension Routes {
                     throw HTTPError.validation([.init(field: "caller_id", reason: "a postback needs the call's fields: caller_id, duration, buyer, payout or payout_cents, call_id")])
                 }
                 let receipt = try await postbacks.receive(tenantID: tenantID, fields: reported)
-                let report = PostbackReport(fields: reported)
                 struct Answer: Encodable {
                     let status: String, postback_id: String, matched: Bool, duplicate: Bool
                     @Nullable var transfer_id: String?
@@ -34,7 +33,7 @@ extension Routes {
                 return try .json(Answer(status: receipt.duplicate ? "duplicate" : postback.transferID == nil ? "unmatched" : "matched",
                                         postback_id: postback.id, matched: postback.transferID != nil, duplicate: receipt.duplicate,
                                         transfer_id: postback.transferID, revenue_cents: postback.revenueCents,
-                                        warnings: report.problems.map { .init(field: $0.field, reason: $0.reason) }))
+                                        warnings: receipt.problems.map { .init(field: $0.field, reason: $0.reason) }))
             }
         }
     }

@@ -74,6 +74,8 @@ public struct Postbacks: Sendable {
         public var postback: Postback
         /// The same hit (or platform call id) was recorded before: this one changed nothing.
         public var duplicate: Bool
+        /// Fields that could not be read (kept as received).
+        public var problems: [CoreError.FieldProblem] = []
     }
 
     public func receive(tenantID: String, fields: [(name: String, value: String)], actor: String = "postback") async throws -> Receipt {
@@ -83,7 +85,9 @@ public struct Postbacks: Sendable {
         for (name, value) in fields.prefix(100) where name.lowercased() != "token" { raw.add(String(name.prefix(100)), String(value.prefix(1000))) }
         let id = Identifier.sortable("pb", at: now), fieldsJSON = raw.string
         return try await store.write { db in
-            if let earlier = try Self.earlier(db, tenantID: tenantID, report) { return Receipt(postback: earlier, duplicate: true) }
+            if let earlier = try Self.earlier(db, tenantID: tenantID, report) {
+                return Receipt(postback: earlier, duplicate: true, problems: report.problems)
+            }
             try db.cachedStatement(sql: """
                 INSERT INTO postbacks (id, tenant_id, platform_call_id, echoed_id, caller_id, duration_seconds, buyer_name, revenue_cents,
                                        fingerprint, fields, received_at)
@@ -93,7 +97,7 @@ public struct Postbacks: Sendable {
             if let (transferID, method) = try Self.candidate(db, tenantID: tenantID, report, at: now) {
                 try Self.attach(db, postbackID: id, cents: report.revenueCents ?? 0, transferID: transferID, method: method, actor: actor, at: stamp)
             }
-            return Receipt(postback: try Self.fetch(db, tenantID: tenantID, id: id), duplicate: false)
+            return Receipt(postback: try Self.fetch(db, tenantID: tenantID, id: id), duplicate: false, problems: report.problems)
         }
     }
 

@@ -78,13 +78,14 @@ public final class SequenceRunner: Sendable {
 
     private func run(_ entry: Due) async throws {
         let now = clock.now, stamp = Timestamp.format(now)
-        let (sequence, lead, prepared) = try store.read { db -> (OutreachSequence, Lead, Prepared) in
+        let (sequence, lead, step) = try store.read { db -> (OutreachSequence, Lead, (SequenceStep, Prepared)?) in
             let sequence = try Sequences.sequence(db, tenantID: entry.tenantID, id: entry.sequenceID)
             guard let lead = try Lead.filter(Column("id") == entry.leadID).fetchOne(db) else { throw CoreError.notFound("lead \(entry.leadID)") }
-            guard entry.step < sequence.steps.count else { return (sequence, lead, .unsendable("no such step")) }
-            return (sequence, lead, try Self.prepare(sequence.steps[entry.step], lead: lead, db))
+            guard entry.step < sequence.steps.count else { return (sequence, lead, nil) }
+            let step = sequence.steps[entry.step]
+            return (sequence, lead, (step, try Self.prepare(step, lead: lead, db)))
         }
-        guard entry.step < sequence.steps.count else {
+        guard let (step, prepared) = step else {
             try await store.write { db in try Sequences.end(db, entry.enrollmentID, .completed, reason: "every step ran", at: stamp) }
             return
         }
@@ -96,7 +97,6 @@ public final class SequenceRunner: Sendable {
             try await store.write { db in try Sequences.end(db, entry.enrollmentID, .stopped, reason: "the lead is \(lead.status.rawValue)", at: stamp) }
             return
         }
-        let step = sequence.steps[entry.step]
 
         // Texts and emails ask the gate here; a call step's call is asked about by the dialer before it dials.
         var attemptID: String?

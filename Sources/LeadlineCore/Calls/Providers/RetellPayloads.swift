@@ -10,14 +10,11 @@ struct RetellCall: Decodable, Sendable {
     }
 
     struct Analysis: Decodable, Sendable {
-        let in_voicemail: Bool?
-        let call_summary: String?
         /// The post-call analysis fields the agent is configured with (text, selector, boolean or number).
         let custom_analysis_data: [String: JSONValue]?
     }
 
     let call_id: String
-    let call_status: String?
     let metadata: [String: JSONValue]?
     let disconnection_reason: String?
     let duration_ms: Int?
