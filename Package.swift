@@ -46,9 +46,11 @@ let package = Package(
 
         // Outbound HTTP over libcurl (buyers, webhooks, providers).
         .target(name: "OutboundHTTP", dependencies: ["CCurl"]),
+        // Outbound mail: a message handed to an SMTP relay through libcurl (STARTTLS, auth).
+        .target(name: "OutboundMail", dependencies: ["CCurl"]),
 
         // The domain: one implementation of each concept, used by both API dialects and the console.
-        .target(name: "LeadlineCore", dependencies: ["Store", "LeadlineCrypto", "HTTPServer", "OutboundHTTP"]),
+        .target(name: "LeadlineCore", dependencies: ["Store", "LeadlineCrypto", "HTTPServer", "OutboundHTTP", "OutboundMail"]),
 
         // The web console (/admin): server-rendered HTML from Mustache templates compiled into the binary.
         .target(name: "LeadlineAdmin", dependencies: [
@@ -56,14 +58,14 @@ let package = Package(
         ]),
 
         // The HTTP faces of the core: the lead2inbound (/v1) and EZLeeds (/api/v1) dialects, and the console's wiring.
-        .target(name: "LeadlineAPI", dependencies: ["LeadlineCore", "HTTPServer", "LeadlineAssets", "LeadlineAdmin", "OutboundHTTP"]),
+        .target(name: "LeadlineAPI", dependencies: ["LeadlineCore", "HTTPServer", "LeadlineAssets", "LeadlineAdmin", "OutboundHTTP", "OutboundMail"]),
 
         // The simulator's parts: mock buyers on loopback ports (tests, `leadline simulate`, `serve --demo`).
         .target(name: "Simulator", dependencies: ["HTTPServer", "LeadlineCore"]),
 
         // The command line: wiring only.
         .executableTarget(name: "leadline", dependencies: [
-            "LeadlineAPI", "OutboundHTTP", "Simulator",
+            "LeadlineAPI", "OutboundHTTP", "OutboundMail", "Simulator",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 

@@ -40,6 +40,12 @@ if [ ${#missing[@]} -gt 0 ]; then
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
+# The tests' independent mail parts: a real SMTP server (aiosmtpd) and a DKIM verifier (dkimpy), from PyPI.
+if [ "$MODE" = test ] && ! python3 -c "import aiosmtpd, dkim" >/dev/null 2>&1; then
+  say "Installing Python packages for the tests: aiosmtpd, dkimpy"
+  python3 -m pip install -q "aiosmtpd==1.4.6" "dkimpy==1.1.8"
+fi
+
 # --- Swift ----------------------------------------------------------------------------------------------------------
 if ! command -v swift >/dev/null 2>&1; then
   for candidate in /opt/swift/usr/bin /usr/share/swift/usr/bin; do

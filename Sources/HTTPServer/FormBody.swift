@@ -14,6 +14,26 @@ public struct FormBody: Sendable, Equatable {
         self.fields = fields
     }
 
+    /// Encodes fields as a form body (what `init(urlEncoded:)` reads back): unreserved characters as they are, the
+    /// rest as `%XX`.
+    public static func encode(_ fields: [(name: String, value: String)]) -> [UInt8] {
+        func escaped(_ text: String) -> String {
+            var out = ""
+            for byte in text.utf8 {
+                switch byte {
+                case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+                     UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"):
+                    out.append(Character(UnicodeScalar(byte)))
+                default:
+                    let hex = Array("0123456789ABCDEF")
+                    out += "%\(hex[Int(byte >> 4)])\(hex[Int(byte & 0x0f)])"
+                }
+            }
+            return out
+        }
+        return Array(fields.map { escaped($0.name) + "=" + escaped($0.value) }.joined(separator: "&").utf8)
+    }
+
     /// The first value of `name`.
     public subscript(_ name: String) -> String? { fields.first { $0.name == name }?.value }
 

@@ -4,6 +4,7 @@ import LeadlineAdmin
 import LeadlineCore
 import Logging
 import OutboundHTTP
+import OutboundMail
 import Prometheus
 import Store
 import Synchronization
@@ -31,8 +32,17 @@ public struct ServeOptions: Sendable {
     public var runsDialer = true
     /// How often the dialer looks for calls due when it found none.
     public var dialerPollInterval: Duration = .seconds(1)
-    /// Where sequences' texts and emails leave (the CLI's default is the simulator); nil: those steps fail.
+    /// Where sequences' texts and emails leave unless a real channel is set below (the CLI's default is the
+    /// simulator); nil: those steps fail.
     public var messages: (any MessageSender)?
+    /// Emails over this SMTP relay instead, from `mailFrom` (a tenant with a verified sending domain sends as the same
+    /// local part at its domain, DKIM-signed).
+    public var smtp: SMTPSettings?
+    public var mailFrom: MailAddress?
+    /// Texts through Twilio's Messages API instead; replies arrive at `/v1/sms/twilio/inbound`.
+    public var twilio: TwilioSettings?
+    /// Where the server is reached from outside (unsubscribe links, the URL Twilio signs).
+    public var publicURL = "http://127.0.0.1:8080"
     /// The DNS resolver domain checks ask (`HOST` or `HOST:PORT`); nil: the first nameserver of /etc/resolv.conf.
     public var dnsResolver: String?
     /// The SPF mechanism sending domains must include for the mail relay (`_spf.relay.example`); nil: any SPF record.
@@ -134,7 +144,19 @@ public final class LeadlineServer: @unchecked Sendable {
         sequences = Sequences(store: store, clock: options.clock)
         domains = SendingDomains(store: store, clock: options.clock, secrets: secrets, resolver: DNSClient.resolver(options.dnsResolver),
                                  spfInclude: options.spfInclude)
-        sequenceRunner = SequenceRunner(store: store, clock: options.clock, gate: gate, sender: options.messages)
+        let publicURL = options.publicURL.hasSuffix("/") ? String(options.publicURL.dropLast()) : options.publicURL
+        let unsubscribes = Unsubscribes(store: store, secrets: secrets, dnc: gate.dnc, publicURL: publicURL)
+        let email: (any MessageSender)? = if let smtp = options.smtp, let from = options.mailFrom {
+            SMTPMailer(store: store, clock: options.clock, secrets: secrets, smtp: smtp, sender: from, unsubscribes: unsubscribes)
+        } else {
+            options.messages
+        }
+        let sms: (any MessageSender)? = if let twilio = options.twilio {
+            TwilioSMS(settings: twilio, outbound: outbound, policy: targets)
+        } else {
+            options.messages
+        }
+        sequenceRunner = SequenceRunner(store: store, clock: options.clock, gate: gate, sender: MessageChannels(sms: sms, email: email))
 
         console = Console(store: store, clock: options.clock, users: AdminUsers(store: store, clock: options.clock), gate: gate, tenants: tenants,
                           buyers: buyers, campaigns: campaigns, exchange: exchange)
@@ -161,6 +183,10 @@ public final class LeadlineServer: @unchecked Sendable {
         routes.addEZLeedsSequences(sequences)
         routes.addEZLeedsDomains(domains)
         if let retell { routes.addRetell(retell, calls: calls) }
+        routes.addUnsubscribe(unsubscribes)
+        if let twilio = options.twilio {
+            routes.addTwilio(twilio, publicURL: publicURL, texts: InboundTexts(store: store, clock: options.clock, dnc: gate.dnc))
+        }
         routes.addConsole(console)
         let responder = Responder(router: routes.router,
                                   middleware: [RequestIDMiddleware(), AccessLogMiddleware(), MetricsMiddleware(registry: metrics)],

@@ -1,6 +1,6 @@
 import COpenSSL
 
-/// SHA-256 and HMAC-SHA256 through libcrypto's one-shot EVP calls.
+/// SHA-256 and HMAC through libcrypto's one-shot EVP calls.
 public enum Digest {
     public static func sha256<Bytes: Sequence>(_ data: Bytes) -> [UInt8] where Bytes.Element == UInt8 {
         let input = Array(data)
@@ -15,16 +15,20 @@ public enum Digest {
 
     public static func sha256(_ text: String) -> [UInt8] { sha256(Array(text.utf8)) }
 
-    public static func hmacSHA256(key: [UInt8], message: [UInt8]) -> [UInt8] {
-        var out = [UInt8](repeating: 0, count: 32)
+    public static func hmacSHA256(key: [UInt8], message: [UInt8]) -> [UInt8] { hmac(EVP_sha256(), size: 32, key: key, message: message) }
+
+    /// HMAC-SHA1: only where a provider's signature scheme requires it (Twilio's request signatures).
+    public static func hmacSHA1(key: [UInt8], message: [UInt8]) -> [UInt8] { hmac(EVP_sha1(), size: 20, key: key, message: message) }
+
+    private static func hmac(_ digest: OpaquePointer?, size: Int, key: [UInt8], message: [UInt8]) -> [UInt8] {
+        var out = [UInt8](repeating: 0, count: size)
         var length: UInt32 = 0
         let result = key.withUnsafeBytes { k in
             message.withUnsafeBytes { m in
-                HMAC(EVP_sha256(), k.baseAddress, Int32(k.count), m.bindMemory(to: UInt8.self).baseAddress,
-                     m.count, &out, &length)
+                HMAC(digest, k.baseAddress, Int32(k.count), m.bindMemory(to: UInt8.self).baseAddress, m.count, &out, &length)
             }
         }
-        precondition(result != nil, "HMAC-SHA256 failed")
+        precondition(result != nil, "HMAC failed")
         return out
     }
 

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import LeadlineAPI
 import LeadlineCore
+import OutboundMail
 import Simulator
 import Store
 
@@ -43,6 +44,15 @@ struct Serve: ParsableCommand {
     @Option(name: .customLong("dns-resolver"), help: "The DNS resolver sending-domain checks ask, HOST or HOST:PORT (env LEADLINE_DNS_RESOLVER; default: /etc/resolv.conf's first).")
     var dnsResolver: String?
 
+    @Option(help: "Where sequences' emails leave: simulator (the default) or smtp (env LEADLINE_SMTP_URL, _USERNAME, _PASSWORD, _CA_FILE, LEADLINE_MAIL_FROM).")
+    var email = "simulator"
+
+    @Option(help: "Where sequences' texts leave: simulator (the default) or twilio (env LEADLINE_TWILIO_ACCOUNT_SID, _AUTH_TOKEN, _FROM).")
+    var sms = "simulator"
+
+    @Option(name: .customLong("public-url"), help: "Where the server is reached from outside, for unsubscribe links and provider webhooks (env LEADLINE_PUBLIC_URL).")
+    var publicURL: String?
+
     func validate() throws {
         if let backupEvery, Duration.parse(backupEvery) == nil {
             throw ValidationError("--backup-every takes a duration such as 30m, 6h or 1d, not '\(backupEvery)'")
@@ -55,6 +65,24 @@ struct Serve: ParsableCommand {
         if !["simulator", "retell", "none"].contains(voice) { throw ValidationError("--voice must be simulator, retell or none") }
         if voice == "retell", environment("LEADLINE_RETELL_API_KEY") == nil {
             throw ValidationError("--voice retell needs LEADLINE_RETELL_API_KEY (the Retell API key with the webhook badge)")
+        }
+        if !["simulator", "smtp"].contains(email) { throw ValidationError("--email must be simulator or smtp") }
+        if email == "smtp" {
+            guard let url = environment("LEADLINE_SMTP_URL"), SMTPSettings.checkedURL(url) != nil else {
+                throw ValidationError("--email smtp needs LEADLINE_SMTP_URL, smtp://HOST:587 (STARTTLS) or smtps://HOST:465")
+            }
+            guard let from = environment("LEADLINE_MAIL_FROM"), MailAddress.parse(from) != nil else {
+                throw ValidationError("--email smtp needs LEADLINE_MAIL_FROM, the sender, e.g. 'Acme Intake <hello@acme.example>'")
+            }
+        }
+        if !["simulator", "twilio"].contains(sms) { throw ValidationError("--sms must be simulator or twilio") }
+        if sms == "twilio" {
+            for name in ["LEADLINE_TWILIO_ACCOUNT_SID", "LEADLINE_TWILIO_AUTH_TOKEN", "LEADLINE_TWILIO_FROM"] where environment(name) == nil {
+                throw ValidationError("--sms twilio needs \(name)")
+            }
+        }
+        if let url = publicURL ?? environment("LEADLINE_PUBLIC_URL"), !(url.hasPrefix("http://") || url.hasPrefix("https://")) {
+            throw ValidationError("--public-url takes an http:// or https:// URL, not '\(url)'")
         }
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
         if let dnsResolver, DNSClient.resolver(dnsResolver) == nil {
@@ -81,8 +109,22 @@ struct Serve: ParsableCommand {
         }
         options.dnsResolver = dnsResolver ?? environment("LEADLINE_DNS_RESOLVER")
         options.spfInclude = environment("LEADLINE_SPF_INCLUDE")
-        // Sequences' texts and emails go to the simulator until a real channel is configured.
+        // Sequences' texts and emails go to the simulator unless a real channel is configured.
         options.messages = SimulatedMessages()
+        if let url = publicURL ?? environment("LEADLINE_PUBLIC_URL") { options.publicURL = url }
+        if email == "smtp", let url = environment("LEADLINE_SMTP_URL"), let from = environment("LEADLINE_MAIL_FROM").flatMap(MailAddress.parse) {
+            var smtp = SMTPSettings(url: url, username: environment("LEADLINE_SMTP_USERNAME"), password: environment("LEADLINE_SMTP_PASSWORD"))
+            smtp.caFile = environment("LEADLINE_SMTP_CA_FILE")
+            smtp.requireTLS = environment("LEADLINE_SMTP_TLS") != "optional"
+            options.smtp = smtp
+            options.mailFrom = from
+        }
+        if sms == "twilio", let sid = environment("LEADLINE_TWILIO_ACCOUNT_SID"), let token = environment("LEADLINE_TWILIO_AUTH_TOKEN"),
+           let from = environment("LEADLINE_TWILIO_FROM") {
+            var twilio = TwilioSettings(accountSID: sid, authToken: token, from: from)
+            if let base = environment("LEADLINE_TWILIO_BASE_URL") { twilio.baseURL = base }
+            options.twilio = twilio
+        }
         if voice == "retell", let key = environment("LEADLINE_RETELL_API_KEY") {
             var retell = RetellSettings(apiKey: key, agentID: environment("LEADLINE_RETELL_AGENT_ID"),
                                         fromNumber: environment("LEADLINE_RETELL_FROM_NUMBER"))

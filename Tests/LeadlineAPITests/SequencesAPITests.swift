@@ -10,13 +10,15 @@ struct OutreachDesk {
     let center: CallCenter
     let messages: SimulatedMessages
 
-    init(now: Date = CallCenter.weekday, directory: TemporaryDirectory? = nil) throws {
+    /// `configure` may set real channels (SMTP, Twilio) over the simulator.
+    init(now: Date = CallCenter.weekday, configure: (inout ServeOptions) -> Void = { _ in }) throws {
         let messages = SimulatedMessages()
         self.messages = messages
         center = try CallCenter(now: now) { options in
             options.voice = SimulatedVoice(seed: 7, pace: 0)
             options.messages = messages
             options.runsSequences = false
+            configure(&options)
         }
         // Leads are called only by a sequence's call step here.
         #expect(try center.app.ezleeds("PATCH", "/api/v1/calling/settings", key: center.admin, ["enabled": false]).status == 200)

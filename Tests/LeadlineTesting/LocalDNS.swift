@@ -70,10 +70,7 @@ public final class LocalDNS: @unchecked Sendable {
     public func stop() {
         guard let process else { return }
         self.process = nil
-        guard process.isRunning else { return }
-        // Process.waitUntilExit can hang here on Linux; the process is watched until it is gone instead.
-        kill(process.processIdentifier, SIGKILL)
-        for _ in 0..<200 where process.isRunning { usleep(10_000) }
+        killAndReap(process)
     }
 
     deinit { stop() }

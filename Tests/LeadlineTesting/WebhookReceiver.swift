@@ -34,21 +34,3 @@ public final class WebhookReceiver: @unchecked Sendable {
 
     public var deliveries: [Delivery] { log.received.withLock { $0 } }
 }
-
-/// HMAC-SHA256 of `body` with `secret` as Python's standard library computes it: an implementation independent of
-/// Leadline's, to check its signatures against. Blocking; call it from `blocking {}`.
-public func pythonHMACSHA256(secret: String, body: [UInt8]) throws -> String {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = ["python3", "-c", "import hmac, hashlib, sys; print(hmac.new(sys.argv[1].encode(), sys.stdin.buffer.read(), hashlib.sha256).hexdigest())", secret]
-    let input = Pipe(), output = Pipe()
-    process.standardInput = input
-    process.standardOutput = output
-    try process.run()
-    input.fileHandleForWriting.write(Data(body))
-    try input.fileHandleForWriting.close()
-    let data = output.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    guard process.terminationStatus == 0 else { throw TestFailure("python3 exited \(process.terminationStatus)") }
-    return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-}

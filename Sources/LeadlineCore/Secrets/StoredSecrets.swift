@@ -6,6 +6,8 @@ import LeadlineCrypto
 /// usable secret. Each sealed value is bound to its row, so it does not open if moved to another.
 public struct StoredSecrets: Sendable {
     private let box: SecretBox
+    /// For tags on values given out and read back (unsubscribe links): derived from the key, never the key itself.
+    private let tagKey: [UInt8]
 
     public enum Failure: Error, CustomStringConvertible {
         case unreadableKeyFile(String)
@@ -37,11 +39,13 @@ public struct StoredSecrets: Sendable {
         guard hex.count == 64, let key = [UInt8](hex: hex) else {
             throw Failure.unreadableKeyFile("the secret key file \(path) must hold 64 hexadecimal digits")
         }
-        return StoredSecrets(box: try SecretBox(key: key))
+        return try StoredSecrets(key: key)
     }
 
-    public init(key: [UInt8]) throws { box = try SecretBox(key: key) }
-    private init(box: SecretBox) { self.box = box }
+    public init(key: [UInt8]) throws {
+        box = try SecretBox(key: key)
+        tagKey = Digest.hmacSHA256(key: key, message: Array("leadline tag key".utf8))
+    }
 
     /// `context` names the row and purpose, e.g. `buyer_x:webhook_secret`.
     public func seal(_ secret: String, context: String) -> [UInt8] {
@@ -50,5 +54,10 @@ public struct StoredSecrets: Sendable {
 
     public func open(_ sealed: [UInt8], context: String) throws -> String {
         String(decoding: try box.open(sealed, associatedData: Array(context.utf8)), as: UTF8.self)
+    }
+
+    /// An HMAC-SHA256 tag of `text` for `purpose`: a value handed out can be recognised as ours when it comes back.
+    public func tag(_ text: String, purpose: String) -> [UInt8] {
+        Digest.hmacSHA256(key: tagKey, message: Array("\(purpose)\u{0}\(text)".utf8))
     }
 }

@@ -193,9 +193,9 @@ public struct MessageTemplate: Sendable, Equatable {
     }
 }
 
-/// The five characters that matter in HTML text and attributes.
-enum HTMLEscaping {
-    static func escape(_ text: String) -> String {
+/// The five characters that matter in HTML (and XML) text and attributes.
+public enum HTMLEscaping {
+    public static func escape(_ text: String) -> String {
         var out = ""
         out.reserveCapacity(text.utf8.count)
         for character in text {

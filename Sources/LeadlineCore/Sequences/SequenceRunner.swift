@@ -15,11 +15,11 @@ public final class SequenceRunner: Sendable {
     let store: SQLiteStore
     let clock: any Clock
     let gate: ComplianceGate
-    let sender: (any MessageSender)?
+    let sender: any MessageSender
     let loop: BackgroundLoop
     let logger = Logger(label: "leadline.sequences")
 
-    public init(store: SQLiteStore, clock: any Clock, gate: ComplianceGate, sender: (any MessageSender)?, pollInterval: Duration = .seconds(1)) {
+    public init(store: SQLiteStore, clock: any Clock, gate: ComplianceGate, sender: any MessageSender, pollInterval: Duration = .seconds(1)) {
         self.store = store
         self.clock = clock
         self.gate = gate
@@ -167,11 +167,7 @@ public final class SequenceRunner: Sendable {
         guard claimed, let message else { return }
 
         let providerID: String?, failure: String?
-        if let sender {
-            do { (providerID, failure) = (try await sender.send(message), nil) } catch { (providerID, failure) = (nil, "\(error)") }
-        } else {
-            (providerID, failure) = (nil, "no \(message.channel.rawValue) channel is configured")
-        }
+        do { (providerID, failure) = (try await sender.send(message), nil) } catch { (providerID, failure) = (nil, "\(error)") }
         try await store.write { db in
             try db.execute(sql: """
                 UPDATE sequence_sends SET status = ?, provider_message_id = ?, error = ? WHERE enrollment_id = ? AND step = ?
