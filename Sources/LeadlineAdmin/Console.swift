@@ -21,12 +21,14 @@ public final class Console: Sendable {
     let buyers: Buyers
     let campaigns: Campaigns
     let exchange: Exchange
+    let sequences: Sequences
+    let domains: SendingDomains
     let pages = Pages()
     /// The one-time token of the first-run URL, while no user exists.
     private let setupToken = Mutex<String?>(nil)
 
     public init(store: SQLiteStore, clock: any Clock, users: AdminUsers, gate: ComplianceGate, tenants: Tenants, buyers: Buyers,
-                campaigns: Campaigns, exchange: Exchange) {
+                campaigns: Campaigns, exchange: Exchange, sequences: Sequences, domains: SendingDomains) {
         self.store = store
         self.clock = clock
         self.users = users
@@ -35,6 +37,8 @@ public final class Console: Sendable {
         self.buyers = buyers
         self.campaigns = campaigns
         self.exchange = exchange
+        self.sequences = sequences
+        self.domains = domains
         sessions = AdminSessions(store: store, clock: clock)
         throttle = LoginThrottle(clock: clock)
     }
@@ -55,6 +59,8 @@ public final class Console: Sendable {
         registerCompliance(&router)
         registerBuyers(&router)
         registerCampaigns(&router)
+        registerSequences(&router)
+        registerDomains(&router)
         addPage(&router, .GET, "/admin") { [self] request in
             guard let session = try await session(request) else { return Pages.redirect("/admin/login") }
             let numbers = try DashboardNumbers.load(store, tenantID: session.user.tenantID, now: clock.now)

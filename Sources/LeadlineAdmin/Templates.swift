@@ -3,7 +3,7 @@
 enum Templates {
     static let all: [String: String] = [
         "layout": layout, "login": login, "setup": setup, "dashboard": dashboard, "message": message, "compliance": compliance,
-        "pageHead": pageHead, "buyers": buyers, "campaigns": campaigns,
+        "pageHead": pageHead, "buyers": buyers, "campaigns": campaigns, "sequences": sequences, "domains": domains,
     ]
 
     static let campaigns = """
@@ -97,6 +97,8 @@ enum Templates {
             <a href="/admin">Dashboard</a>
             <a href="/admin/campaigns">Campaigns</a>
             <a href="/admin/buyers">Buyers</a>
+            <a href="/admin/sequences">Sequences</a>
+            <a href="/admin/domains">Domains</a>
             <a href="/admin/compliance">Compliance</a>
           </nav>
           <form class="signout" method="post" action="/admin/logout">

@@ -20,6 +20,10 @@ public struct Sequences: Sendable {
         public var channel: String?
         public var subject: String?
         public var body: String?
+
+        public init(name: String?, channel: String?, subject: String?, body: String?) {
+            self.name = name; self.channel = channel; self.subject = subject; self.body = body
+        }
     }
 
     public func createTemplate(tenantID: String, _ input: TemplateInput) async throws -> MessageTemplate {
