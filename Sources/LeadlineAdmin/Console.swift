@@ -21,6 +21,7 @@ public final class Console: Sendable {
     let buyers: Buyers
     let campaigns: Campaigns
     let exchange: Exchange
+    let leads: Leads
     let sequences: Sequences
     let domains: SendingDomains
     let pages = Pages()
@@ -28,7 +29,7 @@ public final class Console: Sendable {
     private let setupToken = Mutex<String?>(nil)
 
     public init(store: SQLiteStore, clock: any Clock, users: AdminUsers, gate: ComplianceGate, tenants: Tenants, buyers: Buyers,
-                campaigns: Campaigns, exchange: Exchange, sequences: Sequences, domains: SendingDomains) {
+                campaigns: Campaigns, exchange: Exchange, leads: Leads, sequences: Sequences, domains: SendingDomains) {
         self.store = store
         self.clock = clock
         self.users = users
@@ -37,6 +38,7 @@ public final class Console: Sendable {
         self.buyers = buyers
         self.campaigns = campaigns
         self.exchange = exchange
+        self.leads = leads
         self.sequences = sequences
         self.domains = domains
         sessions = AdminSessions(store: store, clock: clock)
@@ -59,6 +61,7 @@ public final class Console: Sendable {
         registerCompliance(&router)
         registerBuyers(&router)
         registerCampaigns(&router)
+        registerLeads(&router)
         registerSequences(&router)
         registerDomains(&router)
         addPage(&router, .GET, "/admin") { [self] request in

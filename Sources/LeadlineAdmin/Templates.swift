@@ -4,6 +4,7 @@ enum Templates {
     static let all: [String: String] = [
         "layout": layout, "login": login, "setup": setup, "dashboard": dashboard, "message": message, "compliance": compliance,
         "pageHead": pageHead, "buyers": buyers, "campaigns": campaigns, "sequences": sequences, "domains": domains,
+        "leads": leads, "lead": lead,
     ]
 
     static let campaigns = """
@@ -95,6 +96,7 @@ enum Templates {
           {{#user}}
           <nav aria-label="Main">
             <a href="/admin">Dashboard</a>
+            <a href="/admin/leads">Leads</a>
             <a href="/admin/campaigns">Campaigns</a>
             <a href="/admin/buyers">Buyers</a>
             <a href="/admin/sequences">Sequences</a>

@@ -277,6 +277,10 @@ public struct LeadFilter: Sendable {
     public var source: String?
     public var createdFrom: String?
     public var createdTo: String?
+    /// An exact phone (E.164), email (lower-case) or lead id: the console's search box.
+    public var phone: String?
+    public var email: String?
+    public var id: String?
 
     public init(status: LeadStatus? = nil, campaignType: String? = nil, state: String? = nil, source: String? = nil,
                 createdFrom: String? = nil, createdTo: String? = nil) {
@@ -334,6 +338,9 @@ extension LeadFilter {
         add("source = ?", source)
         add("created_at >= ?", createdFrom)
         add("created_at < ?", createdTo)
+        add("phone = ?", phone)
+        add("email = ?", email)
+        add("id = ?", id)
         return (conditions.joined(separator: " AND "), arguments)
     }
 }

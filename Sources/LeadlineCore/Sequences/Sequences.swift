@@ -196,11 +196,26 @@ public struct Sequences: Sendable {
                 SELECT * FROM sequence_enrollments WHERE sequence_id = ? ORDER BY created_at DESC, id DESC LIMIT ?
                 """, arguments: [sequenceID, limit]).map { row in
                 let enrollment = Enrollment(row: row)
-                let sends = try Row.fetchAll(db, sql: "SELECT * FROM sequence_sends WHERE enrollment_id = ? ORDER BY step",
-                                             arguments: [enrollment.id]).map(StepSend.init)
-                return (enrollment, sends)
+                return (enrollment, try Self.sends(db, enrollmentID: enrollment.id))
             }
         }
+    }
+
+    /// The sequences a lead of the tenant was enrolled in, newest first, each with the sequence's name and its sends.
+    public func enrollments(tenantID: String, leadID: String) throws -> [(Enrollment, sequenceName: String, [StepSend])] {
+        try store.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT e.*, s.name AS sequence_name FROM sequence_enrollments e JOIN sequences s ON s.id = e.sequence_id
+                WHERE e.lead_id = ? AND e.tenant_id = ? ORDER BY e.created_at DESC, e.id DESC
+                """, arguments: [leadID, tenantID]).map { row in
+                let enrollment = Enrollment(row: row)
+                return (enrollment, row["sequence_name"], try Self.sends(db, enrollmentID: enrollment.id))
+            }
+        }
+    }
+
+    static func sends(_ db: GRDB.Database, enrollmentID: String) throws -> [StepSend] {
+        try Row.fetchAll(db, sql: "SELECT * FROM sequence_sends WHERE enrollment_id = ? ORDER BY step", arguments: [enrollmentID]).map(StepSend.init)
     }
 
     static func enrollment(_ db: GRDB.Database, id: String) throws -> Enrollment {
