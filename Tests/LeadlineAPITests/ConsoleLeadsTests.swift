@@ -6,16 +6,8 @@ import Testing
 
 /// The console's Leads pages: the list (search, filters, pages by key), a lead's detail, and what an admin can do there.
 @Suite struct ConsoleLeadsTests {
-    /// Sends a lead with consent; answers its id.
     static func lead(_ app: TestServer, key: String, phone: String, firstName: String = "Jane", email: String? = nil, state: String = "TX") throws -> String {
-        var body: [String: Any] = ["source": "webform", "first_name": firstName, "phone": phone, "state": state,
-                                   "consent": ["consent_timestamp": "2026-07-05T12:00:00Z", "consent_text_version": "v2",
-                                               "source_url": "https://example.com/quote"]]
-        if let email { body["email"] = email }
-        let reply = try app.request("POST", "/v1/leads", headers: ["Authorization": "Bearer \(key)", "Content-Type": "application/json"],
-                                    body: jsonBody(body))
-        guard reply.status == 201, let id = try reply.json()["lead_id"] as? String else { throw TestFailure("lead: \(reply.text)") }
-        return id
+        try app.lead(key: key, phone: phone, firstName: firstName, email: email, state: state)
     }
 
     @Test func aLeadNamedAfterAScriptRendersInertInTheListAndItsPage() async throws {

@@ -61,6 +61,18 @@ public final class TestServer: @unchecked Sendable {
         try http(port, method, path, headers: headers, body: body)
     }
 
+    /// Sends a web-form lead with consent the quickstart's way (`POST /v1/leads`); answers its id.
+    public func lead(key: String, phone: String, firstName: String = "Jane", email: String? = nil, state: String = "TX") throws -> String {
+        var body: [String: Any] = ["source": "webform", "first_name": firstName, "phone": phone, "state": state,
+                                   "consent": ["consent_timestamp": "2026-07-05T12:00:00Z", "consent_text_version": "v2",
+                                               "source_url": "https://example.com/quote"]]
+        if let email { body["email"] = email }
+        let reply = try request("POST", "/v1/leads", headers: ["Authorization": "Bearer \(key)", "Content-Type": "application/json"],
+                                body: jsonBody(body))
+        guard reply.status == 201, let id = try reply.json()["lead_id"] as? String else { throw TestFailure("lead: \(reply.text)") }
+        return id
+    }
+
     /// An EZLeeds call (`X-API-Key`), with a JSON body when one is given.
     public func ezleeds(_ method: String, _ path: String, key: String, _ body: Any? = nil) throws -> HTTPConnection.Reply {
         var headers = ["X-API-Key": key]
