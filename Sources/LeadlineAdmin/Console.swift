@@ -22,6 +22,7 @@ public final class Console: Sendable {
     let campaigns: Campaigns
     let exchange: Exchange
     let leads: Leads
+    let keys: APIKeys
     let sequences: Sequences
     let domains: SendingDomains
     let pages = Pages()
@@ -29,7 +30,7 @@ public final class Console: Sendable {
     private let setupToken = Mutex<String?>(nil)
 
     public init(store: SQLiteStore, clock: any Clock, users: AdminUsers, gate: ComplianceGate, tenants: Tenants, buyers: Buyers,
-                campaigns: Campaigns, exchange: Exchange, leads: Leads, sequences: Sequences, domains: SendingDomains) {
+                campaigns: Campaigns, exchange: Exchange, leads: Leads, keys: APIKeys, sequences: Sequences, domains: SendingDomains) {
         self.store = store
         self.clock = clock
         self.users = users
@@ -39,6 +40,7 @@ public final class Console: Sendable {
         self.campaigns = campaigns
         self.exchange = exchange
         self.leads = leads
+        self.keys = keys
         self.sequences = sequences
         self.domains = domains
         sessions = AdminSessions(store: store, clock: clock)
@@ -64,6 +66,7 @@ public final class Console: Sendable {
         registerLeads(&router)
         registerSequences(&router)
         registerDomains(&router)
+        registerKeys(&router)
         addPage(&router, .GET, "/admin") { [self] request in
             guard let session = try await session(request) else { return Pages.redirect("/admin/login") }
             let numbers = try DashboardNumbers.load(store, tenantID: session.user.tenantID, now: clock.now)
