@@ -7,13 +7,7 @@ import LeadlineCore
 extension Console {
     func registerDomains(_ router: inout Router) {
         let form = ["application/x-www-form-urlencoded"]
-        addPage(&router, .GET, "/admin/domains") { [self] request in
-            guard let session = try await session(request) else { return Pages.redirect("/admin/login") }
-            let tenant = try tenant(for: session, named: request.query["tenant"])
-            var values: [String: Any] = [:]
-            values["notice"] = request.query["notice"].flatMap { Self.domainNotices[$0] }
-            return try domainsPage(session, tenant, values)
-        }
+        addTenantPage(&router, path: "/admin/domains", notices: Self.domainNotices, render: { [self] in try domainsPage($0, $1, $2, status: $3) })
 
         addPage(&router, .POST, "/admin/domains", accepts: form) { [self] request in
             let (session, fields, tenant) = try await changeRequest(request)

@@ -2,8 +2,9 @@ import Foundation
 import HTTPServer
 import LeadlineCore
 
-/// The shape the Buyers and Campaigns pages share: a tenant page listing things, and a POST that pauses or resumes one
-/// of them (CSRF-checked, then POST-redirect-GET with a notice; a refusal re-renders the page with its errors).
+/// The shapes tenant pages share: a page listing things, with the notice a redirect named; and for Buyers, Campaigns
+/// and Sequences a POST that pauses or resumes one of them (CSRF-checked, then POST-redirect-GET with a notice; a
+/// refusal re-renders the page with its errors).
 extension Console {
     typealias PageRenderer = @Sendable (AdminSessions.Session, Tenant, [String: Any], Int) throws -> Response
 
@@ -11,13 +12,7 @@ extension Console {
     /// the thing is active now.
     func addStatusPage(_ router: inout Router, path: String, notices: [String: String], render: @escaping PageRenderer,
                        setStatus: @escaping @Sendable (_ tenantID: String, _ id: String, _ status: String) async throws -> Bool) {
-        addPage(&router, .GET, path) { [self] request in
-            guard let session = try await session(request) else { return Pages.redirect("/admin/login") }
-            let tenant = try tenant(for: session, named: request.query["tenant"])
-            var values: [String: Any] = [:]
-            values["notice"] = request.query["notice"].flatMap { notices[$0] }
-            return try render(session, tenant, values, 200)
-        }
+        addTenantPage(&router, path: path, notices: notices, render: render)
 
         addPage(&router, .POST, "\(path)/{id}/status", accepts: ["application/x-www-form-urlencoded"]) { [self] request in
             let (session, fields, tenant) = try await changeRequest(request)
@@ -27,6 +22,17 @@ extension Console {
             } catch CoreError.invalid(let problems) {
                 return try render(session, tenant, Self.errors(problems), 422)
             }
+        }
+    }
+
+    /// `GET path`: the signed-in user's tenant page (an operator's chosen tenant), with the notice a redirect named.
+    func addTenantPage(_ router: inout Router, path: String, notices: [String: String], render: @escaping PageRenderer) {
+        addPage(&router, .GET, path) { [self] request in
+            guard let session = try await session(request) else { return Pages.redirect("/admin/login") }
+            let tenant = try tenant(for: session, named: request.query["tenant"])
+            var values: [String: Any] = [:]
+            values["notice"] = request.query["notice"].flatMap { notices[$0] }
+            return try render(session, tenant, values, 200)
         }
     }
 
