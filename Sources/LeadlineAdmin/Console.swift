@@ -23,6 +23,7 @@ public final class Console: Sendable {
     let exchange: Exchange
     let leads: Leads
     let keys: APIKeys
+    let billing: Billing
     let sequences: Sequences
     let domains: SendingDomains
     let pages = Pages()
@@ -30,7 +31,7 @@ public final class Console: Sendable {
     private let setupToken = Mutex<String?>(nil)
 
     public init(store: SQLiteStore, clock: any Clock, users: AdminUsers, gate: ComplianceGate, tenants: Tenants, buyers: Buyers,
-                campaigns: Campaigns, exchange: Exchange, leads: Leads, keys: APIKeys, sequences: Sequences, domains: SendingDomains) {
+                campaigns: Campaigns, exchange: Exchange, leads: Leads, keys: APIKeys, billing: Billing, sequences: Sequences, domains: SendingDomains) {
         self.store = store
         self.clock = clock
         self.users = users
@@ -41,6 +42,7 @@ public final class Console: Sendable {
         self.exchange = exchange
         self.leads = leads
         self.keys = keys
+        self.billing = billing
         self.sequences = sequences
         self.domains = domains
         sessions = AdminSessions(store: store, clock: clock)
@@ -67,6 +69,7 @@ public final class Console: Sendable {
         registerSequences(&router)
         registerDomains(&router)
         registerKeys(&router)
+        registerBilling(&router)
         addPage(&router, .GET, "/admin") { [self] request in
             guard let session = try await session(request) else { return Pages.redirect("/admin/login") }
             let numbers = try DashboardNumbers.load(store, tenantID: session.user.tenantID, now: clock.now)

@@ -4,7 +4,7 @@ enum Templates {
     static let all: [String: String] = [
         "layout": layout, "login": login, "setup": setup, "dashboard": dashboard, "message": message, "compliance": compliance,
         "pageHead": pageHead, "buyers": buyers, "campaigns": campaigns, "sequences": sequences, "domains": domains,
-        "leads": leads, "lead": lead, "keys": keys,
+        "leads": leads, "lead": lead, "keys": keys, "billing": billing,
     ]
 
     static let campaigns = """
@@ -99,6 +99,7 @@ enum Templates {
             <a href="/admin/leads">Leads</a>
             <a href="/admin/campaigns">Campaigns</a>
             <a href="/admin/buyers">Buyers</a>
+            <a href="/admin/billing">Billing</a>
             <a href="/admin/sequences">Sequences</a>
             <a href="/admin/domains">Domains</a>
             <a href="/admin/compliance">Compliance</a>

@@ -529,5 +529,6 @@ public enum Schema {
         liveCallsByTenant,
         sequences,
         sendingDomains,
+        pendingReturns,
     ]
 }
