@@ -68,12 +68,17 @@ extension Console {
     /// A POST that changes something: same origin, a live session that may change things, its CSRF token, and the
     /// tenant it acts on.
     func changeRequest(_ request: Request) async throws -> (AdminSessions.Session, FormBody, Tenant) {
+        let (session, fields) = try await signedChange(request)
+        return (session, fields, try tenant(for: session, named: fields["tenant"]))
+    }
+
+    /// The same checks for a change that is not a tenant's (backups).
+    func signedChange(_ request: Request) async throws -> (AdminSessions.Session, FormBody) {
         try Self.sameOrigin(request)
         guard let session = try await session(request) else { throw HTTPError.unauthorized("sign in again") }
         try Self.checkCSRF(request, session)
         guard session.user.canChange else { throw HTTPError.forbidden("viewers cannot change anything") }
-        let fields = try request.form()
-        return (session, fields, try tenant(for: session, named: fields["tenant"]))
+        return (session, try request.form())
     }
 
     /// The tenant a page acts on: a tenant user's own; for an operator the named one, or the first.

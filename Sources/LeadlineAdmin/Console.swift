@@ -70,6 +70,7 @@ public final class Console: Sendable {
         registerDomains(&router)
         registerKeys(&router)
         registerBilling(&router)
+        registerBackups(&router)
         addPage(&router, .GET, "/admin") { [self] request in
             guard let session = try await session(request) else { return Pages.redirect("/admin/login") }
             let numbers = try DashboardNumbers.load(store, tenantID: session.user.tenantID, now: clock.now)

@@ -24,7 +24,7 @@ struct Pages: Sendable {
     func render(_ name: String, title: String, viewer: Viewer?, _ values: [String: Any] = [:], status: Int = 200) -> Response {
         var context = values
         context["title"] = title
-        if let viewer { context["user"] = ["email": viewer.email, "role": viewer.role, "csrf": viewer.csrf] }
+        if let viewer { context["user"] = ["email": viewer.email, "role": viewer.role, "csrf": viewer.csrf, "operator": viewer.role == "operator"] }
         let html = library.render(context, withTemplate: name) ?? ""
         var response = Response.text(html, status: status, contentType: "text/html; charset=utf-8")
         Self.secure(&response)

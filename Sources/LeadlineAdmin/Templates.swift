@@ -4,7 +4,7 @@ enum Templates {
     static let all: [String: String] = [
         "layout": layout, "login": login, "setup": setup, "dashboard": dashboard, "message": message, "compliance": compliance,
         "pageHead": pageHead, "buyers": buyers, "campaigns": campaigns, "sequences": sequences, "domains": domains,
-        "leads": leads, "lead": lead, "keys": keys, "billing": billing,
+        "leads": leads, "lead": lead, "keys": keys, "billing": billing, "backups": backups,
     ]
 
     static let campaigns = """
@@ -104,6 +104,7 @@ enum Templates {
             <a href="/admin/domains">Domains</a>
             <a href="/admin/compliance">Compliance</a>
             <a href="/admin/keys">API keys</a>
+            {{#operator}}<a href="/admin/backups">Backups</a>{{/operator}}
           </nav>
           <form class="signout" method="post" action="/admin/logout">
             <input type="hidden" name="_csrf" value="{{csrf}}">

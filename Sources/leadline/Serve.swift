@@ -133,6 +133,10 @@ struct Serve: ParsableCommand {
         }
 
         let lock = try DatabaseLock(databasePath: options.databasePath)
+        // A restore an operator staged in the console happens now, before the database is opened.
+        if let done = try BackupFolder(databasePath: options.databasePath).performRequestedRestore(migrations: Schema.migrations) {
+            print("Restored \(done.restored) as staged in the console\(done.saved.map { "; the database it replaced is saved at \($0)" } ?? "").")
+        }
         let server = try LeadlineServer(options)
         if demo, let seeded = try DemoSeed.seed(tenants: server.tenants, keys: server.keys) {
             print("Demo tenant '\(seeded.tenant.name)' created. Its API key (shown once, all scopes):")
