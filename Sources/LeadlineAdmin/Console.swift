@@ -62,6 +62,7 @@ public final class Console: Sendable {
 
     public func register(_ router: inout Router) {
         let form = ["application/x-www-form-urlencoded"]
+        registerDashboard(&router)
         registerCompliance(&router)
         registerBuyers(&router)
         registerCampaigns(&router)
@@ -71,15 +72,6 @@ public final class Console: Sendable {
         registerKeys(&router)
         registerBilling(&router)
         registerBackups(&router)
-        addPage(&router, .GET, "/admin") { [self] request in
-            guard let session = try await session(request) else { return Pages.redirect("/admin/login") }
-            let numbers = try DashboardNumbers.load(store, tenantID: session.user.tenantID, now: clock.now)
-            return pages.render("dashboard", title: "Dashboard", viewer: viewer(session), [
-                "leads": numbers.leads, "leadsToday": numbers.leadsToday, "optedOut": numbers.optedOut,
-                "scope": session.user.tenantID == nil ? "All tenants." : "Your tenant only.",
-            ])
-        }
-
         addPage(&router, .GET, "/admin/login") { [self] request in
             if try await session(request) != nil { return Pages.redirect("/admin") }
             if let path = try firstRunPath(), request.isFromLoopback {

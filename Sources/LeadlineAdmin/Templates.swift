@@ -159,20 +159,6 @@ enum Templates {
         {{/layout}}
         """
 
-    static let dashboard = """
-        {{<layout}}
-        {{$content}}
-        <h1>Dashboard</h1>
-        <section class="tiles" aria-label="Totals">
-          <div class="tile"><span class="label">Leads</span><span class="value">{{leads}}</span></div>
-          <div class="tile"><span class="label">Leads today</span><span class="value">{{leadsToday}}</span></div>
-          <div class="tile"><span class="label">Opted out (internal do-not-call)</span><span class="value">{{optedOut}}</span></div>
-        </section>
-        <p class="scope">{{scope}}</p>
-        {{/content}}
-        {{/layout}}
-        """
-
     static let message = """
         {{<layout}}
         {{$content}}
