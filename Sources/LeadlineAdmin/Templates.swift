@@ -61,10 +61,41 @@ enum Templates {
               {{#canChange}}<td><form method="post" action="/admin/buyers/{{id}}/status"><input type="hidden" name="_csrf" value="{{csrf}}"><input type="hidden" name="tenant" value="{{tenant}}"><input type="hidden" name="status" value="{{toggleTo}}"><button type="submit">{{toggleLabel}}</button></form></td>{{/canChange}}
             </tr>
             {{/buyers}}
-            {{^buyers}}<tr><td colspan="11">No buyers yet: add them with <code>POST /api/v1/buyers</code>.</td></tr>{{/buyers}}
+            {{^buyers}}<tr><td colspan="11">No buyers yet: add one below, or with <code>POST /api/v1/buyers</code>.</td></tr>{{/buyers}}
             </tbody>
           </table>
         </section>
+        {{#canChange}}
+        <section class="card">
+          <h2>Add a buyer</h2>
+          {{#draft}}
+          <form method="post" action="/admin/buyers">
+            <input type="hidden" name="_csrf" value="{{csrf}}">
+            <input type="hidden" name="tenant" value="{{tenant}}">
+            <label for="b-name">Name</label>
+            <input id="b-name" name="name" type="text" required maxlength="200" value="{{name}}">
+            <label for="b-bid">Fixed bid per lead (dollars; blank for live bidding)</label>
+            <input id="b-bid" name="bid" type="text" inputmode="decimal" value="{{bid}}">
+            <label for="b-ping">Ping URL (live bids)</label>
+            <input id="b-ping" name="ping_url" type="text" inputmode="url" value="{{ping_url}}">
+            <label for="b-post">Post URL (where sold leads go)</label>
+            <input id="b-post" name="post_url" type="text" inputmode="url" value="{{post_url}}">
+            <label for="b-webhook">Or a webhook URL for sold leads</label>
+            <input id="b-webhook" name="webhook_url" type="text" inputmode="url" value="{{webhook_url}}">
+            <label for="b-states">States (blank: all)</label>
+            <input id="b-states" name="states" type="text" value="{{states}}" placeholder="NV TX">
+            <label for="b-types">Lead types (blank: all)</label>
+            <input id="b-types" name="campaign_types" type="text" value="{{campaign_types}}" placeholder="legal_pi">
+            <label for="b-daily">Most leads a day (blank: no cap)</label>
+            <input id="b-daily" name="max_leads_per_day" type="text" inputmode="numeric" value="{{max_leads_per_day}}">
+            <label for="b-budget">Monthly budget (dollars; blank: none)</label>
+            <input id="b-budget" name="monthly_budget" type="text" inputmode="decimal" value="{{monthly_budget}}">
+            <label class="check"><input type="checkbox" name="auto_approve_returns"{{#auto_approve_returns}} checked{{/auto_approve_returns}}> Approve its returns automatically (otherwise they wait in Billing)</label>
+            <button type="submit">Add buyer</button>
+          </form>
+          {{/draft}}
+        </section>
+        {{/canChange}}
         <section class="card">
           <h2>Latest auctions</h2>
           <table class="dense">

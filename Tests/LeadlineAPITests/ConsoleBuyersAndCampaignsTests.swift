@@ -40,6 +40,31 @@ import Testing
         }
     }
 
+    @Test func anAdminAddsABuyerAndItsFieldsAreCheckedOneByOne() async throws {
+        try await blocking { () throws in
+            let app = try TestServer()
+            let key = try app.makeKey()
+            let tenant = try app.server.tenants.named("acme").id
+            let browser = ConsoleClient(app: app)
+            let (cookie, csrf) = try browser.signIn("admin@example.com", role: .admin, tenantID: tenant, page: "/admin/buyers")
+
+            let refused = try browser.post("/admin/buyers", "_csrf=\(csrf)&name=Acme+%3Cb%3E&bid=lots&max_leads_per_day=x&states=NV", cookie)
+            #expect(refused.status == 422)
+            #expect(refused.text.contains("bid: must be an amount in dollars") && refused.text.contains("max_leads_per_day: must be a whole number"))
+            #expect(refused.text.contains("value=\"Acme &lt;b&gt;\"") && refused.text.contains("value=\"NV\""))
+            #expect((try app.ezleeds("GET", "/api/v1/buyers", key: key).json()["items"] as? [Any])?.isEmpty == true)
+
+            let added = try browser.post("/admin/buyers", "_csrf=\(csrf)&name=Acme+Legal&bid=35&states=nv+tx&campaign_types=legal_pi&max_leads_per_day=20&monthly_budget=1%2C000", cookie)
+            #expect(added.status == 303)
+            #expect(try browser.get(added.header("Location") ?? "", cookie).text.contains("Buyer added"))
+            let listed = try #require((try app.ezleeds("GET", "/api/v1/buyers", key: key).json()["items"] as? [[String: Any]])?.first)
+            let buyer = try app.ezleeds("GET", "/api/v1/buyers/\(listed["id"] as? String ?? "")", key: key).json()
+            #expect(buyer["name"] as? String == "Acme Legal" && buyer["bid_cents"] as? Int == 3500)
+            #expect(buyer["states"] as? [String] == ["NV", "TX"] && buyer["max_leads_per_day"] as? Int == 20)
+            #expect(buyer["monthly_budget_cents"] as? Int == 100_000 && buyer["auto_approve_returns"] as? Bool == false)
+        }
+    }
+
     @Test func aViewerOfAnotherTenantSeesOnlyTheirOwnAndChangesNothing() async throws {
         try await blocking { () throws in
             let app = try TestServer()
