@@ -24,6 +24,9 @@ public final class Console: Sendable {
     let leads: Leads
     let keys: APIKeys
     let billing: Billing
+    let imports: ImportJobs
+    /// The largest CSV upload accepted (the API's limit too).
+    let maxUploadBytes: Int
     let sequences: Sequences
     let domains: SendingDomains
     let pages = Pages()
@@ -31,7 +34,7 @@ public final class Console: Sendable {
     private let setupToken = Mutex<String?>(nil)
 
     public init(store: SQLiteStore, clock: any Clock, users: AdminUsers, gate: ComplianceGate, tenants: Tenants, buyers: Buyers,
-                campaigns: Campaigns, exchange: Exchange, leads: Leads, keys: APIKeys, billing: Billing, sequences: Sequences, domains: SendingDomains) {
+                campaigns: Campaigns, exchange: Exchange, leads: Leads, keys: APIKeys, billing: Billing, imports: ImportJobs, maxUploadBytes: Int, sequences: Sequences, domains: SendingDomains) {
         self.store = store
         self.clock = clock
         self.users = users
@@ -43,6 +46,8 @@ public final class Console: Sendable {
         self.leads = leads
         self.keys = keys
         self.billing = billing
+        self.imports = imports
+        self.maxUploadBytes = maxUploadBytes
         self.sequences = sequences
         self.domains = domains
         sessions = AdminSessions(store: store, clock: clock)
@@ -72,6 +77,7 @@ public final class Console: Sendable {
         registerKeys(&router)
         registerBilling(&router)
         registerBackups(&router)
+        registerImports(&router)
         addPage(&router, .GET, "/admin/login") { [self] request in
             if try await session(request) != nil { return Pages.redirect("/admin") }
             if let path = try firstRunPath(), request.isFromLoopback {
@@ -141,9 +147,9 @@ public final class Console: Sendable {
 
     /// Registers a console route whose refusals (403, 404, 415, …) are answered as a page, not as the API's JSON.
     func addPage(_ router: inout Router, _ method: HTTPMethod, _ path: String, accepts: [String] = ["application/json"],
-                 _ handler: @escaping @Sendable (Request) async throws -> Response) {
+                 maxBodyBytes: Int? = nil, bodyToFile: Bool = false, _ handler: @escaping @Sendable (Request) async throws -> Response) {
         let pages = self.pages
-        router.addAsync(method, path, accepts: accepts) { request in
+        router.addAsync(method, path, maxBodyBytes: maxBodyBytes, accepts: accepts, bodyToFile: bodyToFile) { request in
             do {
                 return try await handler(request)
             } catch let refusal as any HTTPErrorConvertible {
@@ -206,7 +212,11 @@ public final class Console: Sendable {
     }
 
     static func checkCSRF(_ request: Request, _ session: AdminSessions.Session) throws {
-        guard let sent = try request.form()["_csrf"], Digest.constantTimeEquals(Array(sent.utf8), Array(session.csrfToken.utf8)) else {
+        try checkCSRF(sent: try request.form()["_csrf"], session)
+    }
+
+    static func checkCSRF(sent: String?, _ session: AdminSessions.Session) throws {
+        guard let sent, Digest.constantTimeEquals(Array(sent.utf8), Array(session.csrfToken.utf8)) else {
             throw HTTPError.forbidden("the form's security token is missing or stale; reload the page and try again")
         }
     }

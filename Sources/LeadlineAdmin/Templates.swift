@@ -4,7 +4,7 @@ enum Templates {
     static let all: [String: String] = [
         "layout": layout, "login": login, "setup": setup, "dashboard": dashboard, "message": message, "compliance": compliance,
         "pageHead": pageHead, "buyers": buyers, "campaigns": campaigns, "sequences": sequences, "domains": domains,
-        "leads": leads, "lead": lead, "keys": keys, "billing": billing, "backups": backups,
+        "leads": leads, "lead": lead, "keys": keys, "billing": billing, "backups": backups, "imports": imports,
     ]
 
     static let campaigns = """
@@ -120,6 +120,7 @@ enum Templates {
         <meta name="viewport" content="width=device-width, initial-scale=1">
         <title>{{title}} · Leadline</title>
         <link rel="stylesheet" href="/assets/css/leadline.css">
+        {{$head}}{{/head}}
         </head>
         <body>
         <header class="top">
@@ -129,6 +130,7 @@ enum Templates {
             <a href="/admin">Dashboard</a>
             <a href="/admin/leads">Leads</a>
             <a href="/admin/campaigns">Campaigns</a>
+            <a href="/admin/imports">Imports</a>
             <a href="/admin/buyers">Buyers</a>
             <a href="/admin/billing">Billing</a>
             <a href="/admin/sequences">Sequences</a>

@@ -1,3 +1,4 @@
+import Foundation
 @testable import HTTPServer
 import Testing
 
@@ -33,5 +34,33 @@ import Testing
         let values = response.headers.filter { $0.name == "Set-Cookie" }.map(\.value)
         #expect(values == ["ll_session=tok; Path=/admin; Max-Age=3600; Secure; HttpOnly; SameSite=Strict",
                            "old=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict"])
+    }
+}
+
+@Suite struct MultipartFormTests {
+    static func body(_ boundary: String) -> String {
+        "preamble\r\n--\(boundary)\r\nContent-Disposition: form-data; name=\"_csrf\"\r\n\r\ntok en\r\n"
+            + "--\(boundary)\r\nContent-Disposition: form-data; name=\"file\"; filename=\"leads \\\"a\\\".csv\"\r\nContent-Type: text/csv\r\n\r\n"
+            + "phone,first_name\r\n5125550100,Jo\r\n--not-the-boundary\r\n\r\n"
+            + "--\(boundary)--\r\n"
+    }
+
+    @Test func fieldsStayInMemoryAndFilesAreCopiedOut() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("multipart-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let path = directory + "/body"
+        try Self.body("----b0undary").write(toFile: path, atomically: true, encoding: .utf8)
+        let form = try MultipartForm.read(path: path, boundary: "----b0undary")
+        #expect(form["_csrf"] == "tok en")
+        let file = try #require(form.files["file"])
+        #expect(file.fileName == "leads \"a\".csv")
+        #expect(try String(contentsOfFile: file.path, encoding: .utf8) == "phone,first_name\r\n5125550100,Jo\r\n--not-the-boundary\r\n")
+        #expect(file.size == 53)
+
+        for broken in ["no boundary at all", "--x\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\nunterminated", "--x\r\n\r\n\r\nno name\r\n--x--"] {
+            try broken.write(toFile: path, atomically: true, encoding: .utf8)
+            #expect(throws: HTTPError.self) { try MultipartForm.read(path: path, boundary: "x") }
+        }
     }
 }

@@ -10,7 +10,7 @@ public struct LeadImport: Sendable {
         case phone, email, firstName, lastName, state, zipCode, source, campaignType
         case consentTimestamp, consentText, consentTextVersion, consentURL, ipAddress, userAgent
 
-        var names: [String] {
+        public var names: [String] {
             switch self {
             case .phone: return ["phone", "phonenumber", "phone1", "mobile", "mobilephone", "cell", "cellphone", "telephone", "tel"]
             case .email: return ["email", "emailaddress", "mail"]
