@@ -3,7 +3,7 @@
 #   ./install.sh          install build dependencies, build the fully static release binary, install it
 #                         to $PREFIX/bin/leadline (PREFIX defaults to /usr/local)
 #   ./install.sh --test   install the same build dependencies, build and smoke-test the static binary (not
-#                         installed), then run the whole test suite
+#                         installed), then run the whole test suite and the console's browser walkthrough
 #   ./install.sh --build  install the build dependencies, build and smoke-test .build/release/leadline; install nothing
 # Idempotent: packages already present are not reinstalled, and libmicrohttpd and libcurl are rebuilt only when missing.
 set -euo pipefail
@@ -212,3 +212,6 @@ fi
 say "Running the test suite"
 swift build --build-tests
 swift test --skip-build
+
+say "Running the console in a real browser"
+Tests/Browser/run.sh .build/release/leadline

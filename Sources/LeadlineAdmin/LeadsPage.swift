@@ -104,7 +104,7 @@ extension Console {
             "type": lead.campaignType ?? "", "status": lead.status.rawValue, "ineligibleReason": lead.ineligibleReason ?? "",
             "score": lead.score, "createdAt": lead.createdAt, "updatedAt": lead.updatedAt, "notes": lead.notes ?? "",
             "sold": lead.soldPriceCents.map(Self.dollars) ?? "",
-        ] as [String: Any]
+        ].filter { !(($0.value as? String)?.isEmpty ?? false) } as [String: Any]  // a blank field is left out, not shown empty
         values["leadID"] = lead.id
         values["leadPhone"] = lead.phone
         values["moves"] = lead.status.allowedNext.map(\.rawValue).sorted().map { ["value": $0] }
@@ -183,8 +183,8 @@ extension Templates {
         {{>pageHead}}
         <section class="card">
           <dl class="facts">
-            <dt>Id</dt><dd><code>{{id}}</code></dd><dt>Phone</dt><dd>{{phone}}</dd><dt>Email</dt><dd>{{email}}</dd>
-            <dt>State</dt><dd>{{state}} {{zip}}</dd><dt>Type</dt><dd>{{type}}</dd><dt>Source</dt><dd>{{source}}</dd>
+            <dt>Id</dt><dd><code>{{id}}</code></dd><dt>Phone</dt><dd>{{phone}}</dd>{{#email}}<dt>Email</dt><dd>{{email}}</dd>{{/email}}
+            {{#state}}<dt>State</dt><dd>{{state}} {{zip}}</dd>{{/state}}{{#type}}<dt>Type</dt><dd>{{type}}</dd>{{/type}}{{#source}}<dt>Source</dt><dd>{{source}}</dd>{{/source}}
             <dt>Score</dt><dd>{{score}}</dd><dt>Received</dt><dd>{{createdAt}}</dd><dt>Updated</dt><dd>{{updatedAt}}</dd>
             {{#ineligibleReason}}<dt>Ineligible</dt><dd>{{ineligibleReason}}</dd>{{/ineligibleReason}}
             {{#sold}}<dt>Sold for</dt><dd>{{sold}}</dd>{{/sold}}

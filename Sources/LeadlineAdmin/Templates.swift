@@ -120,6 +120,7 @@ enum Templates {
         <meta name="viewport" content="width=device-width, initial-scale=1">
         <title>{{title}} · Leadline</title>
         <link rel="stylesheet" href="/assets/css/leadline.css">
+        <link rel="icon" href="/assets/icons/leadline.svg" type="image/svg+xml">
         {{$head}}{{/head}}
         </head>
         <body>
