@@ -140,7 +140,12 @@ func awaitImport(_ port: UInt16, _ id: String, key: String) throws -> [String: A
             #expect(ended["created"] as? Int == 5_940 && ended["rejected"] as? Int == 60 && ended["duplicate"] as? Int == 1,
                     "no row is imported twice across the restart")
             #expect(try again.store.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM leads") } == 5_940)
-            let uploads = try FileManager.default.contentsOfDirectory(atPath: app.directory.file("leadline.db.imports"))
+            // The job is marked done first (a crash after that must not run it again), then its upload is deleted.
+            var uploads = try FileManager.default.contentsOfDirectory(atPath: app.directory.file("leadline.db.imports"))
+            for _ in 0..<1_000 where !uploads.isEmpty {
+                usleep(10_000)
+                uploads = try FileManager.default.contentsOfDirectory(atPath: app.directory.file("leadline.db.imports"))
+            }
             #expect(uploads.isEmpty, "the kept upload is deleted once imported: \(uploads)")
     }
     }

@@ -29,12 +29,12 @@ public struct Unsubscribes: Sendable {
         leadID + "." + Base64URL.encode(secrets.tag(leadID, purpose: Self.purpose).prefix(16))
     }
 
-    /// The lead a token names, when the token is ours.
+    /// The lead a token names, when the token is ours: the whole token must be the one this server makes for that lead
+    /// (compared as text, so no other spelling of the same bytes passes).
     func leadID(token: String) -> String? {
         guard let dot = token.lastIndex(of: ".") else { return nil }
         let leadID = String(token[..<dot])
-        guard let given = Base64URL.decode(String(token[token.index(after: dot)...])),
-              Digest.constantTimeEquals(given, Array(secrets.tag(leadID, purpose: Self.purpose).prefix(16))) else { return nil }
+        guard Digest.constantTimeEquals(Array(token.utf8), Array(self.token(leadID: leadID).utf8)) else { return nil }
         return leadID
     }
 
@@ -60,11 +60,5 @@ enum Base64URL {
     static func encode<Bytes: Sequence>(_ bytes: Bytes) -> String where Bytes.Element == UInt8 {
         Data(bytes).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
             .replacingOccurrences(of: "=", with: "")
-    }
-
-    static func decode(_ text: String) -> [UInt8]? {
-        var base64 = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
-        base64 += String(repeating: "=", count: (4 - base64.count % 4) % 4)
-        return Data(base64Encoded: base64).map(Array.init)
     }
 }
