@@ -25,6 +25,9 @@ public final class Console: Sendable {
     let keys: APIKeys
     let billing: Billing
     let imports: ImportJobs
+    let destinations: Destinations
+    let callRecords: CallRecords
+    let postbacks: Postbacks
     /// The largest CSV upload accepted (the API's limit too).
     let maxUploadBytes: Int
     let sequences: Sequences
@@ -34,7 +37,8 @@ public final class Console: Sendable {
     private let setupToken = Mutex<String?>(nil)
 
     public init(store: SQLiteStore, clock: any Clock, users: AdminUsers, gate: ComplianceGate, tenants: Tenants, buyers: Buyers,
-                campaigns: Campaigns, exchange: Exchange, leads: Leads, keys: APIKeys, billing: Billing, imports: ImportJobs, maxUploadBytes: Int, sequences: Sequences, domains: SendingDomains) {
+                campaigns: Campaigns, exchange: Exchange, leads: Leads, keys: APIKeys, billing: Billing, imports: ImportJobs, maxUploadBytes: Int, destinations: Destinations, callRecords: CallRecords,
+                postbacks: Postbacks, sequences: Sequences, domains: SendingDomains) {
         self.store = store
         self.clock = clock
         self.users = users
@@ -47,6 +51,9 @@ public final class Console: Sendable {
         self.keys = keys
         self.billing = billing
         self.imports = imports
+        self.destinations = destinations
+        self.callRecords = callRecords
+        self.postbacks = postbacks
         self.maxUploadBytes = maxUploadBytes
         self.sequences = sequences
         self.domains = domains
@@ -78,6 +85,7 @@ public final class Console: Sendable {
         registerBilling(&router)
         registerBackups(&router)
         registerImports(&router)
+        registerCalls(&router)
         addPage(&router, .GET, "/admin/login") { [self] request in
             if try await session(request) != nil { return Pages.redirect("/admin") }
             if let path = try firstRunPath(), request.isFromLoopback {

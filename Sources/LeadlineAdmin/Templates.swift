@@ -4,7 +4,7 @@ enum Templates {
     static let all: [String: String] = [
         "layout": layout, "login": login, "setup": setup, "dashboard": dashboard, "message": message, "compliance": compliance,
         "pageHead": pageHead, "buyers": buyers, "campaigns": campaigns, "sequences": sequences, "domains": domains,
-        "leads": leads, "lead": lead, "keys": keys, "billing": billing, "backups": backups, "imports": imports,
+        "leads": leads, "lead": lead, "keys": keys, "billing": billing, "backups": backups, "imports": imports, "calls": calls,
     ]
 
     static let campaigns = """
@@ -133,6 +133,7 @@ enum Templates {
             <a href="/admin/campaigns">Campaigns</a>
             <a href="/admin/imports">Imports</a>
             <a href="/admin/buyers">Buyers</a>
+            <a href="/admin/calls">Calls</a>
             <a href="/admin/billing">Billing</a>
             <a href="/admin/sequences">Sequences</a>
             <a href="/admin/domains">Domains</a>

@@ -256,7 +256,7 @@ def main():
                 fail("the downloaded backup is not an SQLite file")
         walk.shot("09-backups")
 
-        for path, name in [("/admin/sequences", "10-sequences"), ("/admin/domains", "11-domains"), ("/admin/campaigns", "12-campaigns"),
+        for path, name in [("/admin/calls", "10-calls"), ("/admin/sequences", "10-sequences"), ("/admin/domains", "11-domains"), ("/admin/campaigns", "12-campaigns"),
                            ("/admin/compliance", "13-compliance"), ("/admin", "14-dashboard-after")]:
             walk.open(path)
             walk.links()

@@ -50,6 +50,14 @@ public struct CallRecords: Sendable {
         }
     }
 
+    /// The tenant's calls, newest first.
+    public func calls(tenantID: String, limit: Int) throws -> [CallAttempt] {
+        try store.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM call_attempts WHERE tenant_id = ? ORDER BY created_at DESC, id DESC LIMIT ?",
+                             arguments: [tenantID, limit]).map(CallAttempt.init)
+        }
+    }
+
     /// A call with every step it went through.
     public func call(tenantID: String, id: String) throws -> (CallAttempt, [CallEventRecord]) {
         try store.read { db in
