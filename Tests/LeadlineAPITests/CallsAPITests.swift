@@ -18,6 +18,13 @@ struct CallCenter {
         try self.init(now: now) { $0.voice = SimulatedVoice(odds: odds, seed: seed, pace: 0) }
     }
 
+    /// Odds under which every call is answered, qualifies and reaches a line that answers.
+    static var everyCallConnects: SimulatedVoice.Odds {
+        var odds = SimulatedVoice.Odds()
+        odds.answer = 1; odds.qualify = 1; odds.optOut = 0; odds.lineAnswers = 1
+        return odds
+    }
+
     /// With the voice provider `configure` sets.
     init(now: Date = CallCenter.weekday, voice configure: (inout ServeOptions) -> Void) throws {
         app = try TestServer(now: now) { options in
@@ -145,9 +152,7 @@ final class Box<T>: @unchecked Sendable { var value: T? }
 
     @Test func theQuickstartLeadIsCalledTransferredAndCreditedByTheQuickstartPostback() async throws {
         try await blocking { () throws in
-            var odds = SimulatedVoice.Odds()
-            odds.answer = 1; odds.qualify = 1; odds.optOut = 0; odds.lineAnswers = 1
-            let center = try CallCenter(odds: odds)
+            let center = try CallCenter(odds: CallCenter.everyCallConnects)
             let buyer = try center.app.ezleeds("POST", "/api/v1/buyers", key: center.key, ["name": "Acme", "bid_cents": 100]).json()["id"] as! String
             let line = try center.destination(["name": "Acme calls", "phone": "5125550142", "buyer_id": buyer])
             let lead = try center.lead(phone: "5551234567")
@@ -193,9 +198,7 @@ final class Box<T>: @unchecked Sendable { var value: T? }
 
     @Test func aPostbackOutsideTheFourHourWindowWaitsForReviewAndCanBeMatchedByHand() async throws {
         try await blocking { () throws in
-            var odds = SimulatedVoice.Odds()
-            odds.answer = 1; odds.qualify = 1; odds.optOut = 0; odds.lineAnswers = 1
-            let center = try CallCenter(odds: odds)
+            let center = try CallCenter(odds: CallCenter.everyCallConnects)
             _ = try center.destination(["name": "Line", "phone": "5125550142"])
             let lead = try center.lead(phone: "5127314242")
             center.dial()
@@ -230,9 +233,7 @@ final class Box<T>: @unchecked Sendable { var value: T? }
 
     @Test func aLineThatDoesNotAnswerPassesTheCallToTheNextBestOpenLine() async throws {
         try await blocking { () throws in
-            var odds = SimulatedVoice.Odds()
-            odds.answer = 1; odds.qualify = 1; odds.optOut = 0; odds.lineAnswers = 1
-            let center = try CallCenter(odds: odds)
+            let center = try CallCenter(odds: CallCenter.everyCallConnects)
             let silent = try center.destination(["name": "Best price, never answers", "phone": "5125550900", "price_cents": 9000])
             let second = try center.destination(["name": "Second", "phone": "5125550143", "price_cents": 5000])
             _ = try center.destination(["name": "Closed", "phone": "5125550144", "price_cents": 9500, "timezone": "America/Chicago",

@@ -9,9 +9,7 @@ import Testing
 @Suite struct ConsoleCallsTests {
     @Test func anAdminSeesCallsUsesThePostbackURLRotatesItAndMatchesAStrayPostback() async throws {
         try await blocking { () throws in
-            var odds = SimulatedVoice.Odds()
-            odds.answer = 1; odds.qualify = 1; odds.optOut = 0; odds.lineAnswers = 1
-            let center = try CallCenter(odds: odds)
+            let center = try CallCenter(odds: CallCenter.everyCallConnects)
             _ = try center.destination(["name": "Acme <Intake>", "phone": "5125550142"])
             let lead = try center.lead(phone: "5127314242")
             center.dial()
