@@ -55,6 +55,7 @@ let package = Package(
         // The web console (/admin): server-rendered HTML from Mustache templates compiled into the binary.
         .target(name: "LeadlineAdmin", dependencies: [
             "LeadlineCore", "HTTPServer", .product(name: "Mustache", package: "swift-mustache"),
+            .product(name: "Logging", package: "swift-log"),
         ]),
 
         // The HTTP faces of the core: the lead2inbound (/v1) and EZLeeds (/api/v1) dialects, and the console's wiring.

@@ -2,6 +2,7 @@ import Foundation
 import HTTPServer
 import LeadlineCore
 import LeadlineCrypto
+import Logging
 import Store
 import Synchronization
 
@@ -33,6 +34,8 @@ public final class Console: Sendable {
     let sequences: Sequences
     let domains: SendingDomains
     let pages = Pages()
+    let auditLog: AuditLog
+    let logger = Logger(label: "leadline.console")
     /// The one-time token of the first-run URL, while no user exists.
     private let setupToken = Mutex<String?>(nil)
 
@@ -58,6 +61,7 @@ public final class Console: Sendable {
         self.sequences = sequences
         self.domains = domains
         sessions = AdminSessions(store: store, clock: clock)
+        auditLog = AuditLog(store: store, clock: clock)
         throttle = LoginThrottle(clock: clock)
     }
 
@@ -86,6 +90,7 @@ public final class Console: Sendable {
         registerBackups(&router)
         registerImports(&router)
         registerCalls(&router)
+        registerAudit(&router)
         addPage(&router, .GET, "/admin/login") { [self] request in
             if try await session(request) != nil { return Pages.redirect("/admin") }
             if let path = try firstRunPath(), request.isFromLoopback {
@@ -154,12 +159,18 @@ public final class Console: Sendable {
     }
 
     /// Registers a console route whose refusals (403, 404, 415, …) are answered as a page, not as the API's JSON.
+    /// Registers a console route whose refusals (403, 404, 415, …) are answered as a page, not as the API's JSON. A POST
+    /// that succeeds is written to the audit log.
     func addPage(_ router: inout Router, _ method: HTTPMethod, _ path: String, accepts: [String] = ["application/json"],
                  maxBodyBytes: Int? = nil, bodyToFile: Bool = false, _ handler: @escaping @Sendable (Request) async throws -> Response) {
         let pages = self.pages
-        router.addAsync(method, path, maxBodyBytes: maxBodyBytes, accepts: accepts, bodyToFile: bodyToFile) { request in
+        router.addAsync(method, path, maxBodyBytes: maxBodyBytes, accepts: accepts, bodyToFile: bodyToFile) { [self] request in
             do {
-                return try await handler(request)
+                // Who is acting, read before the handler runs (signing out ends the session).
+                let actor = method == .POST ? try? await session(request) : nil
+                let response = try await handler(request)
+                if method == .POST, response.status < 400 { await audit(request, actor: actor, status: response.status) }
+                return response
             } catch let refusal as any HTTPErrorConvertible {
                 let error = refusal.httpError
                 guard error.status < 500 else { throw refusal }
@@ -169,6 +180,22 @@ public final class Console: Sendable {
                 for (name, value) in error.headers { response.headers.set(name, value) }
                 return response
             }
+        }
+    }
+
+    /// Writes a change to the audit log; a failure to write it is logged, and does not undo the change.
+    private func audit(_ request: Request, actor: AdminSessions.Session?, status: Int) async {
+        let fields = request.mediaType == "application/x-www-form-urlencoded" ? FormBody(urlEncoded: request.body).fields : []
+        let form = Dictionary(fields.map { ($0.name, $0.value) }, uniquingKeysWith: { a, _ in a })
+        var tenantID = actor?.user.tenantID
+        if tenantID == nil, let name = form["tenant"], !name.isEmpty { tenantID = try? tenants.named(name).id }
+        let target = request.parameters.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+        do {
+            try await auditLog.record(user: actor?.user, email: actor?.user.email ?? form["email"] ?? "(unknown)", tenantID: tenantID,
+                                      action: "POST \(request.route ?? request.path)", target: target.isEmpty ? nil : target,
+                                      fields: fields, status: status)
+        } catch {
+            logger.error("the audit log could not be written", metadata: ["route": .string(request.route ?? ""), "error": .string("\(error)")])
         }
     }
 

@@ -52,13 +52,7 @@ extension Templates {
         {{<layout}}
         {{$content}}
         <h1>Dashboard</h1>
-        {{#chooseTenant}}
-        <form class="inline" method="get" action="{{path}}">
-          <label for="tenant">Tenant</label>
-          <select id="tenant" name="tenant">{{#tenants}}<option value="{{name}}"{{#selected}} selected{{/selected}}>{{label}}</option>{{/tenants}}</select>
-          <button type="submit">Show</button>
-        </form>
-        {{/chooseTenant}}
+        {{>scopeChooser}}
         <section class="card">
           <table class="dense numbers">
             <thead><tr><th scope="col"><span class="visually-hidden">Period</span></th><th scope="col">Leads</th><th scope="col">Qualified</th><th scope="col">Transferred</th><th scope="col">Delivered</th><th scope="col">Accepted</th><th scope="col">Returned</th><th scope="col">Ineligible</th><th scope="col">Revenue</th></tr></thead>

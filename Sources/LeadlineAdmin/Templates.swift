@@ -5,6 +5,7 @@ enum Templates {
         "layout": layout, "login": login, "setup": setup, "dashboard": dashboard, "message": message, "compliance": compliance,
         "pageHead": pageHead, "buyers": buyers, "campaigns": campaigns, "sequences": sequences, "domains": domains,
         "leads": leads, "lead": lead, "keys": keys, "billing": billing, "backups": backups, "imports": imports, "calls": calls,
+        "audit": audit, "scopeChooser": scopeChooser,
     ]
 
     static let campaigns = """
@@ -139,6 +140,7 @@ enum Templates {
             <a href="/admin/domains">Domains</a>
             <a href="/admin/compliance">Compliance</a>
             <a href="/admin/keys">API keys</a>
+            <a href="/admin/audit">Audit log</a>
             {{#operator}}<a href="/admin/backups">Backups</a>{{/operator}}
           </nav>
           <form class="signout" method="post" action="/admin/logout">

@@ -530,5 +530,6 @@ public enum Schema {
         sequences,
         sendingDomains,
         pendingReturns,
+        auditLog,
     ]
 }
