@@ -10,10 +10,7 @@ extension Console {
     func registerAudit(_ router: inout Router) {
         addPage(&router, .GET, "/admin/audit") { [self] request in
             guard let session = try await session(request) else { return Pages.redirect("/admin/login") }
-            var tenant: Tenant?
-            if session.user.tenantID != nil || !(request.query["tenant"] ?? "").isEmpty {
-                tenant = try self.tenant(for: session, named: request.query["tenant"])
-            }
+            let (tenant, chooser) = try scope(session, request, path: "/admin/audit", everything: "Everything")
             let before = request.query["before"].flatMap { Int64($0) }
             let entries = try auditLog.entries(tenantID: tenant?.id, limit: Self.auditPerPage, before: before)
             let names = Dictionary(try tenants.all().map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
@@ -28,12 +25,7 @@ extension Console {
             if entries.count == Self.auditPerPage, let last = entries.last?.id {
                 values["nextPage"] = "/admin/audit?before=\(last)" + (tenant.map { "&tenant=\(Self.queryEscaped($0.name))" } ?? "")
             }
-            if session.user.tenantID == nil {
-                values["chooseTenant"] = true
-                values["path"] = "/admin/audit"
-                values["tenants"] = [["name": "", "label": "Everything", "selected": tenant == nil]]
-                    + (try tenants.all().map { ["name": $0.name, "label": $0.name, "selected": $0.id == tenant?.id] })
-            }
+            values.merge(chooser) { $1 }
             return pages.render("audit", title: "Audit log", viewer: viewer(session), values)
         }
     }

@@ -9,10 +9,7 @@ extension Console {
     func registerDashboard(_ router: inout Router) {
         addPage(&router, .GET, "/admin") { [self] request in
             guard let session = try await session(request) else { return Pages.redirect("/admin/login") }
-            var tenant: Tenant?
-            if session.user.tenantID != nil || !(request.query["tenant"] ?? "").isEmpty {
-                tenant = try self.tenant(for: session, named: request.query["tenant"])
-            }
+            let (tenant, chooser) = try scope(session, request, path: "/admin", everything: "All tenants")
             let numbers = try DashboardNumbers.load(store, tenantID: tenant?.id, now: clock.now)
             var values: [String: Any] = [
                 "scope": tenant.map { "Tenant \($0.name)." } ?? "All tenants.", "optedOut": numbers.optedOut,
@@ -25,14 +22,20 @@ extension Console {
                 "revenueChart": Self.bars(numbers.days.map { ($0.day, max(0, $0.revenueCents), Self.signedDollars($0.revenueCents)) }),
                 "firstDay": numbers.days.first?.day ?? "", "lastDay": numbers.days.last?.day ?? "",
             ]
-            if session.user.tenantID == nil {
-                values["chooseTenant"] = true
-                values["path"] = "/admin"
-                values["tenants"] = [["name": "", "label": "All tenants", "selected": tenant == nil]]
-                    + (try tenants.all().map { ["name": $0.name, "label": $0.name, "selected": $0.id == tenant?.id] })
-            }
+            values.merge(chooser) { $1 }
             return pages.render("dashboard", title: "Dashboard", viewer: viewer(session), values)
         }
+    }
+
+    /// What a page that can show every tenant at once acts on: a tenant user's own tenant; for an operator the one picked,
+    /// or all (nil) with the chooser's values (`scopeChooser`).
+    func scope(_ session: AdminSessions.Session, _ request: Request, path: String, everything: String) throws -> (Tenant?, [String: Any]) {
+        guard session.user.tenantID == nil else { return (try tenant(for: session, named: nil), [:]) }
+        let named = request.query["tenant"] ?? ""
+        let tenant = named.isEmpty ? nil : try self.tenant(for: session, named: named)
+        return (tenant, ["chooseTenant": true, "path": path,
+                         "tenants": [["name": "", "label": everything, "selected": tenant == nil]]
+                             + (try tenants.all().map { ["name": $0.name, "label": $0.name, "selected": $0.id == tenant?.id] })])
     }
 
     /// Bars for a 600 × 120 chart: one per day, scaled to the largest.
