@@ -121,7 +121,7 @@ public final class Console: Sendable {
 
         addPage(&router, .POST, "/admin/logout", accepts: form) { [self] request in
             try Self.sameOrigin(request)
-            guard let token = request.cookies[Self.cookieName], let session = try await sessions.resolve(token) else {
+            guard let token = request.cookies[Self.cookieName], let session = try await session(request) else {
                 return Pages.redirect("/admin/login")
             }
             try Self.checkCSRF(request, session)
@@ -166,8 +166,13 @@ public final class Console: Sendable {
         let pages = self.pages
         router.addAsync(method, path, maxBodyBytes: maxBodyBytes, accepts: accepts, bodyToFile: bodyToFile) { [self] request in
             do {
-                // Who is acting, read before the handler runs (signing out ends the session).
-                let actor = method == .POST ? try? await session(request) : nil
+                // The session is resolved once, here, before the handler runs (signing out ends it; the audit log
+                // still needs to know who did).
+                var request = request
+                if let token = request.cookies[Self.cookieName], let session = try await sessions.resolve(token) {
+                    request.attributes[SessionKey.self] = session
+                }
+                let actor = request.attributes[SessionKey.self]
                 let response = try await handler(request)
                 if method == .POST, response.status < 400 { await audit(request, actor: actor, status: response.status) }
                 return response
@@ -226,10 +231,12 @@ public final class Console: Sendable {
         return response
     }
 
+    /// The request's signed-in session, as `addPage` resolved it.
     func session(_ request: Request) async throws -> AdminSessions.Session? {
-        guard let token = request.cookies[Self.cookieName] else { return nil }
-        return try await sessions.resolve(token)
+        request.attributes[SessionKey.self]
     }
+
+    enum SessionKey: AttributeKey { typealias Value = AdminSessions.Session }
 
     func viewer(_ session: AdminSessions.Session) -> Pages.Viewer {
         Pages.Viewer(email: session.user.email, role: session.user.role.rawValue, csrf: session.csrfToken)
