@@ -158,9 +158,10 @@ public final class LeadlineServer: @unchecked Sendable {
         }
         sequenceRunner = SequenceRunner(store: store, clock: options.clock, gate: gate, sender: MessageChannels(sms: sms, email: email))
 
-        console = Console(store: store, clock: options.clock, users: AdminUsers(store: store, clock: options.clock), gate: gate, tenants: tenants,
-                          buyers: buyers, campaigns: campaigns, exchange: exchange, leads: leads, keys: keys, billing: billing, imports: imports, maxUploadBytes: options.maxUploadBytes,
-                          destinations: destinations, callRecords: callRecords, postbacks: postbacks, sequences: sequences, domains: domains)
+        console = Console(store: store, clock: options.clock, users: AdminUsers(store: store, clock: options.clock), gate: gate,
+                          tenants: tenants, buyers: buyers, campaigns: campaigns, exchange: exchange, leads: leads, keys: keys,
+                          billing: billing, imports: imports, maxUploadBytes: options.maxUploadBytes, destinations: destinations,
+                          callRecords: callRecords, postbacks: postbacks, sequences: sequences, domains: domains)
 
         var routes = Routes(keys: keys, limiter: limiter,
                             idempotency: Idempotency(records: IdempotencyRecords(store: store, clock: options.clock)))

@@ -40,8 +40,9 @@ public final class Console: Sendable {
     private let setupToken = Mutex<String?>(nil)
 
     public init(store: SQLiteStore, clock: any Clock, users: AdminUsers, gate: ComplianceGate, tenants: Tenants, buyers: Buyers,
-                campaigns: Campaigns, exchange: Exchange, leads: Leads, keys: APIKeys, billing: Billing, imports: ImportJobs, maxUploadBytes: Int, destinations: Destinations, callRecords: CallRecords,
-                postbacks: Postbacks, sequences: Sequences, domains: SendingDomains) {
+                campaigns: Campaigns, exchange: Exchange, leads: Leads, keys: APIKeys, billing: Billing, imports: ImportJobs,
+                maxUploadBytes: Int, destinations: Destinations, callRecords: CallRecords, postbacks: Postbacks, sequences: Sequences,
+                domains: SendingDomains) {
         self.store = store
         self.clock = clock
         self.users = users

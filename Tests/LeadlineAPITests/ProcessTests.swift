@@ -47,6 +47,12 @@ import Testing
         #expect(unknownTenant.status == 1)
         #expect(unknownTenant.stderr.contains("tenant 'nobody' not found"))
         #expect(try await run(["serve", "--backup-every", "often", "--db", db]).status == 2)
+        // A real channel without its settings is refused before anything starts, naming what is missing.
+        let noRelay = try await run(["serve", "--email", "smtp", "--db", db])
+        #expect(noRelay.status == 2 && noRelay.stderr.contains("LEADLINE_SMTP_URL"))
+        let noTwilio = try await run(["serve", "--sms", "twilio", "--db", db])
+        #expect(noTwilio.status == 2 && noTwilio.stderr.contains("LEADLINE_TWILIO_ACCOUNT_SID"))
+        #expect(try await run(["serve", "--public-url", "leads.example.com", "--db", db]).status == 2)
         #expect(try await run(["--help"]).status == 0)
     }
 

@@ -13,14 +13,14 @@ public struct Unsubscribes: Sendable {
     let store: SQLiteStore
     let secrets: StoredSecrets
     let dnc: DNCRegistry
-    /// Where the server is reached from outside, e.g. `https://leads.example.com`.
+    /// Where the server is reached from outside, e.g. `https://leads.example.com` (no trailing slash).
     let publicURL: String
 
     public init(store: SQLiteStore, secrets: StoredSecrets, dnc: DNCRegistry, publicURL: String) {
         self.store = store
         self.secrets = secrets
         self.dnc = dnc
-        self.publicURL = publicURL.hasSuffix("/") ? String(publicURL.dropLast()) : publicURL
+        self.publicURL = publicURL
     }
 
     public func url(leadID: String) -> String { "\(publicURL)/unsubscribe/\(token(leadID: leadID))" }
