@@ -92,6 +92,7 @@ public final class Console: Sendable {
         registerImports(&router)
         registerCalls(&router)
         registerAudit(&router)
+        registerAuctions(&router)
         addPage(&router, .GET, "/admin/login") { [self] request in
             if try await session(request) != nil { return Pages.redirect("/admin") }
             if let path = try firstRunPath(), request.isFromLoopback {

@@ -5,7 +5,7 @@ enum Templates {
         "layout": layout, "login": login, "setup": setup, "dashboard": dashboard, "message": message, "compliance": compliance,
         "pageHead": pageHead, "buyers": buyers, "campaigns": campaigns, "sequences": sequences, "domains": domains,
         "leads": leads, "lead": lead, "keys": keys, "billing": billing, "backups": backups, "imports": imports, "calls": calls,
-        "audit": audit, "scopeChooser": scopeChooser,
+        "audit": audit, "scopeChooser": scopeChooser, "auction": auction,
     ]
 
     static let campaigns = """
@@ -102,12 +102,12 @@ enum Templates {
           <table class="dense">
             <thead><tr><th scope="col">When</th><th scope="col">Ping</th><th scope="col">Lead type</th><th scope="col">State</th><th scope="col">Bids</th><th scope="col">Best bid</th><th scope="col">Floor</th><th scope="col">Took</th><th scope="col">Outcome</th></tr></thead>
             <tbody>
-            {{#pings}}<tr><td>{{createdAt}}</td><td><code>{{id}}</code></td><td>{{campaignType}}</td><td>{{state}}</td><td>{{bids}}</td><td>{{best}}</td><td>{{floor}}</td><td>{{took}} ms</td><td>{{status}}</td></tr>
+            {{#pings}}<tr><td>{{createdAt}}</td><td><a href="/admin/auctions/{{id}}?tenant={{tenant}}"><code>{{id}}</code></a></td><td>{{campaignType}}</td><td>{{state}}</td><td>{{bids}}</td><td>{{best}}</td><td>{{floor}}</td><td>{{took}} ms</td><td>{{status}}</td></tr>
             {{/pings}}
             {{^pings}}<tr><td colspan="9">No auctions yet.</td></tr>{{/pings}}
             </tbody>
           </table>
-          <p class="scope">Each buyer's outcome and why it lost: <code>GET /api/v1/pingpost/pings/{id}</code>.</p>
+          <p class="scope">Open an auction for each buyer's outcome and why it won or lost.</p>
         </section>
         {{/content}}
         {{/layout}}

@@ -23,7 +23,12 @@ import Testing
             #expect(!page.text.contains("<b>Acme</b>"))
             #expect(page.text.contains("fixed $35.00"))
             #expect(page.text.contains("20/day"))
-            #expect(page.text.contains(ping))
+            #expect(page.text.contains("/admin/auctions/\(ping)?tenant=acme"))
+            // The auction's page: each buyer's outcome and why.
+            let auction = try browser.get("/admin/auctions/\(ping)?tenant=acme", cookie)
+            #expect(auction.status == 200)
+            #expect(auction.text.contains("&lt;b&gt;Acme&lt;/b&gt; Legal") && auction.text.contains("$35.00") && auction.text.contains("NV"))
+            #expect(try browser.get("/admin/auctions/ping_nope?tenant=acme", cookie).status == 404)
 
             // Pausing takes the buyer out of auctions; resuming brings it back.
             let paused = try browser.post("/admin/buyers/\(buyer)/status", "_csrf=\(csrf)&tenant=acme&status=paused", cookie)
