@@ -104,7 +104,7 @@ extension Templates {
             {{^buyers}}<tr><td colspan="5">No buyers yet.</td></tr>{{/buyers}}
             </tbody>
           </table>
-          <p class="scope">A balance below zero is owed by the buyer (invoiced monthly: <code>GET /api/v1/billing/invoices</code>).</p>
+          <p class="scope">A balance below zero is owed by the buyer, invoiced monthly: <a href="/admin/billing/invoices?tenant={{tenant}}">Invoices</a>.</p>
         </section>
 
         <section class="card">

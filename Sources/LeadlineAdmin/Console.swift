@@ -93,6 +93,7 @@ public final class Console: Sendable {
         registerCalls(&router)
         registerAudit(&router)
         registerAuctions(&router)
+        registerInvoices(&router)
         addPage(&router, .GET, "/admin/login") { [self] request in
             if try await session(request) != nil { return Pages.redirect("/admin") }
             if let path = try firstRunPath(), request.isFromLoopback {

@@ -5,7 +5,7 @@ enum Templates {
         "layout": layout, "login": login, "setup": setup, "dashboard": dashboard, "message": message, "compliance": compliance,
         "pageHead": pageHead, "buyers": buyers, "campaigns": campaigns, "sequences": sequences, "domains": domains,
         "leads": leads, "lead": lead, "keys": keys, "billing": billing, "backups": backups, "imports": imports, "calls": calls,
-        "audit": audit, "scopeChooser": scopeChooser, "auction": auction,
+        "audit": audit, "scopeChooser": scopeChooser, "auction": auction, "invoices": invoices,
     ]
 
     static let campaigns = """

@@ -48,4 +48,27 @@ import Testing
             #expect(try browser.post("/admin/billing/credits", "buyer_id=\(buyer)&amount=5", cookie).status == 403)
         }
     }
+
+    @Test func aMonthThatEndedIsInvoicedAndMarkedPaid() async throws {
+        try await blocking { () throws in
+            let market = try Market()
+            let buyer = try market.buyer("Acme Legal", ["bid_cents": 3500])
+            _ = try market.sell(to: buyer)
+            _ = try market.sell(to: buyer)
+            market.app.clock.advance(by: 32 * 86_400)  // the month ends
+            let tenant = try market.app.server.tenants.named("acme").id
+            let browser = ConsoleClient(app: market.app)
+            let (cookie, csrf) = try browser.signIn("admin@example.com", role: .admin, tenantID: tenant, page: "/admin/billing/invoices")
+            let page = try browser.get("/admin/billing/invoices", cookie).text
+            let id = try #require(page.range(of: #"/admin/billing/invoices/inv_[a-z0-9_]+/paid"#, options: .regularExpression).map { String(page[$0]) })
+            #expect(page.contains("Acme Legal") && page.contains("$70.00") && page.contains("open"))
+            #expect(try market.app.server.billing.balance(tenantID: tenant, buyerID: buyer) == -7000)
+            let paid = try browser.post(id, "_csrf=\(csrf)", cookie)
+            #expect(paid.status == 303)
+            #expect(try market.app.server.billing.balance(tenantID: tenant, buyerID: buyer) == 0)
+            let after = try browser.get(paid.header("Location") ?? "", cookie).text
+            #expect(after.contains("Invoice paid") && after.contains("paid 20") && !after.contains(id))
+            #expect(try market.ledgerProblems().isEmpty)
+        }
+    }
 }
