@@ -40,10 +40,11 @@ if [ ${#missing[@]} -gt 0 ]; then
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
-# The tests' independent mail parts: a real SMTP server (aiosmtpd) and a DKIM verifier (dkimpy), from PyPI.
-if [ "$MODE" = test ] && ! python3 -c "import aiosmtpd, dkim" >/dev/null 2>&1; then
-  say "Installing Python packages for the tests: aiosmtpd, dkimpy"
-  python3 -m pip install -q "aiosmtpd==1.4.6" "dkimpy==1.1.8"
+# The tests' independent parts, from PyPI: a real SMTP server (aiosmtpd), a DKIM verifier (dkimpy), the OpenAPI
+# validator that checks /openapi.json (openapi-spec-validator), and the API fuzzer (schemathesis).
+if [ "$MODE" = test ] && ! python3 -c "import aiosmtpd, dkim, openapi_spec_validator, schemathesis" >/dev/null 2>&1; then
+  say "Installing Python packages for the tests: aiosmtpd, dkimpy, openapi-spec-validator, schemathesis"
+  python3 -m pip install -q "aiosmtpd==1.4.6" "dkimpy==1.1.8" "openapi-spec-validator==0.9.0" "schemathesis==4.32.5"
 fi
 
 # --- Swift ----------------------------------------------------------------------------------------------------------
@@ -212,6 +213,9 @@ fi
 say "Running the test suite"
 swift build --build-tests
 swift test --skip-build
+
+say "Fuzzing the API from its OpenAPI description"
+Tests/Fuzz/run.sh .build/release/leadline
 
 say "Running the console in a real browser"
 Tests/Browser/run.sh .build/release/leadline

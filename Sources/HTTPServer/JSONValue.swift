@@ -62,6 +62,19 @@ public enum JSONValue: Codable, Sendable, Equatable {
     }
 }
 
+/// Literals, so that a JSON document written in code (the OpenAPI description) reads like JSON.
+extension JSONValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, ExpressibleByBooleanLiteral,
+    ExpressibleByArrayLiteral, ExpressibleByDictionaryLiteral, ExpressibleByFloatLiteral {
+    public init(stringLiteral value: String) { self = .string(value) }
+    public init(integerLiteral value: Int) { self = .integer(value) }
+    public init(floatLiteral value: Double) { self = .number(value) }
+    public init(booleanLiteral value: Bool) { self = .bool(value) }
+    public init(arrayLiteral elements: JSONValue...) { self = .array(elements) }
+    public init(dictionaryLiteral elements: (String, JSONValue)...) {
+        self = .object(Dictionary(elements, uniquingKeysWith: { _, last in last }))
+    }
+}
+
 /// A `PATCH` body (a JSON merge patch, RFC 7396) applied to a stored value: what it leaves out is kept.
 public enum MergePatch {
     public static func apply<Value: Codable>(_ body: [UInt8], to current: Value) throws -> Value {

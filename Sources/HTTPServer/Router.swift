@@ -86,18 +86,40 @@ public struct Router: Sendable {
                   accepts: accepts, bodyToFile: bodyToFile, handler: .async(handler)))
     }
 
+    /// The most specific pattern that matches `path` decides: `/leads/inbound` is that route's alone, so a `GET` of
+    /// it is a 405, not a lookup of a lead called "inbound" by `/leads/{id}`. Among patterns, a literal segment is
+    /// more specific than a parameter, and a parameter than a `{rest...}`, compared from the left.
     public func match(_ method: HTTPMethod, _ path: String) -> Match {
         let parts = Router.split(path)
-        var allowed: [HTTPMethod] = []
         let lookup = method == .HEAD ? HTTPMethod.GET : method
+        var best: [(route: Route, parameters: [String: String])] = []
         for route in (routesBySegmentCount[parts.count] ?? []) + restRoutes {
             guard let parameters = Router.bind(route.segments, parts) else { continue }
-            if route.method == lookup { return .found(route, parameters: parameters) }
-            allowed.append(route.method)
+            if let first = best.first {
+                let order = Router.specificity(route.segments, first.route.segments)
+                if order < 0 { continue }
+                if order > 0 { best.removeAll() }
+            }
+            best.append((route, parameters))
         }
-        if allowed.isEmpty { return .notFound }
+        if let found = best.first(where: { $0.route.method == lookup }) { return .found(found.route, parameters: found.parameters) }
+        if best.isEmpty { return .notFound }
+        var allowed = best.map(\.route.method)
         if allowed.contains(.GET) { allowed.append(.HEAD) }
         return .methodNotAllowed(allowed)
+    }
+
+    /// Positive when `a` is more specific than `b`, negative when less, zero when alike.
+    private static func specificity(_ a: [Route.Segment], _ b: [Route.Segment]) -> Int {
+        func rank(_ segment: Route.Segment) -> Int {
+            switch segment {
+            case .literal: return 2
+            case .parameter: return 1
+            case .rest: return 0
+            }
+        }
+        for (x, y) in zip(a, b) where rank(x) != rank(y) { return rank(x) - rank(y) }
+        return a.count - b.count
     }
 
     private static func bind(_ segments: [Route.Segment], _ parts: [Substring]) -> [String: String]? {

@@ -57,4 +57,14 @@ extension Request {
         }
         return number
     }
+
+    /// `true`/`false` (also `1`/`0`, `yes`/`no`) from the query, nil when absent, or a 422 naming it.
+    func booleanQuery(_ name: String) throws -> Bool? {
+        guard let text = query[name] else { return nil }
+        switch text.lowercased() {
+        case "true", "1", "yes": return true
+        case "false", "0", "no": return false
+        default: throw HTTPError.validation([.init(field: name, reason: "must be true or false")])
+        }
+    }
 }

@@ -55,6 +55,8 @@ public struct ServeOptions: Sendable {
 
 /// The whole server: the store, the core services, and the HTTP faces over them.
 public final class LeadlineServer: @unchecked Sendable {
+    /// This build's version (`leadline --version`, the OpenAPI description).
+    public static let version = "0.1.0"
     public let options: ServeOptions
     public let store: SQLiteStore
     public let tenants: Tenants
@@ -87,6 +89,8 @@ public final class LeadlineServer: @unchecked Sendable {
     public let targets: AddressPolicy
     public let metrics: PrometheusCollectorRegistry
     let http: HTTPServer
+    /// Every route served: method and path pattern (`/api/v1/leads/{id}`), console pages included.
+    public let routeTable: [(method: String, path: String)]
     let logger = Logger(label: "leadline")
     private let backups = Mutex<Task<Void, Never>?>(nil)
 
@@ -189,7 +193,9 @@ public final class LeadlineServer: @unchecked Sendable {
         if let twilio = options.twilio {
             routes.addTwilio(twilio, publicURL: publicURL, texts: InboundTexts(store: store, clock: options.clock, dnc: gate.dnc))
         }
+        routes.addOpenAPI(version: Self.version)
         routes.addConsole(console)
+        routeTable = routes.router.routes.map { ($0.method.rawValue, $0.pattern) }
         let responder = Responder(router: routes.router,
                                   middleware: [RequestIDMiddleware(), AccessLogMiddleware(), MetricsMiddleware(registry: metrics)],
                                   defaultMaxBodyBytes: options.maxBodyBytes)

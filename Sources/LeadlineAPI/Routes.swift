@@ -5,6 +5,8 @@ import LeadlineCore
 /// Registers routes with the access rule each needs; the key dialect follows from the path.
 struct Routes {
     private(set) var router = Router()
+    /// Each API route's access rule, for the OpenAPI description (console routes are not here: they use sessions).
+    private(set) var access: [RouteKey: RouteAccess] = [:]
     let keys: APIKeys
     let limiter: RateLimiter
     /// Replays first answers to retried POSTs; nil where a router is built without a store (tests of the dialects).
@@ -32,6 +34,7 @@ struct Routes {
     mutating func add(_ method: HTTPMethod, _ path: String, access: Access? = nil, allowLoopback: Bool = false,
                       maxBodyBytes: Int? = nil, accepts: [String] = ["application/json"], bodyToFile: Bool = false,
                       _ handler: @escaping @Sendable (Request) throws -> Response) {
+        self.access[RouteKey(method, path)] = RouteAccess(rule: access ?? Access.defaultFor(method), loopbackWithoutKey: allowLoopback)
         router.add(method, path, middleware: middleware(for: method, path, access: access, allowLoopback: allowLoopback),
                    maxBodyBytes: maxBodyBytes, accepts: accepts, bodyToFile: bodyToFile, handler)
     }
@@ -39,8 +42,25 @@ struct Routes {
     mutating func addAsync(_ method: HTTPMethod, _ path: String, access: Access? = nil,
                            maxBodyBytes: Int? = nil, accepts: [String] = ["application/json"], bodyToFile: Bool = false,
                            _ handler: @escaping @Sendable (Request) async throws -> Response) {
+        self.access[RouteKey(method, path)] = RouteAccess(rule: access ?? Access.defaultFor(method), loopbackWithoutKey: false)
         router.addAsync(method, path, middleware: middleware(for: method, path, access: access),
                         maxBodyBytes: maxBodyBytes, accepts: accepts, bodyToFile: bodyToFile, handler)
+    }
+
+    /// `GET /openapi.json`: the description of every route registered before it, written once.
+    mutating func addOpenAPI(version: String) {
+        var rules = access
+        rules[RouteKey(.GET, "/openapi.json")] = RouteAccess(rule: .open, loopbackWithoutKey: false)
+        let document: [UInt8]
+        do { document = try JSON.encode(OpenAPI.document(access: rules, version: version)) } catch {
+            preconditionFailure("the OpenAPI description does not encode: \(error)")
+        }
+        add(.GET, "/openapi.json", access: .open) { _ in
+            var response = Response(status: 200, body: .bytes(document))
+            response.headers.set("Content-Type", "application/json")
+            response.headers.set("Access-Control-Allow-Origin", "*")
+            return response
+        }
     }
 
     /// The web console's pages (`/admin`); they use sessions, not API keys.

@@ -1,11 +1,12 @@
 import ArgumentParser
 import Foundation
+import LeadlineAPI
 
 struct Leadline: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "leadline",
         abstract: "Leadline: leads in, consent checked, sold by ping-post or called and transferred, billed.",
-        version: "0.1.0",
+        version: LeadlineServer.version,
         subcommands: [Serve.self, TenantCommand.self, KeyCommand.self, Migrate.self, Backup.self, Restore.self, Verify.self,
                       Import.self, DNCCommand.self, AdminCommand.self, PostbackURLCommand.self, DialerCommand.self, SimulateCommand.self, Version.self])
 }

@@ -306,3 +306,28 @@ import Testing
         guard case .methodNotAllowed = router.match(.POST, "/assets/a/b") else { Issue.record("expected 405"); return }
     }
 }
+
+@Suite struct SpecificityTests {
+    /// A literal segment outranks a parameter whatever the order of registration, and a path that only a literal
+    /// route matches exactly is that route's: another method is a 405 naming its methods, not a lookup by id.
+    @Test func theMostSpecificPatternDecides() throws {
+        var router = Router()
+        router.add(.GET, "/leads/{id}") { _ in .text("") }
+        router.add(.PATCH, "/leads/{id}") { _ in .text("") }
+        router.add(.POST, "/leads/inbound") { _ in .text("") }
+        router.add(.GET, "/buyers/{id}") { _ in .text("") }
+        router.add(.GET, "/buyers/match") { _ in .text("") }
+
+        guard case .found(let match, _) = router.match(.GET, "/buyers/match") else { Issue.record("expected a match"); return }
+        #expect(match.pattern == "/buyers/match")
+        guard case .found(let byID, let parameters) = router.match(.GET, "/leads/42") else { Issue.record("expected a match"); return }
+        #expect(byID.pattern == "/leads/{id}")
+        #expect(parameters["id"] == "42")
+        guard case .methodNotAllowed(let allowed) = router.match(.GET, "/leads/inbound") else {
+            Issue.record("GET /leads/inbound must be a 405, not a lead called inbound"); return
+        }
+        #expect(allowed == [.POST])
+        guard case .methodNotAllowed(let forID) = router.match(.DELETE, "/leads/42") else { Issue.record("expected 405"); return }
+        #expect(Set(forID) == [.GET, .PATCH, .HEAD])
+    }
+}

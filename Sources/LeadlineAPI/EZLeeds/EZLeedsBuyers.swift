@@ -89,7 +89,7 @@ extension Routes {
             let caller = try request.caller
             let state = try Self.state(request.query["state"])
             let zip = request.query["zip_code"]?.trimmingSpaces
-            if let zip, !zip.isEmpty, !(zip.count == 5 || zip.count == 10), !zip.prefix(5).allSatisfy({ $0.isASCII && $0.isNumber }) {
+            if let zip, !zip.isEmpty, !LeadInput.isZip(zip) {
                 throw HTTPError.validation([.init(field: "zip_code", reason: "must be 5 digits or 5+4")])
             }
             let profile = LeadProfile(campaignType: request.query["campaign_type"], state: state, zipCode: zip?.isEmpty == true ? nil : zip)
@@ -113,7 +113,7 @@ extension Routes {
                 }
             }
             // `explain=true` adds the buyers left out and why.
-            return try .json(Answer(matches: matches, excluded: request.query["explain"] == "true" ? excluded : nil))
+            return try .json(Answer(matches: matches, excluded: try request.booleanQuery("explain") == true ? excluded : nil))
         }
 
         add(.GET, "/api/v1/buyers/{id}") { request in

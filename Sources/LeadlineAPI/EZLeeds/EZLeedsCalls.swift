@@ -248,16 +248,6 @@ struct PostbackView: Encodable {
 }
 
 extension Request {
-    /// `true`/`false` (also `1`/`0`) from the query, nil when absent.
-    func booleanQuery(_ name: String) throws -> Bool? {
-        guard let text = query[name] else { return nil }
-        switch text.lowercased() {
-        case "true", "1", "yes": return true
-        case "false", "0", "no": return false
-        default: throw HTTPError.validation([.init(field: name, reason: "must be true or false")])
-        }
-    }
-
     /// Where this server is reached, for URLs handed to others: the `Host` the request came to.
     var publicBase: String {
         let host = headers["Host"] ?? "127.0.0.1"

@@ -100,7 +100,7 @@ extension Routes {
             let caller = try request.caller
             let page = try request.integerQuery("page", default: 1, range: 1...1_000_000)
             let perPage = try request.integerQuery("per_page", default: 25, range: 1...200)
-            var filter = LeadFilter(campaignType: request.query["campaign_type"], state: request.query["state"]?.uppercased(),
+            var filter = LeadFilter(campaignType: request.query["campaign_type"], state: try Self.state(request.query["state"]),
                                     source: request.query["source"])
             var problems: [HTTPError.FieldError] = []
             if let status = request.query["status"] {

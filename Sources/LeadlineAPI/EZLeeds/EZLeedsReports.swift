@@ -59,10 +59,18 @@ extension Routes {
             let kind = request.query["type"] ?? "leads"
             let explicit = request.query["period"] != nil || request.query["from"] != nil || request.query["to"] != nil
             let range = explicit ? try Self.days(request, reports) : nil
+            // Filters are checked whichever export they apply to: a mistyped one is named, never silently ignored.
+            var transactionKind: LedgerTransaction.Kind?
+            if let text = request.query["transaction_type"] {
+                guard let known = LedgerTransaction.Kind(rawValue: text) else {
+                    throw HTTPError.validation([.init(field: "transaction_type", reason: "must be one of \(LedgerTransaction.Kind.allCases.map(\.rawValue).joined(separator: ", "))")])
+                }
+                transactionKind = known
+            }
             let export: CSVExport
             switch kind {
             case "leads":
-                var filter = LeadFilter(campaignType: request.query["campaign_type"], state: request.query["state"]?.uppercased(),
+                var filter = LeadFilter(campaignType: request.query["campaign_type"], state: try Self.state(request.query["state"]),
                                         source: request.query["source"], createdFrom: range?.startStamp, createdTo: range?.endStamp)
                 if let status = request.query["status"] {
                     guard let known = LeadStatus(rawValue: status) else {
@@ -72,14 +80,7 @@ extension Routes {
                 }
                 export = CSVExport.leads(leads, tenantID: caller.tenantID, filter: filter)
             case "transactions":
-                var kind: LedgerTransaction.Kind?
-                if let text = request.query["transaction_type"] {
-                    guard let known = LedgerTransaction.Kind(rawValue: text) else {
-                        throw HTTPError.validation([.init(field: "transaction_type", reason: "must be one of \(LedgerTransaction.Kind.allCases.map(\.rawValue).joined(separator: ", "))")])
-                    }
-                    kind = known
-                }
-                export = CSVExport.transactions(store, tenantID: caller.tenantID, buyerID: request.query["buyer_id"], kind: kind,
+                export = CSVExport.transactions(store, tenantID: caller.tenantID, buyerID: request.query["buyer_id"], kind: transactionKind,
                                                 from: range?.startStamp, to: range?.endStamp)
             default:
                 throw HTTPError.validation([.init(field: "type", reason: "must be leads or transactions")])

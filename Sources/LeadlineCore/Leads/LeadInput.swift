@@ -78,7 +78,7 @@ public struct LeadInput: Sendable {
         return domain.allSatisfy { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "." } && labels.last!.count >= 2
     }
 
-    static func isZip(_ text: String) -> Bool {
+    public static func isZip(_ text: String) -> Bool {
         let digits = text.filter { $0 != "-" }
         guard digits.allSatisfy({ $0.isASCII && $0.isNumber }) else { return false }
         if text.count == 5 { return digits.count == 5 }
