@@ -193,8 +193,8 @@ public final class LeadlineServer: @unchecked Sendable {
         if let twilio = options.twilio {
             routes.addTwilio(twilio, publicURL: publicURL, texts: InboundTexts(store: store, clock: options.clock, dnc: gate.dnc))
         }
-        routes.addOpenAPI(version: Self.version)
-        routes.addConsole(console)
+        let apiDocument = routes.addOpenAPI(version: Self.version)
+        routes.addConsole(console, apiDocument: apiDocument)
         routeTable = routes.router.routes.map { ($0.method.rawValue, $0.pattern) }
         let responder = Responder(router: routes.router,
                                   middleware: [RequestIDMiddleware(), AccessLogMiddleware(), MetricsMiddleware(registry: metrics)],

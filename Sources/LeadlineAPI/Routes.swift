@@ -47,12 +47,14 @@ struct Routes {
                         maxBodyBytes: maxBodyBytes, accepts: accepts, bodyToFile: bodyToFile, handler)
     }
 
-    /// `GET /openapi.json`: the description of every route registered before it, written once.
-    mutating func addOpenAPI(version: String) {
+    /// `GET /openapi.json`: the description of every route registered before it, written once; answers it too, for
+    /// the console's API reference.
+    mutating func addOpenAPI(version: String) -> JSONValue {
         var rules = access
         rules[RouteKey(.GET, "/openapi.json")] = RouteAccess(rule: .open, loopbackWithoutKey: false)
+        let description = OpenAPI.document(access: rules, version: version)
         let document: [UInt8]
-        do { document = try JSON.encode(OpenAPI.document(access: rules, version: version)) } catch {
+        do { document = try JSON.encode(description) } catch {
             preconditionFailure("the OpenAPI description does not encode: \(error)")
         }
         add(.GET, "/openapi.json", access: .open) { _ in
@@ -61,8 +63,9 @@ struct Routes {
             response.headers.set("Access-Control-Allow-Origin", "*")
             return response
         }
+        return description
     }
 
     /// The web console's pages (`/admin`); they use sessions, not API keys.
-    mutating func addConsole(_ console: Console) { console.register(&router) }
+    mutating func addConsole(_ console: Console, apiDocument: JSONValue) { console.register(&router, apiDocument: apiDocument) }
 }

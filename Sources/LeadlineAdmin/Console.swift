@@ -77,8 +77,10 @@ public final class Console: Sendable {
         return "/admin/setup?token=\(token)"
     }
 
-    public func register(_ router: inout Router) {
+    /// Registers the console's pages; `apiDocument` is the OpenAPI description its API reference page shows.
+    public func register(_ router: inout Router, apiDocument: JSONValue) {
         let form = ["application/x-www-form-urlencoded"]
+        registerAPIReference(&router, document: apiDocument)
         registerDashboard(&router)
         registerCompliance(&router)
         registerBuyers(&router)

@@ -58,6 +58,7 @@ extension Templates {
         {{$content}}
         <h1>API keys</h1>
         {{>pageHead}}
+        <p class="scope">What a key can call, with every field: the <a href="/admin/api">API reference</a>.</p>
         {{#newKey}}
         <section class="card new-key" role="status">
           <h2>Key “{{name}}” created</h2>

@@ -6,6 +6,7 @@ enum Templates {
         "pageHead": pageHead, "buyers": buyers, "campaigns": campaigns, "sequences": sequences, "domains": domains,
         "leads": leads, "lead": lead, "keys": keys, "billing": billing, "backups": backups, "imports": imports, "calls": calls,
         "audit": audit, "scopeChooser": scopeChooser, "auction": auction, "invoices": invoices,
+        "apiReference": apiReference, "inlineCode": inlineCode,
     ]
 
     static let campaigns = """

@@ -257,7 +257,7 @@ def main():
         walk.shot("09-backups")
 
         for path, name in [("/admin/calls", "10-calls"), ("/admin/sequences", "10-sequences"), ("/admin/domains", "11-domains"), ("/admin/campaigns", "12-campaigns"), (f"/admin/auctions/{ping['ping_id']}", "12-auction"),
-                           ("/admin/billing/invoices", "12-invoices"), ("/admin/compliance", "13-compliance"), ("/admin/audit", "13-audit"), ("/admin", "14-dashboard-after")]:
+                           ("/admin/billing/invoices", "12-invoices"), ("/admin/compliance", "13-compliance"), ("/admin/audit", "13-audit"), ("/admin/api", "13-api-reference"), ("/admin", "14-dashboard-after")]:
             walk.open(path)
             walk.links()
             walk.shot(name)
