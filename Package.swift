@@ -15,6 +15,8 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/swift-mustache", exact: "2.1.1"),
         // Tests only: exports are read back by an independent RFC 4180 parser, not by our own importer's.
         .package(url: "https://github.com/yaslab/CSV.swift", exact: "2.5.2"),
+        // Latency percentiles of the simulator's runs and the benchmarks.
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", exact: "0.2.0"),
     ],
     targets: [
         // C libraries. Swift cannot call variadic C functions, so each has a tiny shim header.
@@ -61,8 +63,10 @@ let package = Package(
         // The HTTP faces of the core: the lead2inbound (/v1) and EZLeeds (/api/v1) dialects, and the console's wiring.
         .target(name: "LeadlineAPI", dependencies: ["LeadlineCore", "HTTPServer", "LeadlineAssets", "LeadlineAdmin", "OutboundHTTP", "OutboundMail"]),
 
-        // The simulator's parts: mock buyers on loopback ports (tests, `leadline simulate`, `serve --demo`).
-        .target(name: "Simulator", dependencies: ["HTTPServer", "LeadlineCore"]),
+        // The simulator's parts: mock buyers on loopback ports, synthetic leads, a mock call platform, scenarios and their
+        // runs (tests, `leadline simulate`, `serve --demo`).
+        .target(name: "Simulator", dependencies: ["HTTPServer", "LeadlineCore", "OutboundHTTP",
+                                                  .product(name: "Histogram", package: "hdrhistogram-swift")]),
 
         // The command line: wiring only.
         .executableTarget(name: "leadline", dependencies: [

@@ -14,7 +14,7 @@ struct Serve: ParsableCommand {
     @Option(help: "HOST:PORT to listen on (env LEADLINE_LISTEN; default 127.0.0.1:8080). Port 0 picks a free port.")
     var listen: String?
 
-    @Flag(help: "Seed a demo tenant and key into an empty database and print the key.")
+    @Flag(help: "On an empty database: seed a demo tenant, campaigns, simulated buyers and destinations, an API key and a console user (printed), and keep simulated traffic running.")
     var demo = false
 
     @Option(help: "Server threads (default: the number of cores).")
@@ -138,9 +138,13 @@ struct Serve: ParsableCommand {
             print("Restored \(done.restored) as staged in the console\(done.saved.map { "; the database it replaced is saved at \($0)" } ?? "").")
         }
         let server = try LeadlineServer(options)
-        if demo, let seeded = try DemoSeed.seed(tenants: server.tenants, keys: server.keys) {
-            print("Demo tenant '\(seeded.tenant.name)' created. Its API key (shown once, all scopes):")
-            print("  \(seeded.key.token)")
+        let seeded = demo ? try DemoSeed.prepare(tenants: server.tenants, keys: server.keys, users: server.console.users) : nil
+        if demo && seeded == nil {
+            print("--demo: this database holds other data than the demo's, so no demo data or traffic is added to it.")
+        }
+        if let key = seeded?.key {
+            print("Demo tenant '\(DemoSeed.tenantName)' created. Its API key (shown once, all scopes):")
+            print("  \(key.token)")
         }
         try server.start()
         let host = options.listen.hasPrefix("[") ? String(options.listen[..<options.listen.lastIndex(of: ":")!])
@@ -150,11 +154,23 @@ struct Serve: ParsableCommand {
             // The one way in for the first administrator: a one-time link, valid until it is used.
             print("No console user yet. Create the first administrator at http://\(host.isEmpty ? "127.0.0.1" : host):\(server.port)\(path)")
         }
+        var flow: DemoFlow?
+        if let seeded {
+            let local = ["", "0.0.0.0"].contains(host) ? "127.0.0.1" : host == "[::]" ? "[::1]" : host
+            let started = DemoFlow(base: "http://\(local):\(server.port)", key: seeded.trafficKey.token)
+            try runBlocking { try await started.start() }
+            flow = started
+            if let email = seeded.adminEmail, let password = seeded.adminPassword {
+                print("Console: http://\(local):\(server.port)/admin  sign in as \(email) with password \(password) (shown once)")
+            }
+            print("Demo traffic is running: a lead every ten seconds or so, bids from mock buyers, calls and transfers by the voice simulator, postbacks.")
+        }
         fflush(nil)
 
         let received = signals.wait()
         print("Received \(received == SIGINT ? "SIGINT" : "SIGTERM"); finishing requests in flight…")
         fflush(nil)
+        flow?.stop()
         server.stop()
         withExtendedLifetime(lock) {}
         print("Stopped cleanly.")
@@ -163,14 +179,5 @@ struct Serve: ParsableCommand {
 
 extension Duration {
     /// `90s`, `30m`, `6h`, `1d`.
-    static func parse(_ text: String) -> Duration? {
-        guard let unit = text.last, let amount = Int(text.dropLast()), amount > 0 else { return nil }
-        switch unit {
-        case "s": return .seconds(amount)
-        case "m": return .seconds(amount * 60)
-        case "h": return .seconds(amount * 3600)
-        case "d": return .seconds(amount * 86400)
-        default: return nil
-        }
-    }
+    static func parse(_ text: String) -> Duration? { Scenario.seconds(text).map { .seconds($0) } }
 }

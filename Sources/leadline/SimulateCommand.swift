@@ -31,14 +31,7 @@ struct SimulateCommand: ParsableCommand {
             }
         }
 
-        var range: ClosedRange<Int>? {
-            let parts = bidCents.split(separator: "-").compactMap { Int($0) }
-            switch parts.count {
-            case 1 where parts[0] >= 0: return parts[0]...parts[0]
-            case 2 where parts[0] >= 0 && parts[0] <= parts[1]: return parts[0]...parts[1]
-            default: return nil
-            }
-        }
+        var range: ClosedRange<Int>? { Scenario.range(bidCents) }
 
         func run() throws {
             let signals = TerminationSignals()

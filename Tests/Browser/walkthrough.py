@@ -1,7 +1,8 @@
 """The console in a real browser (headless Chromium through Selenium), as a new admin would use it.
 
-Starts `leadline serve --demo` on a fresh database, then: completes the first-run setup, signs in, creates an API
-key, adds a buyer, imports a CSV, opens a lead, approves a return and downloads a backup. It fails on any error in
+Starts `leadline serve` on a fresh database, then: completes the first-run setup, signs in, creates an API key, adds a
+buyer, imports a CSV, opens a lead, approves a return and downloads a backup. Then starts `leadline serve --demo` on
+another and signs in with the credentials it printed: within two minutes its dashboard shows simulated traffic. It fails on any error in
 the browser's console (a CSP violation included), on any link of a visited page that does not answer 2xx/3xx, and on
 any step that does not show what it should. Screenshots of the main pages go to $LEADLINE_SCREENSHOTS
 (default .build/screenshots).
@@ -37,22 +38,32 @@ def fail(message):
     raise SystemExit(f"FAIL: {message}")
 
 
-def start_server():
-    out = open(os.path.join(WORK, "serve.log"), "w+")
-    server = subprocess.Popen([BINARY, "serve", "--demo", "--db", os.path.join(WORK, "leadline.db"), "--listen", "127.0.0.1:0"],
+def start_server(name, demo=False):
+    """Starts the binary on a fresh database; answers the process, its base URL and what it printed."""
+    database = os.path.join(WORK, f"{name}.db")
+    if not demo:
+        # The console's first user is an operator; give them a tenant to work in.
+        subprocess.run([BINARY, "tenant", "create", "acme", "--db", database], check=True, stdout=subprocess.DEVNULL)
+    out = open(os.path.join(WORK, f"{name}.log"), "w+")
+    server = subprocess.Popen([BINARY, "serve", "--db", database, "--listen", "127.0.0.1:0"] + (["--demo"] if demo else []),
                               stdout=out, stderr=subprocess.STDOUT)
+    ready = r"sign in as (\S+) with password (\S+)" if demo else r"(/admin/setup\?token=[0-9a-f]+)"
     deadline = time.time() + 60
     while time.time() < deadline:
         out.seek(0)
         text = out.read()
         port = re.search(r"listening on http://127\.0\.0\.1:(\d+)", text)
-        setup = re.search(r"(/admin/setup\?token=[0-9a-f]+)", text)
-        if port and setup:
-            return server, f"http://127.0.0.1:{port.group(1)}", setup.group(1)
+        if port and re.search(ready, text):
+            return server, f"http://127.0.0.1:{port.group(1)}", text
         if server.poll() is not None:
             fail(f"the server exited: {text}")
         time.sleep(0.1)
-    fail("the server did not start")
+    fail(f"the server did not start: {text}")
+
+
+def stop(server):
+    server.terminate()
+    server.wait(timeout=30)
 
 
 def browser():
@@ -138,8 +149,45 @@ class Walk:
                 problems.append(f"broken link on {self.driver.current_url}: {href} answered {status}")
 
 
+def living_demo(driver):
+    """`serve --demo`: sign in with the printed credentials; within a minute or so the dashboard shows simulated
+    traffic (leads sold to the demo's mock buyers)."""
+    server, base, printed = start_server("demo", demo=True)
+    try:
+        email, password = re.search(r"sign in as (\S+) with password (\S+)", printed).groups()
+        key = re.search(r"^  (ll_\S+)$", printed, re.M).group(1)
+        walk = Walk(driver, base)
+        walk.open("/admin/login")
+        walk.field("email", email)
+        walk.field("password", password)
+        walk.submit("form[action='/admin/login']")
+        walk.expect("Dashboard", "the demo's console user signs in")
+        deadline, report = time.time() + 120, {}
+        while time.time() < deadline:
+            report = api(base, "GET", "/api/v1/reports/dashboard", key)
+            if report.get("leads_delivered", 0) >= 2:
+                break
+            time.sleep(2)
+        else:
+            fail(f"the demo showed no life within two minutes: {report}")
+        walk.open("/admin")
+        walk.links()
+        walk.shot("20-demo-dashboard")
+        walk.open("/admin/buyers")
+        walk.expect("Harbor Insurance Group", "the demo's buyers")
+        walk.links()
+        walk.shot("21-demo-buyers")
+        walk.open("/admin/leads")
+        walk.links()
+        walk.shot("22-demo-leads")
+        print(f"ok: the demo is alive: {report}")
+    finally:
+        stop(server)
+
+
 def main():
-    server, base, setup = start_server()
+    server, base, printed = start_server("walkthrough")
+    setup = re.search(r"(/admin/setup\?token=[0-9a-f]+)", printed).group(1)
     driver = browser()
     walk = Walk(driver, base)
     try:
@@ -261,11 +309,14 @@ def main():
             walk.open(path)
             walk.links()
             walk.shot(name)
+        stop(server)
+        server = None
+        living_demo(driver)
     finally:
         walk.console_errors()
         driver.quit()
-        server.terminate()
-        server.wait(timeout=30)
+        if server:
+            stop(server)
     if problems:
         fail("\n".join(problems))
     print(f"ok: the browser walkthrough passed ({len(walk.checked)} links checked); screenshots in {SHOTS}")
