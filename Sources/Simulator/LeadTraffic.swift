@@ -13,6 +13,8 @@ public final class LeadTraffic: Sendable {
     private let leads: Mutex<SyntheticLeads>
     private let buyerNames: [String: String]
     private let returnRates: [String: Double]
+    /// Campaign types whose leads are called, not auctioned.
+    private let callingTypes: Set<String>
 
     public init(client: LeadlineClient, scenario: Scenario, setup: ScenarioSetup.Result, stats: RunStats, clock: RunClock) {
         self.client = client
@@ -27,6 +29,7 @@ public final class LeadTraffic: Sendable {
                                                                     unconsented: traffic.unconsentedRate, campaignTypes: types)))
         buyerNames = Dictionary(setup.buyers.map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
         returnRates = Dictionary(setup.buyers.map { ($0.id, $0.plan.returnRate) }, uniquingKeysWith: { a, _ in a })
+        callingTypes = Set(scenario.campaigns.filter(\.calling).map(\.campaignType))
     }
 
     /// Sends leads until `runSeconds` of the run's clock have passed (nil: until the task is cancelled).
@@ -84,15 +87,30 @@ public final class LeadTraffic: Sendable {
         guard record(answer, "inbound"), let id = answer["id"] as? String else { return nil }
         if answer["duplicate"] as? Bool == true { stats.count("inbound.duplicate"); return nil }
         let status = answer["status"] as? String ?? "?"
-        stats.count("inbound.\(status)")
-        guard status == "delivered" || status == "accepted" else { return nil }
-        let detail = await client.send("GET", "/api/v1/leads/\(id)")
-        guard detail.ok, let buyer = detail["buyer_id"] as? String else { return nil }
+        guard status != "ineligible", !callingTypes.contains(lead.campaignType) else {
+            stats.count("inbound.\(status == "ineligible" ? status : "to_calls")")
+            return nil
+        }
+        // The auction runs after the answer: wait for its end on the lead's timeline (sold, or unsold and why), so
+        // the next lead's auction never overlaps this one and the run stays the same for the same seed.
+        var detail = await client.send("GET", "/api/v1/leads/\(id)")
+        for _ in 0..<500 where detail.ok && !Self.routed(detail) {
+            try? await Task.sleep(for: .milliseconds(10))
+            detail = await client.send("GET", "/api/v1/leads/\(id)")
+        }
+        guard detail.ok, Self.routed(detail) else { stats.error("inbound: lead \(id) was not routed within 5 s"); return nil }
+        guard let buyer = detail["buyer_id"] as? String else { stats.count("inbound.unsold"); return nil }
+        stats.count("inbound.sold")
         let price = detail["sold_price_cents"] as? Int ?? 0
         stats.count("sold")
         stats.count("revenue_cents", price)
-        stats.won(buyer: buyerNames[buyer] ?? buyer, priceCents: price)
+        stats.won(buyer: buyerNames[buyer] ?? buyer, priceCents: price, atPing: false)
         return (buyer, id)
+    }
+
+    /// Whether the lead's timeline shows the end of its auction.
+    static func routed(_ detail: LeadlineClient.Answer) -> Bool {
+        (detail["events"] as? [[String: Any]] ?? []).contains { ["sold", "unsold"].contains($0["kind"] as? String ?? "") }
     }
 
     /// A ping without personal data, then a post to the best bid.
@@ -120,7 +138,7 @@ public final class LeadTraffic: Sendable {
         stats.count("post.accepted")
         stats.count("sold")
         stats.count("revenue_cents", price)
-        stats.won(buyer: buyerNames[winner] ?? winner, priceCents: price)
+        stats.won(buyer: buyerNames[winner] ?? winner, priceCents: price, atPing: true)
         return (winner, id)
     }
 

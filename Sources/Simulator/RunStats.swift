@@ -10,6 +10,8 @@ public final class RunStats: Sendable {
         public var buyerWins: [String: Int] = [:]
         public var buyerRevenueCents: [String: Int] = [:]
         public var buyerBids: [String: Int] = [:]
+        /// Wins at ping-post only, against `buyerBids` (direct routing's auctions are not seen from outside).
+        public var buyerPingWins: [String: Int] = [:]
         public var latency: [String: Histogram<UInt64>] = [:]
         public var errors: [String] = []
 
@@ -30,8 +32,12 @@ public final class RunStats: Sendable {
         }
     }
 
-    public func won(buyer: String, priceCents: Int) {
-        state.withLock { $0.buyerWins[buyer, default: 0] += 1; $0.buyerRevenueCents[buyer, default: 0] += priceCents }
+    public func won(buyer: String, priceCents: Int, atPing: Bool) {
+        state.withLock { state in
+            state.buyerWins[buyer, default: 0] += 1
+            state.buyerRevenueCents[buyer, default: 0] += priceCents
+            if atPing { state.buyerPingWins[buyer, default: 0] += 1 }
+        }
     }
 
     public func bid(buyer: String) { state.withLock { $0.buyerBids[buyer, default: 0] += 1 } }

@@ -25,10 +25,11 @@ public struct SyntheticLeads: Sendable {
             return body
         }
 
-        /// The body of lead2inbound's `POST /v1/leads`.
+        /// The body of lead2inbound's `POST /v1/leads`: the quickstart's fields, no campaign type (the lead is called,
+        /// not auctioned).
         public var lead2Inbound: [String: Any] {
             var body: [String: Any] = ["first_name": firstName, "last_name": lastName, "email": email, "phone": phone, "state": state,
-                                       "zip_code": zipCode, "campaign_type": campaignType, "source": "simulator"]
+                                       "zip_code": zipCode, "source": "simulator"]
             if let consent {
                 body["consent"] = ["consent_timestamp": consent["consented_at"] ?? "", "consent_text_version": "sim-v1",
                                    "source_url": consent["page_url"] ?? ""]

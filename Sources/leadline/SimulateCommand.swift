@@ -2,11 +2,12 @@ import ArgumentParser
 import Foundation
 import Simulator
 
-/// `leadline simulate`: the simulator's parts, for rehearsing flows locally.
+/// `leadline simulate`: rehearse a scenario end to end and get its report, or run the simulator's mock buyers alone.
 struct SimulateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "simulate", abstract: "Run parts of the simulator (mock buyers) on loopback ports.",
-        subcommands: [Buyers.self])
+        commandName: "simulate",
+        abstract: "Rehearse ping-post and call traffic against a Leadline server and print a report (`leadline simulate quick`).",
+        subcommands: [RunScenario.self, Buyers.self], defaultSubcommand: RunScenario.self)
 
     struct Buyers: ParsableCommand {
         static let configuration = CommandConfiguration(

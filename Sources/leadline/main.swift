@@ -5,9 +5,11 @@ import Logging
 // Exit codes: 0 ok, 1 failure, 2 usage.
 do {
     var command = try Leadline.parseAsRoot()
+    // A simulation's own server logs only warnings (its report is the output); `serve` logs every request.
+    let quiet = command is SimulateCommand.RunScenario
     LoggingSystem.bootstrap { label in
         var handler = StreamLogHandler.standardError(label: label)
-        handler.logLevel = ProcessInfo.processInfo.environment["LEADLINE_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
+        handler.logLevel = ProcessInfo.processInfo.environment["LEADLINE_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? (quiet ? .warning : .info)
         return handler
     }
     try command.run()

@@ -198,9 +198,3 @@ enum Ledger {
     }
 }
 
-/// Checks of Leadline's own rules over the whole database, for `leadline verify`.
-public enum Invariants {
-    public static func problems(_ db: GRDB.Database) throws -> [String] {
-        try Ledger.problems(db)
-    }
-}

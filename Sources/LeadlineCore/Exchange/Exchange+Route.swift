@@ -18,7 +18,10 @@ extension Exchange {
             campaignType: type, state: lead.state, zipCode: lead.zipCode, source: lead.source, campaignID: campaign.id,
             phoneHash: PingInput.phoneHash(lead.phone)))
         defer { reservations.release(pingID: ping.id) }
-        guard !ping.bids.isEmpty else { return [] }
+        guard !ping.bids.isEmpty else {
+            try await noteUnsold(lead, pingID: ping.id, reason: "no buyer bid at or above the floor", actor: actor)
+            return []
+        }
         let pingID = ping.id, leadID = lead.id
         try await store.write { db in try PingRecord.claimForPost(db, pingID: pingID, leadID: leadID) }
         let entries = try buyers.entries(tenantID: lead.tenantID)
@@ -39,8 +42,19 @@ extension Exchange {
         }
         if sold == 0 {
             try await store.write { db in try PingRecord.markUnsold(db, pingID: pingID) }
+            try await noteUnsold(lead, pingID: pingID, reason: "every buyer offered it said no", actor: actor)
         }
         return attempts
+    }
+
+    /// Puts on the lead's timeline that routing ended without a sale, and why (the auction has the detail).
+    func noteUnsold(_ lead: Lead, pingID: String, reason: String, actor: String) async throws {
+        var detail = CanonicalJSON()
+        detail.add("ping_id", pingID)
+        detail.add("reason", reason)
+        let event = LeadEvent(id: nil, tenantID: lead.tenantID, leadID: lead.id, at: Timestamp.format(clock.now), actor: actor,
+                              kind: "unsold", fromStatus: nil, toStatus: nil, detail: detail.string)
+        try await store.write { db in try event.append(db) }
     }
 }
 
