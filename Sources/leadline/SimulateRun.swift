@@ -55,7 +55,9 @@ extension SimulateCommand {
             if let seed { plan.seed = seed }
             if let duration { plan.duration = duration }
             if let speed { plan.clock.speed = speed }
-            plan = try plan.validated()
+            do { plan = try plan.validated() } catch let error as ScenarioError {
+                throw ValidationError("\(scenario ?? "the scenario"): \(error.reason)")
+            }
             let chosen = plan
             let report = try runBlocking { try await execute(chosen) }
             if json {
