@@ -64,7 +64,8 @@ public struct ScenarioSetup: Sendable {
                     body["ping_url"] = buyer.pingURL
                     body["post_url"] = buyer.postURL
                     body["response_parsing"] = behavior.responseParsing ?? NSNull()
-                    body["bid_cents"] = NSNull()
+                    // A plain-text answer says yes or no only: the price is the buyer's own bid_cents.
+                    body["bid_cents"] = behavior.format == .text ? range.lowerBound : NSNull()
                 } else {
                     body["bid_cents"] = range.lowerBound + Int(random.unit() * Double(range.count))
                     body["ping_url"] = NSNull()
