@@ -3,7 +3,9 @@ import Foundation
 /// The scenarios built into the binary (`leadline simulate --list`), written as the JSON files a developer would
 /// write; `leadline simulate --show NAME` prints one to copy and change.
 public enum BuiltInScenarios {
-    public static let all: [(name: String, json: String)] = [("demo", demo), ("quick", quick), ("full-day", fullDay), ("rough-day", roughDay)]
+    public static let all: [(name: String, json: String)] = [
+        ("demo", demo), ("quick", quick), ("full-day", fullDay), ("rough-day", roughDay), ("load", load),
+    ]
 
     public static func named(_ name: String) -> Scenario? {
         all.first { $0.name == name }.flatMap { try? Scenario.parse(Data($0.json.utf8)).validated() }
@@ -69,6 +71,26 @@ public enum BuiltInScenarios {
           ],
           "traffic": {"leads_per_minute": 2, "campaign_types": {"auto_insurance": 0.7, "solar": 0.3}},
           "postbacks": {"delay_seconds": "10-300", "style": "ringba"}
+        }
+        """
+
+    /// Load, not a rehearsal: leads as fast as 32 senders at once can push them, for Tests/Benchmarks/load-mixed.sh.
+    public static let load = """
+        {
+          "name": "load",
+          "description": "Ten minutes of load: up to 100 leads a second from 32 senders at once (inbound, ping then post, lead2inbound), five live buyers and two fixed ones, solar leads called and transferred, postbacks. Not deterministic: the auctions overlap.",
+          "duration": "10m",
+          "campaigns": [
+            {"name": "Auto insurance", "campaign_type": "auto_insurance", "floor_price_cents": 500},
+            {"name": "Solar (calls)", "campaign_type": "solar", "calling": true}
+          ],
+          "buyers": [
+            {"name": "Live buyer", "count": 5, "bid_cents": "1000-5000", "latency_ms": 20, "jitter_ms": 30, "campaign_types": ["auto_insurance"], "return_rate": 0.02},
+            {"name": "Fixed buyer", "count": 2, "live": false, "bid_cents": "1500", "campaign_types": ["auto_insurance"]}
+          ],
+          "destinations": [{"name": "Load center", "phone": "5125550142", "campaign": "Solar (calls)", "max_concurrent_transfers": 20}],
+          "traffic": {"leads_per_minute": 6000, "concurrency": 32, "campaign_types": {"auto_insurance": 0.9, "solar": 0.1}},
+          "postbacks": {"delay_seconds": "1-10"}
         }
         """
 

@@ -36,14 +36,24 @@ public final class LeadTraffic: Sendable {
     public func run(runSeconds: Int?) async {
         let interval = 60 / scenario.traffic.leadsPerMinute
         for _ in 0..<scenario.traffic.warmUp where !Task.isCancelled { await sendOne() }
-        var sent = 0
-        while !Task.isCancelled {
-            let due = Double(sent) * interval
-            if let runSeconds, due >= Double(runSeconds) { break }
-            await clock.sleep(untilRunSecond: due)
-            if Task.isCancelled { break }
-            await sendOne()
-            sent += 1
+        let parallel = scenario.traffic.concurrency
+        await withTaskGroup(of: Void.self) { group in
+            var sent = 0, inFlight = 0
+            while !Task.isCancelled {
+                let due = Double(sent) * interval
+                if let runSeconds, due >= Double(runSeconds) { break }
+                await clock.sleep(untilRunSecond: due)
+                if Task.isCancelled { break }
+                if parallel == 1 {
+                    await sendOne()
+                } else {
+                    if inFlight >= parallel { await group.next(); inFlight -= 1 }
+                    group.addTask { await self.sendOne() }
+                    inFlight += 1
+                }
+                sent += 1
+            }
+            await group.waitForAll()
         }
     }
 

@@ -123,6 +123,9 @@ public struct Scenario: Decodable, Sendable {
         public var leadsPerMinute = 60.0
         /// Leads sent back to back before the steady rate (the demo's first minute).
         public var warmUp = 0
+        /// Leads in flight at once. 1 (the default) keeps a run the same for the same seed; more is a load test, whose
+        /// auctions overlap in an order the machine decides.
+        public var concurrency = 1
         /// How leads arrive: posted to EZLeeds' inbound (routed to buyers), pinged then posted, or lead2inbound's `/v1/leads`.
         public var inbound = 0.5
         public var pingPost = 0.4
@@ -134,7 +137,7 @@ public struct Scenario: Decodable, Sendable {
         public var campaignTypes: [String: Double]?
 
         enum CodingKeys: String, CodingKey, CaseIterable {
-            case leadsPerMinute = "leads_per_minute", warmUp = "warm_up", inbound, pingPost = "ping_post", lead2Inbound = "lead2inbound"
+            case leadsPerMinute = "leads_per_minute", warmUp = "warm_up", concurrency, inbound, pingPost = "ping_post", lead2Inbound = "lead2inbound"
             case badRate = "bad_rate", duplicateRate = "duplicate_rate", unconsentedRate = "unconsented_rate"
             case campaignTypes = "campaign_types"
         }
@@ -142,7 +145,8 @@ public struct Scenario: Decodable, Sendable {
         public init() {}
         public init(from decoder: any Decoder) throws {
             let c = try decoder.checkedContainer(CodingKeys.self)
-            try c.fill(&leadsPerMinute, .leadsPerMinute); try c.fill(&warmUp, .warmUp); try c.fill(&inbound, .inbound)
+            try c.fill(&leadsPerMinute, .leadsPerMinute); try c.fill(&warmUp, .warmUp); try c.fill(&concurrency, .concurrency)
+            try c.fill(&inbound, .inbound)
             try c.fill(&pingPost, .pingPost)
             try c.fill(&lead2Inbound, .lead2Inbound); try c.fill(&badRate, .badRate); try c.fill(&duplicateRate, .duplicateRate)
             try c.fill(&unconsentedRate, .unconsentedRate); try c.fill(&campaignTypes, .campaignTypes)
@@ -229,6 +233,7 @@ public struct Scenario: Decodable, Sendable {
         }
         if traffic.leadsPerMinute <= 0 || traffic.leadsPerMinute > 100_000 { problems.append("traffic.leads_per_minute: above 0, at most 100000") }
         if !(0...10_000).contains(traffic.warmUp) { problems.append("traffic.warm_up: 0 to 10000 leads") }
+        if !(1...1000).contains(traffic.concurrency) { problems.append("traffic.concurrency: 1 to 1000") }
         if traffic.inbound + traffic.pingPost + traffic.lead2Inbound <= 0 { problems.append("traffic: inbound, ping_post and lead2inbound cannot all be 0") }
         if Self.range(postbacks.delaySeconds) == nil { problems.append("postbacks.delay_seconds: SECONDS or LOW-HIGH") }
         if Self.range(postbacks.payout) == nil { problems.append("postbacks.payout: DOLLARS or LOW-HIGH") }
