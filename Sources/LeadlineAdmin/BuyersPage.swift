@@ -3,7 +3,8 @@ import HTTPServer
 import LeadlineCore
 
 /// `/admin/buyers`: every buyer of the tenant with its bidding, filters, caps, delivery and numbers, paused ones with
-/// the reason (Leadline pauses a buyer whose webhooks keep failing); pausing and resuming; and the latest auctions.
+/// the reason (Leadline pauses a buyer whose webhooks keep failing); pausing and resuming; a live buyer's test ping
+/// (BuyerTestPingPage.swift); and the latest auctions.
 extension Console {
     func registerBuyers(_ router: inout Router) {
         addStatusPage(&router, path: "/admin/buyers", notices: Self.buyerNotices,
@@ -87,6 +88,7 @@ extension Console {
             ]
             row.merge(Self.toggle(active: buyer.status == .active)) { $1 }
             row["pausedReason"] = buyer.pausedReason
+            row["live"] = s.bidsLive
             return row
         }
         values["pings"] = try exchange.recent(tenantID: tenant.id, limit: 20).map { ping -> [String: Any] in

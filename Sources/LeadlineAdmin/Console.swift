@@ -84,6 +84,7 @@ public final class Console: Sendable {
         registerDashboard(&router)
         registerCompliance(&router)
         registerBuyers(&router)
+        registerBuyerTestPing(&router)
         registerCampaigns(&router)
         registerLeads(&router)
         registerSequences(&router)

@@ -6,7 +6,7 @@ enum Templates {
         "pageHead": pageHead, "buyers": buyers, "campaigns": campaigns, "sequences": sequences, "domains": domains,
         "leads": leads, "lead": lead, "keys": keys, "billing": billing, "backups": backups, "imports": imports, "calls": calls,
         "audit": audit, "scopeChooser": scopeChooser, "auction": auction, "invoices": invoices,
-        "apiReference": apiReference, "inlineCode": inlineCode,
+        "apiReference": apiReference, "inlineCode": inlineCode, "buyerTestPing": buyerTestPing,
     ]
 
     static let campaigns = """
@@ -60,7 +60,8 @@ enum Templates {
               <td>{{status}}{{#pausedReason}}<br><small class="error">{{pausedReason}}</small>{{/pausedReason}}</td>
               <td>{{bidding}}</td><td>{{filters}}</td><td>{{caps}}</td><td>{{delivery}}</td>
               <td>{{purchased}}</td><td>{{spent}}</td><td>{{acceptance}}</td><td>{{responseTime}}</td>
-              {{#canChange}}<td><form method="post" action="/admin/buyers/{{id}}/status"><input type="hidden" name="_csrf" value="{{csrf}}"><input type="hidden" name="tenant" value="{{tenant}}"><input type="hidden" name="status" value="{{toggleTo}}"><button type="submit">{{toggleLabel}}</button></form></td>{{/canChange}}
+              {{#canChange}}<td><form method="post" action="/admin/buyers/{{id}}/status"><input type="hidden" name="_csrf" value="{{csrf}}"><input type="hidden" name="tenant" value="{{tenant}}"><input type="hidden" name="status" value="{{toggleTo}}"><button type="submit">{{toggleLabel}}</button></form>
+                {{#live}}<form method="post" action="/admin/buyers/{{id}}/test-ping"><input type="hidden" name="_csrf" value="{{csrf}}"><input type="hidden" name="tenant" value="{{tenant}}"><button type="submit" class="secondary" title="Send this buyer one ping and see the raw exchange">Test ping</button></form>{{/live}}</td>{{/canChange}}
             </tr>
             {{/buyers}}
             {{^buyers}}<tr><td colspan="11">No buyers yet: add one below, or with <code>POST /api/v1/buyers</code>.</td></tr>{{/buyers}}

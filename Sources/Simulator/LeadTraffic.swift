@@ -42,6 +42,12 @@ public final class LeadTraffic: Sendable {
             while !Task.isCancelled {
                 let due = Double(sent) * interval
                 if let runSeconds, due >= Double(runSeconds) { break }
+                // A load run ends on time; the leads it could not send in time are counted, not sent late. (A
+                // rehearsal, one lead at a time, sends every lead however long it takes, so its counts repeat.)
+                if parallel > 1, let runSeconds, clock.runSeconds >= Double(runSeconds) {
+                    stats.count("leads.not_sent_in_time", Int((Double(runSeconds) / interval).rounded()) - sent)
+                    break
+                }
                 await clock.sleep(untilRunSecond: due)
                 if Task.isCancelled { break }
                 if parallel == 1 {

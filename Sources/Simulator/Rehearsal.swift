@@ -15,8 +15,10 @@ public struct Rehearsal: Sendable {
         self.clock = clock
     }
 
-    /// Runs the scenario; `settleRunSeconds` bounds the wait for transfers under way after the traffic stops.
-    public func run(settleRunSeconds: Int = 1800, progress: @escaping @Sendable (String) -> Void = { _ in }) async throws -> ScenarioSetup.Result {
+    /// Runs the scenario. After the traffic stops it waits for transfers under way to end: up to 30 minutes of the
+    /// run's clock, and at most two real minutes.
+    public func run(progress: @escaping @Sendable (String) -> Void = { _ in }) async throws -> ScenarioSetup.Result {
+        let settleRunSeconds = min(1800, 120 * scenario.clock.speed)
         let setup = try await ScenarioSetup(client: client, scenario: scenario).run()
         progress("set up \(setup.campaignIDs.count) campaigns, \(setup.buyers.count) buyers (\(setup.buyers.filter { $0.mock != nil }.count) live), \(setup.destinationIDs.count) destinations")
         defer { for buyer in setup.buyers { buyer.mock?.stop() } }
@@ -36,7 +38,7 @@ public struct Rehearsal: Sendable {
         await traffic.run(runSeconds: duration)
         if !scenario.destinations.isEmpty {
             progress("traffic done at run time \(Self.clockText(clock.runSeconds)); letting calls and transfers under way finish")
-            await settle(limit: clock.runSeconds + Double(settleRunSeconds))
+            await settle(limit: clock.runSeconds + settleRunSeconds)
         }
         watcher.cancel()
         _ = await watcher.value

@@ -34,6 +34,12 @@ public struct PingInput: Sendable {
         public var source: String?
         public var phone_hash: String?
 
+        public init(campaign_type: String? = nil, state: String? = nil, zip_code: String? = nil, source: String? = nil,
+                    phone_hash: String? = nil) {
+            self.campaign_type = campaign_type; self.state = state; self.zip_code = zip_code; self.source = source
+            self.phone_hash = phone_hash
+        }
+
         var matching: LeadProfile { LeadProfile(campaignType: campaign_type, state: state, zipCode: zip_code) }
     }
 
