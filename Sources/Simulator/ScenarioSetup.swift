@@ -63,6 +63,8 @@ public struct ScenarioSetup: Sendable {
                     mock = buyer
                     body["ping_url"] = buyer.pingURL
                     body["post_url"] = buyer.postURL
+                    // Signed like a real integration (the mock does not check it; the console shows it signed).
+                    body["webhook_secret"] = "whsec_simulated_\(scenario.seed)_\(planIndex)_\(number)"
                     body["response_parsing"] = behavior.responseParsing ?? NSNull()
                     // A plain-text answer says yes or no only: the price is the buyer's own bid_cents.
                     body["bid_cents"] = behavior.format == .text ? range.lowerBound : NSNull()

@@ -177,6 +177,12 @@ def living_demo(driver):
         walk.expect("Harbor Insurance Group", "the demo's buyers")
         walk.links()
         walk.shot("21-demo-buyers")
+        # A live buyer's test ping: the raw exchange with a mock buyer.
+        driver.find_element(By.CSS_SELECTOR, "form[action$='/test-ping'] button").click()
+        walk.settle()
+        walk.expect("What it read:", "a test ping's reading")
+        walk.expect("X-Webhook-Id", "a test ping's request headers")
+        walk.shot("23-demo-test-ping")
         walk.open("/admin/leads")
         walk.links()
         walk.shot("22-demo-leads")
