@@ -17,6 +17,8 @@ let package = Package(
         .package(url: "https://github.com/yaslab/CSV.swift", exact: "2.5.2"),
         // Latency percentiles of the simulator's runs and the benchmarks.
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", exact: "0.2.0"),
+        // Scenario files written in YAML.
+        .package(url: "https://github.com/jpsim/Yams", exact: "6.2.2"),
     ],
     targets: [
         // C libraries. Swift cannot call variadic C functions, so each has a tiny shim header.
@@ -66,7 +68,8 @@ let package = Package(
         // The simulator's parts: mock buyers on loopback ports, synthetic leads, a mock call platform, scenarios and their
         // runs (tests, `leadline simulate`, `serve --demo`).
         .target(name: "Simulator", dependencies: ["HTTPServer", "LeadlineCore", "OutboundHTTP",
-                                                  .product(name: "Histogram", package: "hdrhistogram-swift")]),
+                                                  .product(name: "Histogram", package: "hdrhistogram-swift"),
+                                                  .product(name: "Yams", package: "Yams")]),
 
         // The command line: wiring only.
         .executableTarget(name: "leadline", dependencies: [

@@ -1,6 +1,7 @@
 import Foundation
+import Yams
 
-/// A rehearsal, as a JSON file: the campaigns, buyers and destinations to set up, the traffic to send and how the call
+/// A rehearsal, as a JSON or YAML file: the campaigns, buyers and destinations to set up, the traffic to send and how the call
 /// platform reports back. Every field has a default, so a scenario says only what it changes. The built-in ones
 /// (`leadline simulate --list`) are written the same way, and `leadline simulate --show NAME` prints one to start from.
 public struct Scenario: Decodable, Sendable {
@@ -189,10 +190,15 @@ public struct Scenario: Decodable, Sendable {
         case name, description, seed, duration, clock, campaigns, buyers, destinations, traffic, postbacks
     }
 
-    /// Reads a scenario file's JSON; the problems name the field.
-    public static func parse(_ data: Data) throws -> Scenario {
-        do { return try JSONDecoder().decode(Scenario.self, from: data) } catch let error as DecodingError {
+    /// Reads a scenario file, JSON or (`yaml`) YAML; the problems name the field.
+    public static func parse(_ data: Data, yaml: Bool = false) throws -> Scenario {
+        do {
+            if yaml { return try YAMLDecoder().decode(Scenario.self, from: data) }
+            return try JSONDecoder().decode(Scenario.self, from: data)
+        } catch let error as DecodingError {
             throw ScenarioError(reason: Self.describe(error))
+        } catch {
+            throw ScenarioError(reason: "not valid \(yaml ? "YAML" : "JSON"): \(error)")
         }
     }
 

@@ -14,7 +14,7 @@ extension SimulateCommand {
             commandName: "run",
             abstract: "Run a scenario (built in, or a JSON file) and print its report; exit 1 when an invariant breaks or a request fails.")
 
-        @Argument(help: "A built-in scenario (see --list) or a scenario file (JSON).") var scenario: String?
+        @Argument(help: "A built-in scenario (see --list) or a scenario file (JSON, or YAML when it ends in .yaml or .yml).") var scenario: String?
         @Flag(help: "List the built-in scenarios.") var list = false
         @Option(help: "Print a built-in scenario's JSON, to copy and change.") var show: String?
         @Option(help: "Seed every random choice of the run (default: the scenario's).") var seed: UInt64?
@@ -75,7 +75,8 @@ extension SimulateCommand {
             guard FileManager.default.fileExists(atPath: name) else {
                 throw ValidationError("\(name) is neither a built-in scenario (\(BuiltInScenarios.all.map(\.name).joined(separator: ", "))) nor a file")
             }
-            do { return try Scenario.parse(Data(contentsOf: URL(fileURLWithPath: name))) } catch let error as ScenarioError {
+            let yaml = name.hasSuffix(".yaml") || name.hasSuffix(".yml")
+            do { return try Scenario.parse(Data(contentsOf: URL(fileURLWithPath: name)), yaml: yaml) } catch let error as ScenarioError {
                 throw ValidationError("\(name): \(error.reason)")
             }
         }

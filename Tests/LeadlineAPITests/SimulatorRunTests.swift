@@ -78,6 +78,28 @@ import Testing
                 && checked.stderr.contains("destinations[0].campaign"))
         #expect(try await simulate(["no-such-scenario"]).status == 2)
 
+        // YAML reads the same, and is checked the same way.
+        let yaml = folder.file("scenario.yaml")
+        try """
+            name: yaml day
+            seed: 9
+            clock: {speed: 30}
+            buyers:
+              - name: Live
+                count: 2
+                bid_cents: 1200-2400
+            traffic:
+              leads_per_minute: 30
+              campaign_types: {auto_insurance: 1}
+            """.write(toFile: yaml, atomically: true, encoding: .utf8)
+        let parsed = try Scenario.parse(Data(contentsOf: URL(fileURLWithPath: yaml)), yaml: true).validated()
+        #expect(parsed.name == "yaml day" && parsed.seed == 9 && parsed.clock.speed == 30 && parsed.buyers.first?.bidRange == 1200...2400)
+        #expect(parsed.traffic.leadsPerMinute == 30 && parsed.traffic.inbound == 0.5, "what it leaves out keeps its default")
+        let yamlTypo = folder.file("typo.yml")
+        try "name: x\nbuyers:\n  - nmae: Live\n".write(toFile: yamlTypo, atomically: true, encoding: .utf8)
+        let yamlRefused = try await simulate([yamlTypo])
+        #expect(yamlRefused.status == 2 && yamlRefused.stderr.contains("nmae"))
+
         // The built-in ones are listed and shown as files to start from.
         let list = try await simulate(["--list"])
         #expect(list.status == 0 && list.stdout.contains("full-day") && list.stdout.contains("demo"))
