@@ -32,7 +32,7 @@ extension Console {
                 exchange["status"] = sent.status
                 exchange["responseBody"] = sent.responseBody
                 exchange["price"] = sent.priceCents.map(Self.dollars)
-                exchange["detail"] = sent.detail
+                exchange["detail"] = sent.detail.flatMap { $0.isEmpty ? nil : $0 }
                 values["exchange"] = exchange
                 return pages.render("buyerTestPing", title: "Test ping", viewer: viewer(session), values)
             } catch CoreError.invalid(let problems) {
