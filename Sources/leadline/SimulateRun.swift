@@ -12,7 +12,7 @@ extension SimulateCommand {
     struct RunScenario: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "run",
-            abstract: "Run a scenario (built in, or a JSON file) and print its report; exit 1 when an invariant breaks or a request fails.")
+            abstract: "Run a scenario (built in, or a JSON or YAML file) and print its report; exit 1 when an invariant breaks or a request fails.")
 
         @Argument(help: "A built-in scenario (see --list) or a scenario file (JSON, or YAML when it ends in .yaml or .yml).") var scenario: String?
         @Flag(help: "List the built-in scenarios.") var list = false
