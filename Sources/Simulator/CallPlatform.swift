@@ -7,7 +7,6 @@ import Synchronization
 /// sent twice, and some first with a wrong token, as real platforms misconfigured or retrying do.
 public final class CallPlatform: Sendable {
     struct Pending {
-        let transferID: String
         let due: Double
         let fields: [(String, String)]
     }
@@ -34,14 +33,12 @@ public final class CallPlatform: Sendable {
         state = Mutex(State(random: SplitMix64(seed: seed &* 131 &+ 17)))
     }
 
-    /// Looks for ended transfers every `every` run-seconds and sends the postbacks that are due, until cancelled or
-    /// `runSeconds` (then once more, to send what is still owed).
-    public func run(every: Double = 5, runSeconds: Int?) async {
+    /// Looks for ended transfers every `every` run-seconds and sends the postbacks that are due, until cancelled.
+    public func run(every: Double = 5) async {
         var tick = 0.0
         while !Task.isCancelled {
             await poll()
             await sendDue(upTo: clock.runSeconds)
-            if let runSeconds, tick >= Double(runSeconds) { break }
             tick += every
             await clock.sleep(untilRunSecond: tick)
         }
@@ -66,7 +63,7 @@ public final class CallPlatform: Sendable {
                 let dollars = Double(payouts.lowerBound) + state.random.unit() * Double(payouts.count - 1)
                 let fields = Self.fields(style: plan.style, callerID: transfer["caller_id"] as? String ?? "", seconds: seconds,
                                          buyer: transfer["buyer_id"] as? String ?? "", dollars: dollars, callID: "plat-\(id.suffix(10))")
-                state.pending.append(Pending(transferID: id, due: clock.runSeconds + delay, fields: fields))
+                state.pending.append(Pending(due: clock.runSeconds + delay, fields: fields))
             }
         }
     }

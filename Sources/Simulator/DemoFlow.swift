@@ -24,7 +24,7 @@ public final class DemoFlow: Sendable {
         let traffic = LeadTraffic(client: client, scenario: scenario, setup: setup, stats: stats, clock: clock)
         let platform = CallPlatform(client: client, plan: scenario.postbacks, postbackURL: setup.postbackURL, stats: stats, clock: clock,
                                     seed: scenario.seed)
-        let tasks = [Task { await traffic.run(runSeconds: nil) }, Task { await platform.run(runSeconds: nil) }]
+        let tasks = [Task { await traffic.run(runSeconds: nil) }, Task { await platform.run() }]
         running.withLock { $0 = (tasks, setup.buyers.compactMap(\.mock)) }
     }
 

@@ -3,7 +3,8 @@ import Synchronization
 
 /// The lead source of a rehearsal: synthetic leads at the scenario's rate, each sent the way the mix says (EZLeeds'
 /// inbound, a ping then a post to the best bid, or lead2inbound's `/v1/leads`); each lead sold is then accepted by
-/// its buyer, or returned by a buyer that returns a share of what it buys. Leads are made and sent one after another, so the same seed gives the same run.
+/// its buyer, or returned by a buyer that returns a share of what it buys. Leads are made and sent one after another
+/// (unless the scenario asks for concurrency), so the same seed gives the same run.
 public final class LeadTraffic: Sendable {
     let client: LeadlineClient
     let scenario: Scenario

@@ -17,7 +17,7 @@ public struct Rehearsal: Sendable {
 
     /// Runs the scenario. After the traffic stops it waits for transfers under way to end: up to 30 minutes of the
     /// run's clock, and at most two real minutes.
-    public func run(progress: @escaping @Sendable (String) -> Void = { _ in }) async throws -> ScenarioSetup.Result {
+    public func run(progress: @escaping @Sendable (String) -> Void = { _ in }) async throws {
         let settleRunSeconds = min(1800, 120 * scenario.clock.speed)
         let setup = try await ScenarioSetup(client: client, scenario: scenario).run()
         progress("set up \(setup.campaignIDs.count) campaigns, \(setup.buyers.count) buyers (\(setup.buyers.filter { $0.mock != nil }.count) live), \(setup.destinationIDs.count) destinations")
@@ -26,7 +26,7 @@ public struct Rehearsal: Sendable {
         let traffic = LeadTraffic(client: client, scenario: scenario, setup: setup, stats: stats, clock: clock)
         let platform = CallPlatform(client: client, plan: scenario.postbacks, postbackURL: setup.postbackURL, stats: stats, clock: clock,
                                     seed: scenario.seed)
-        let watcher = Task { await platform.run(runSeconds: nil) }
+        let watcher = Task { await platform.run() }
         let reporter = Task {
             while !Task.isCancelled {
                 try? await Task.sleep(for: .seconds(10))
@@ -44,7 +44,6 @@ public struct Rehearsal: Sendable {
         _ = await watcher.value
         reporter.cancel()
         await platform.flush()
-        return setup
     }
 
     /// Waits (on the run's clock) until no transfer is ringing or bridged, or until `limit`.

@@ -93,7 +93,7 @@ extension SimulateCommand {
             if let target, let key {
                 let clock = RunClock(start: Date(), speed: 1)
                 let rehearsal = Rehearsal(scenario: plan, base: target, key: key, outbound: outbound, clock: clock)
-                _ = try await rehearsal.run(progress: say)
+                try await rehearsal.run(progress: say)
                 return ScenarioReport(scenario: plan, stats: rehearsal.stats.snapshot, facts: nil, runSeconds: clock.runSeconds,
                                       wallSeconds: Self.seconds(since: began))
             }
@@ -115,7 +115,7 @@ extension SimulateCommand {
             say("server on http://127.0.0.1:\(server.port), clock from \(Timestamp.format(start)) at x\(ScenarioReport.number(plan.clock.speed))")
             let clock = RunClock(start: start, speed: plan.clock.speed)
             let rehearsal = Rehearsal(scenario: plan, base: "http://127.0.0.1:\(server.port)", key: issued.token, outbound: outbound, clock: clock)
-            _ = try await rehearsal.run(progress: say)
+            try await rehearsal.run(progress: say)
 
             let tally = try CallTally.count(server.store, tenantID: tenant.id)
             let checked = try Invariants(store: server.store, buyers: server.buyers, blackouts: server.gate.blackouts).check(tenantID: tenant.id)
