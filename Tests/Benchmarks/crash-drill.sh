@@ -10,10 +10,7 @@ ROUNDS=${1:-20}
 . Tests/Benchmarks/lib.sh
 start_server
 DB="$WORK/bench.db"
-api() { curl -fsS -X POST "$URL$1" -H "X-API-Key: $KEY" -H "Content-Type: application/json" -d "$2" >/dev/null; }
-api /api/v1/campaigns '{"name":"Auto","campaign_type":"auto_insurance"}'
-api /api/v1/buyers '{"name":"Fixed A","bid_cents":1500,"campaign_types":["auto_insurance"]}'
-api /api/v1/buyers '{"name":"Fixed B","bid_cents":1400,"campaign_types":["auto_insurance"]}'
+seed_writer_targets
 ACKS="$WORK/acknowledged"
 : > "$ACKS"
 echo "Crash drill: $KIND binary, $ROUNDS rounds of SIGKILL under write load"

@@ -62,3 +62,23 @@ LUA
 
 row() { printf '%-52s %10.0f %9s %9s\n' "$1" "$2" "$3" "$4"; }
 header() { printf '\n%-52s %10s %9s %9s\n' "endpoint" "req/s" "p50 ms" "p99 ms"; }
+
+# The campaign and the two fixed-price buyers crash-writer.py's leads are routed and sold to (crash and backup drills).
+seed_writer_targets() {
+  local body
+  curl -fsS -X POST "$URL/api/v1/campaigns" -H "X-API-Key: $KEY" -H "Content-Type: application/json" \
+    -d '{"name":"Auto","campaign_type":"auto_insurance"}' >/dev/null
+  for body in '{"name":"Fixed A","bid_cents":1500,"campaign_types":["auto_insurance"]}' \
+              '{"name":"Fixed B","bid_cents":1400,"campaign_types":["auto_insurance"]}'; do
+    curl -fsS -X POST "$URL/api/v1/buyers" -H "X-API-Key: $KEY" -H "Content-Type: application/json" -d "$body" >/dev/null
+  done
+}
+
+# A console user on the database $1 and a signed-in session for it in $SESSION (console reads under load).
+console_session() {
+  echo "a long enough passphrase" | "$BIN" admin create ops@example.com --password-stdin --db "$1" >/dev/null
+  curl -fsS -o /dev/null -c "$WORK/cookies" -H "Origin: $URL" -H "Sec-Fetch-Site: same-origin" \
+    --data-urlencode "email=ops@example.com" --data-urlencode "password=a long enough passphrase" "$URL/admin/login"
+  SESSION=$(awk '$6 == "ll_session" {print $7}' "$WORK/cookies")
+  [ -n "$SESSION" ] || { echo "could not sign in to the console" >&2; exit 1; }
+}

@@ -13,12 +13,7 @@ SECONDS_TO_RUN=${1:-600}
 start_server --allow-private-targets
 DB="$WORK/bench.db"
 
-# A console user and a session for the console reads.
-echo "a long enough passphrase" | "$BIN" admin create ops@example.com --password-stdin --db "$DB" >/dev/null
-curl -fsS -o /dev/null -c "$WORK/cookies" -H "Origin: $URL" -H "Sec-Fetch-Site: same-origin" \
-  --data-urlencode "email=ops@example.com" --data-urlencode "password=a long enough passphrase" "$URL/admin/login"
-SESSION=$(awk '$6 == "ll_session" {print $7}' "$WORK/cookies")
-[ -n "$SESSION" ] || { echo "could not sign in to the console" >&2; exit 1; }
+console_session "$DB"
 
 echo "Leadline mixed load: $KIND binary, $(nproc) cores, ${SECONDS_TO_RUN}s; simulator, wrk and server share the cores"
 ( while kill -0 "$SERVER" 2>/dev/null; do

@@ -18,10 +18,7 @@ echo "Generating $COUNT leads"
 python3 Tests/Benchmarks/generate-leads.py "$DB" "$TENANT" "$COUNT"
 echo "database: $(du -h "$DB" | cut -f1)"
 serve_database "$DB"
-echo "a long enough passphrase" | "$BIN" admin create ops@example.com --password-stdin --db "$DB" >/dev/null
-curl -fsS -o /dev/null -c "$WORK/cookies" -H "Origin: $URL" -H "Sec-Fetch-Site: same-origin" \
-  --data-urlencode "email=ops@example.com" --data-urlencode "password=a long enough passphrase" "$URL/admin/login"
-SESSION=$(awk '$6 == "ll_session" {print $7}' "$WORK/cookies")
+console_session "$DB"
 LEAD=$(python3 -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute('SELECT id FROM leads ORDER BY rowid LIMIT 1 OFFSET 5000000').fetchone()[0])" "$DB" 2>/dev/null || true)
 CURSOR=$(curl -fsS -H "Authorization: Bearer $KEY" "$URL/v1/leads?limit=500" | python3 -c "import json,sys; print(json.load(sys.stdin)['next_cursor'])")
 for _ in 1 2 3 4 5 6 7 8; do
