@@ -4,7 +4,8 @@ import LeadlineCore
 
 /// `/admin/buyers`: every buyer of the tenant with its bidding, filters, caps, delivery and numbers, paused ones with
 /// the reason (Leadline pauses a buyer whose webhooks keep failing); pausing and resuming; a live buyer's test ping
-/// (BuyerTestPingPage.swift); and the latest auctions.
+/// (BuyerTestPingPage.swift); adding one and editing one on its own page (the form is BuyerForm.swift); and the latest
+/// auctions.
 extension Console {
     func registerBuyers(_ router: inout Router) {
         addStatusPage(&router, path: "/admin/buyers", notices: Self.buyerNotices,
@@ -18,55 +19,71 @@ extension Console {
         addPage(&router, .POST, "/admin/buyers", accepts: ["application/x-www-form-urlencoded"]) { [self] request in
             let (session, fields, tenant) = try await changeRequest(request)
             do {
-                _ = try await buyers.create(tenantID: tenant.id, try Self.buyerInput(fields))
+                _ = try await buyers.create(tenantID: tenant.id, try buyerInput(fields, tenantID: tenant.id, buyerID: nil))
                 return Pages.redirect("/admin/buyers?tenant=\(tenant.name)&notice=added")
             } catch CoreError.invalid(let problems) {
                 var values = Self.errors(problems)
-                values["draft"] = Dictionary(fields.fields.map { ($0.name, $0.value) }, uniquingKeysWith: { a, _ in a })
+                values["draft"] = Self.buyerFormValues(Self.draft(fields))
                 return try buyersPage(session, tenant, values, status: 422)
+            }
+        }
+
+        addPage(&router, .GET, "/admin/buyers/{id}") { [self] request in
+            guard let session = try await session(request) else { return Pages.redirect("/admin/login") }
+            let tenant = try tenant(for: session, named: request.query["tenant"])
+            let buyer = try buyers.buyer(tenantID: tenant.id, buyerID: try request.parameter("id"))
+            var values: [String: Any] = ["draft": Self.buyerFormValues(Self.buyerDraft(buyer))]
+            values["notice"] = request.query["notice"].flatMap { Self.buyerNotices[$0] }
+            return try buyerPage(session, tenant, buyer, values)
+        }
+
+        addPage(&router, .POST, "/admin/buyers/{id}", accepts: ["application/x-www-form-urlencoded"]) { [self] request in
+            let (session, fields, tenant) = try await changeRequest(request)
+            let buyer = try buyers.buyer(tenantID: tenant.id, buyerID: try request.parameter("id"))
+            do {
+                _ = try await buyers.update(tenantID: tenant.id, buyerID: buyer.id, try buyerInput(fields, tenantID: tenant.id, buyerID: buyer.id))
+                return Pages.redirect("/admin/buyers/\(buyer.id)?tenant=\(tenant.name)&notice=saved")
+            } catch CoreError.invalid(let problems) {
+                var values = Self.errors(problems)
+                values["draft"] = Self.buyerFormValues(Self.draft(fields))
+                return try buyerPage(session, tenant, buyer, values, status: 422)
             }
         }
     }
 
-    static let buyerNotices = ["paused": "Buyer paused: it bids on nothing until resumed.", "resumed": "Buyer active again.",
-                               "added": "Buyer added: it bids in the next auction that matches it."]
-
-    /// The new-buyer form as the core's input: dollars to cents, lists split on commas or spaces, blanks left out.
-    static func buyerInput(_ fields: FormBody) throws -> BuyerInput {
-        func text(_ name: String) -> String? { fields[name].map(\.trimmingSpaces).flatMap { $0.isEmpty ? nil : $0 } }
-        func list(_ name: String) -> [String]? {
-            text(name).map { $0.split(whereSeparator: { $0 == "," || $0 == " " }).map(String.init) }
-        }
-        var problems: [CoreError.FieldProblem] = []
-        func whole(_ name: String) -> Int? {
-            guard let value = text(name) else { return nil }
-            guard let number = Int(value) else { problems.append(.init(name, "must be a whole number")); return nil }
-            return number
-        }
-        func money(_ name: String) -> Int? {
-            do { return try cents(text(name), field: name) } catch CoreError.invalid(let found) { problems += found; return nil } catch { return nil }
-        }
-        var input = BuyerInput()
-        input.name = .value(fields["name"] ?? "")
-        if let bid = money("bid") { input.bidCents = .value(bid) }
-        if let ping = text("ping_url") { input.pingUrl = .value(ping) }
-        if let post = text("post_url") { input.postUrl = .value(post) }
-        if let webhook = text("webhook_url") { input.webhookUrl = .value(webhook) }
-        if let states = list("states") { input.states = .value(states.map { $0.uppercased() }) }
-        if let types = list("campaign_types") { input.campaignTypes = .value(types) }
-        if let daily = whole("max_leads_per_day") { input.maxLeadsPerDay = .value(daily) }
-        if let budget = money("monthly_budget") { input.monthlyBudgetCents = .value(budget) }
-        input.autoApproveReturns = .value(fields["auto_approve_returns"] == "on")
-        guard problems.isEmpty else { throw CoreError.invalid(problems) }
-        return input
+    /// One buyer: what it has bought, its actions, and its settings to edit.
+    func buyerPage(_ session: AdminSessions.Session, _ tenant: Tenant, _ buyer: Buyer, _ extra: [String: Any], status: Int = 200) throws -> Response {
+        var values = extra
+        values.merge(try pageBasics(session, tenant, path: "/admin/buyers")) { $1 }
+        let n = try buyers.performance(tenantID: tenant.id, buyerIDs: [buyer.id])[buyer.id]
+        var summary: [String: Any] = [
+            "id": buyer.id, "status": buyer.status.rawValue, "createdAt": buyer.createdAt, "updatedAt": buyer.updatedAt,
+            "purchased": n?.leadsPurchased ?? 0, "spent": Self.dollars(n?.totalSpentCents ?? 0),
+            "acceptance": n?.acceptanceRate.map { "\(Int(($0 * 100).rounded()))%" } ?? "–",
+            "responseTime": n?.avgResponseTimeMs.map { "\($0) ms" } ?? "–", "live": buyer.settings.bidsLive,
+            "customParsing": buyer.settings.responseParsing != nil,
+        ]
+        summary.merge(Self.toggle(active: buyer.status == .active)) { $1 }
+        summary["pausedReason"] = buyer.pausedReason
+        values["buyer"] = summary
+        values["signed"] = buyer.hasWebhookSecret
+        values["formAction"] = "/admin/buyers/\(buyer.id)"
+        values["submitLabel"] = "Save changes"
+        return pages.render("buyer", title: buyer.name, viewer: viewer(session), values, status: status)
     }
+
+    static let buyerNotices = ["paused": "Buyer paused: it bids on nothing until resumed.", "resumed": "Buyer active again.",
+                               "added": "Buyer added: it bids in the next auction that matches it.",
+                               "saved": "Saved: the next auction uses these settings."]
 
     func buyersPage(_ session: AdminSessions.Session, _ tenant: Tenant, _ extra: [String: Any], status: Int = 200) throws -> Response {
         let all = try buyers.all(tenantID: tenant.id)
         let numbers = try buyers.performance(tenantID: tenant.id, buyerIDs: all.map(\.id))
         var values = extra
         values.merge(try pageBasics(session, tenant, path: "/admin/buyers")) { $1 }
-        if values["draft"] == nil { values["draft"] = ["auto_approve_returns": "on"] }
+        if values["draft"] == nil { values["draft"] = Self.buyerFormValues(["auto_approve_returns": "on", "always_open": "on"]) }
+        values["formAction"] = "/admin/buyers"
+        values["submitLabel"] = "Add buyer"
         values["buyers"] = all.map { buyer -> [String: Any] in
             let s = buyer.settings, n = numbers[buyer.id]
             let caps = [("h", s.maxLeadsPerHour), ("day", s.maxLeadsPerDay), ("wk", s.maxLeadsPerWeek), ("mo", s.maxLeadsPerMonth)]
@@ -101,4 +118,39 @@ extension Console {
 
     /// Cents as dollars for people: `$35.00`.
     static func dollars(_ cents: Int) -> String { String(format: "$%d.%02d", cents / 100, cents % 100) }
+}
+
+extension Templates {
+    static let buyer = """
+        {{<layout}}
+        {{$content}}
+        <p><a href="/admin/buyers?tenant={{tenant}}">← Buyers</a></p>
+        <h1>{{title}} {{#buyer}}<span class="status">{{status}}</span>{{/buyer}}</h1>
+        {{>pageHead}}
+        {{#buyer}}
+        <section class="card">
+          <dl class="facts">
+            <dt>Id</dt><dd><code>{{id}}</code></dd>
+            {{#pausedReason}}<dt>Paused because</dt><dd class="error">{{pausedReason}}</dd>{{/pausedReason}}
+            <dt>Bought</dt><dd>{{purchased}} leads for {{spent}}, {{acceptance}} accepted</dd>
+            <dt>Answers pings in</dt><dd>{{responseTime}}</dd>
+            <dt>Added</dt><dd>{{createdAt}} (changed {{updatedAt}})</dd>
+            {{#customParsing}}<dt>Answers read by</dt><dd>its own response rule (set through <code>PATCH /api/v1/buyers/{{id}}</code>)</dd>{{/customParsing}}
+          </dl>
+          {{#canChange}}
+          <div class="actions">
+            <form method="post" action="/admin/buyers/{{id}}/status"><input type="hidden" name="_csrf" value="{{csrf}}"><input type="hidden" name="tenant" value="{{tenant}}"><input type="hidden" name="status" value="{{toggleTo}}"><button type="submit">{{toggleLabel}}</button></form>
+            {{#live}}<form method="post" action="/admin/buyers/{{id}}/test-ping"><input type="hidden" name="_csrf" value="{{csrf}}"><input type="hidden" name="tenant" value="{{tenant}}"><button type="submit" class="secondary">Test ping</button></form>{{/live}}
+          </div>
+          {{/canChange}}
+        </section>
+        {{/buyer}}
+        <section class="card">
+          <h2>Settings</h2>
+          {{^canChange}}<p class="scope">You can see these settings; an admin of the tenant can change them.</p>{{/canChange}}
+          {{#draft}}{{>buyerForm}}{{/draft}}
+        </section>
+        {{/content}}
+        {{/layout}}
+        """
 }

@@ -6,7 +6,7 @@ enum Templates {
         "pageHead": pageHead, "buyers": buyers, "campaigns": campaigns, "sequences": sequences, "domains": domains,
         "leads": leads, "lead": lead, "keys": keys, "billing": billing, "backups": backups, "imports": imports, "calls": calls,
         "audit": audit, "scopeChooser": scopeChooser, "auction": auction, "invoices": invoices,
-        "apiReference": apiReference, "inlineCode": inlineCode, "buyerTestPing": buyerTestPing,
+        "apiReference": apiReference, "inlineCode": inlineCode, "buyerTestPing": buyerTestPing, "buyerForm": buyerForm, "buyer": buyer,
     ]
 
     static let campaigns = """
@@ -56,7 +56,7 @@ enum Templates {
             <thead><tr><th scope="col">Buyer</th><th scope="col">Status</th><th scope="col">Bids</th><th scope="col">Buys</th><th scope="col">Caps</th><th scope="col">Delivery</th><th scope="col">Bought</th><th scope="col">Spent</th><th scope="col">Accepted</th><th scope="col">Answers in</th>{{#canChange}}<th scope="col"><span class="visually-hidden">Actions</span></th>{{/canChange}}</tr></thead>
             <tbody>
             {{#buyers}}<tr>
-              <th scope="row">{{name}}<br><small>{{id}}</small></th>
+              <th scope="row"><a href="/admin/buyers/{{id}}?tenant={{tenant}}">{{name}}</a><br><small>{{id}}</small></th>
               <td>{{status}}{{#pausedReason}}<br><small class="error">{{pausedReason}}</small>{{/pausedReason}}</td>
               <td>{{bidding}}</td><td>{{filters}}</td><td>{{caps}}</td><td>{{delivery}}</td>
               <td>{{purchased}}</td><td>{{spent}}</td><td>{{acceptance}}</td><td>{{responseTime}}</td>
@@ -71,31 +71,7 @@ enum Templates {
         {{#canChange}}
         <section class="card">
           <h2>Add a buyer</h2>
-          {{#draft}}
-          <form method="post" action="/admin/buyers">
-            <input type="hidden" name="_csrf" value="{{csrf}}">
-            <input type="hidden" name="tenant" value="{{tenant}}">
-            <label for="b-name">Name</label>
-            <input id="b-name" name="name" type="text" required maxlength="200" value="{{name}}">
-            <label for="b-bid">Fixed bid per lead (dollars; blank for live bidding)</label>
-            <input id="b-bid" name="bid" type="text" inputmode="decimal" value="{{bid}}">
-            <label for="b-ping">Ping URL (live bids)</label>
-            <input id="b-ping" name="ping_url" type="text" inputmode="url" value="{{ping_url}}">
-            <label for="b-post">Post URL (where sold leads go)</label>
-            <input id="b-post" name="post_url" type="text" inputmode="url" value="{{post_url}}">
-            <label for="b-webhook">Or a webhook URL for sold leads</label>
-            <input id="b-webhook" name="webhook_url" type="text" inputmode="url" value="{{webhook_url}}">
-            <label for="b-states">States (blank: all)</label>
-            <input id="b-states" name="states" type="text" value="{{states}}" placeholder="NV TX">
-            <label for="b-types">Lead types (blank: all)</label>
-            <input id="b-types" name="campaign_types" type="text" value="{{campaign_types}}" placeholder="legal_pi">
-            <label for="b-daily">Most leads a day (blank: no cap)</label>
-            <input id="b-daily" name="max_leads_per_day" type="text" inputmode="numeric" value="{{max_leads_per_day}}">
-            <label for="b-budget">Monthly budget (dollars; blank: none)</label>
-            <input id="b-budget" name="monthly_budget" type="text" inputmode="decimal" value="{{monthly_budget}}">
-            <label class="check"><input type="checkbox" name="auto_approve_returns"{{#auto_approve_returns}} checked{{/auto_approve_returns}}> Approve its returns automatically (otherwise they wait in Billing)</label>
-            <button type="submit">Add buyer</button>
-          </form>
+          {{#draft}}{{>buyerForm}}
           {{/draft}}
         </section>
         {{/canChange}}

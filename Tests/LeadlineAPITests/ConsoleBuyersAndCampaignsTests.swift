@@ -70,6 +70,89 @@ import Testing
         }
     }
 
+    @Test func anAdminEditsABuyersCapsScheduleAndLiveBidding() async throws {
+        try await blocking { () throws in
+            let app = try TestServer { $0.allowPrivateTargets = true }
+            let key = try app.makeKey()
+            let tenant = try app.server.tenants.named("acme").id
+            let other = try app.server.tenants.create(name: "other").id
+            let browser = ConsoleClient(app: app)
+            let buyer = try app.ezleeds("POST", "/api/v1/buyers", key: key, [
+                "name": "Acme Legal", "bid_cents": 3500, "states": ["NV"], "max_leads_per_day": 20, "webhook_url": "http://127.0.0.1:9/hook",
+                "webhook_secret": "s3cret-s3cret-s3cret",
+            ]).json()["id"] as! String
+            let (cookie, csrf) = try browser.signIn("admin@example.com", role: .admin, tenantID: tenant, page: "/admin/buyers")
+
+            // The list links to the buyer's page, which shows its settings in the form.
+            #expect(try browser.get("/admin/buyers", cookie).text.contains("href=\"/admin/buyers/\(buyer)?tenant=acme\""))
+            let page = try browser.get("/admin/buyers/\(buyer)", cookie)
+            #expect(page.status == 200)
+            #expect(page.text.contains("value=\"35.00\"") && page.text.contains("value=\"NV\"") && page.text.contains("value=\"20\""))
+            #expect(page.text.contains("name=\"always_open\" checked") && page.text.contains("Stop signing"))
+            #expect(!page.text.contains("s3cret"))
+
+            // Every field at once: live bidding with a ceiling, caps, weekday hours, prepaid billing.
+            let form = [
+                "_csrf=\(csrf)", "name=Acme+Legal+West", "bid=30", "max_price=80", "ping_url=http%3A%2F%2F127.0.0.1%3A9%2Fping",
+                "timeout_ms=300", "exclusivity=exclusive", "campaign_types=legal_pi", "states=nv+az", "zip_codes=891",
+                "max_leads_per_hour=5", "max_leads_per_day=40", "max_leads_per_week=", "max_leads_per_month=500", "monthly_budget=2%2C500",
+                "schedule=1", "timezone=America%2FPhoenix", "monday_start=09%3A00", "monday_end=17%3A30", "friday_start=10%3A00",
+                "friday_end=00%3A00", "post_url=http%3A%2F%2F127.0.0.1%3A9%2Fpost", "webhook_url=", "webhook_secret=",
+                "billing=prepaid", "credit_limit=", "return_cap_percent=15",
+            ].joined(separator: "&")
+            let saved = try browser.post("/admin/buyers/\(buyer)", form, cookie)
+            #expect(saved.status == 303)
+            #expect(try browser.get(saved.header("Location") ?? "", cookie).text.contains("Saved"))
+            let stored = try app.ezleeds("GET", "/api/v1/buyers/\(buyer)", key: key).json()
+            #expect(stored["name"] as? String == "Acme Legal West" && stored["bid_cents"] as? Int == 3000 && stored["max_price_cents"] as? Int == 8000)
+            #expect(stored["ping_url"] as? String == "http://127.0.0.1:9/ping" && stored["timeout_ms"] as? Int == 300)
+            #expect(stored["exclusivity"] as? String == "exclusive" && stored["states"] as? [String] == ["NV", "AZ"] && stored["zip_codes"] as? [String] == ["891"])
+            #expect(stored["max_leads_per_hour"] as? Int == 5 && stored["max_leads_per_day"] as? Int == 40 && stored["max_leads_per_week"] as? Int == nil)
+            #expect(stored["max_leads_per_month"] as? Int == 500 && stored["monthly_budget_cents"] as? Int == 250_000)
+            #expect(stored["timezone"] as? String == "America/Phoenix")
+            let hours = stored["hours_of_operation"] as? [String: [String: String]]
+            #expect(hours == ["monday": ["start": "09:00", "end": "17:30"], "friday": ["start": "10:00", "end": "24:00"]])
+            #expect(stored["webhook_url"] as? String == nil && stored["post_url"] as? String == "http://127.0.0.1:9/post")
+            #expect(stored["billing"] as? String == "prepaid" && stored["return_cap_percent"] as? Int == 15 && stored["auto_approve_returns"] as? Bool == false)
+            // A blank secret kept the stored one; the page shows the hours again, midnight as 00:00.
+            #expect(try app.server.buyers.webhookSecret(tenantID: tenant, buyerID: buyer) == "s3cret-s3cret-s3cret")
+            let again = try browser.get("/admin/buyers/\(buyer)", cookie).text
+            #expect(again.contains("name=\"friday_end\" value=\"00:00\"") && again.contains("<option value=\"America/Phoenix\" selected>"))
+            #expect(again.contains("Test ping"))
+
+            // Mistakes are listed together, the form keeps what was typed, and nothing changes.
+            let refused = try browser.post("/admin/buyers/\(buyer)", [
+                "_csrf=\(csrf)", "name=Acme+%3Cb%3E", "bid=90", "max_price=80", "timeout_ms=5", "states=ZZ", "max_leads_per_day=lots",
+                "schedule=1", "timezone=America%2FPhoenix", "monday_start=09%3A00", "ping_url=http%3A%2F%2F127.0.0.1%3A9%2Fping",
+                "post_url=http%3A%2F%2F127.0.0.1%3A9%2Fpost",
+            ].joined(separator: "&"), cookie)
+            #expect(refused.status == 422)
+            for reason in ["max_leads_per_day: must be a whole number", "monday: give both", "timeout_ms: must be from 50", "states[0]"] {
+                #expect(refused.text.contains(reason), "\(reason) in \(refused.text.components(separatedBy: "role=\"alert\"").last?.prefix(600) ?? "")")
+            }
+            #expect(refused.text.contains("value=\"Acme &lt;b&gt;\"") && refused.text.contains("value=\"90\""))
+            #expect(try app.ezleeds("GET", "/api/v1/buyers/\(buyer)", key: key).json()["name"] as? String == "Acme Legal West")
+            // The rule across fields is the core's: a fixed bid above the ceiling.
+            let above = try browser.post("/admin/buyers/\(buyer)", "_csrf=\(csrf)&name=Acme&bid=90&max_price=80", cookie)
+            #expect(above.status == 422 && above.text.contains("bid_cents: must not be above max_price_cents"))
+            // Always open again, and the secret removed.
+            #expect(try browser.post("/admin/buyers/\(buyer)", "_csrf=\(csrf)&name=Acme&schedule=1&always_open=on&clear_webhook_secret=on", cookie).status == 303)
+            #expect(try app.ezleeds("GET", "/api/v1/buyers/\(buyer)", key: key).json()["hours_of_operation"] as? [String: Any] == nil)
+            #expect(try app.server.buyers.webhookSecret(tenantID: tenant, buyerID: buyer) == nil)
+
+            // Another tenant's admin cannot open or change it.
+            let (theirs, theirCSRF) = try browser.signIn("them@example.com", role: .admin, tenantID: other, page: "/admin/buyers")
+            #expect(try browser.get("/admin/buyers/\(buyer)?tenant=acme", theirs).status == 404)
+            #expect(try browser.post("/admin/buyers/\(buyer)", "_csrf=\(theirCSRF)&tenant=acme&name=Mine", theirs).status == 404)
+            // A viewer of the tenant sees the settings, disabled, and cannot save them.
+            let (viewer, viewerCSRF) = try browser.signIn("viewer@example.com", role: .viewer, tenantID: tenant, page: "/admin/buyers")
+            let seen = try browser.get("/admin/buyers/\(buyer)", viewer)
+            #expect(seen.status == 200 && seen.text.contains("<fieldset class=\"plain\" disabled>"))
+            #expect(try browser.post("/admin/buyers/\(buyer)", "_csrf=\(viewerCSRF)&name=Mine", viewer).status == 403)
+            #expect(try app.ezleeds("GET", "/api/v1/buyers/\(buyer)", key: key).json()["name"] as? String == "Acme")
+        }
+    }
+
     @Test func aViewerOfAnotherTenantSeesOnlyTheirOwnAndChangesNothing() async throws {
         try await blocking { () throws in
             let app = try TestServer()

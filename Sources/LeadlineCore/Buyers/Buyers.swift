@@ -24,9 +24,7 @@ public struct Buyers: Sendable {
     public func create(tenantID: String, _ input: BuyerInput) async throws -> Buyer {
         let now = Timestamp.format(clock.now)
         var buyer = Buyer(id: Identifier.make("buyer"), tenantID: tenantID, name: "", createdAt: now)
-        var problems = input.apply(to: &buyer, policy: policy)
-        if input.name.given == nil && !problems.contains(where: { $0.field == "name" }) { problems.append(.init("name", "is required")) }
-        problems += buyer.settings.problems().filter { problem in !problems.contains { $0.field == problem.field } }
+        let problems = Self.problems(input, applyingTo: &buyer, creating: true, policy: policy)
         if !problems.isEmpty { throw CoreError.invalid(problems) }
         let settings = try Buyer.encode(buyer.settings)
         let sealed = input.webhookSecret.given.map { secrets.seal($0, id: buyer.id) }
@@ -52,8 +50,7 @@ public struct Buyers: Sendable {
         }
         return try await store.write { db in
             var buyer = try Self.fetch(db, tenantID: tenantID, buyerID: buyerID)
-            var problems = input.apply(to: &buyer, policy: policy)
-            problems += buyer.settings.problems().filter { problem in !problems.contains { $0.field == problem.field } }
+            let problems = Self.problems(input, applyingTo: &buyer, creating: false, policy: policy)
             if !problems.isEmpty { throw CoreError.invalid(problems) }
             buyer.updatedAt = now
             // Set active again, a buyer Leadline paused starts a new count of failed deliveries.
@@ -66,6 +63,19 @@ public struct Buyers: Sendable {
             if let has = try secrets.store(input.webhookSecret, id: buyer.id, db) { buyer.hasWebhookSecret = has }
             return buyer
         }
+    }
+
+    /// What `create` (no `buyerID`) or `update` would refuse in `input`, without storing anything.
+    public func problems(tenantID: String, buyerID: String?, _ input: BuyerInput) throws -> [CoreError.FieldProblem] {
+        var buyer = try buyerID.map { try self.buyer(tenantID: tenantID, buyerID: $0) } ?? Buyer(id: "", tenantID: tenantID, name: "", createdAt: "")
+        return Self.problems(input, applyingTo: &buyer, creating: buyerID == nil, policy: policy)
+    }
+
+    private static func problems(_ input: BuyerInput, applyingTo buyer: inout Buyer, creating: Bool, policy: AddressPolicy) -> [CoreError.FieldProblem] {
+        var problems = input.apply(to: &buyer, policy: policy)
+        if creating && input.name.given == nil && !problems.contains(where: { $0.field == "name" }) { problems.append(.init("name", "is required")) }
+        problems += buyer.settings.problems().filter { problem in !problems.contains { $0.field == problem.field } }
+        return problems
     }
 
     public func buyer(tenantID: String, buyerID: String) throws -> Buyer {
