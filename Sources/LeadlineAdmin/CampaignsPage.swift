@@ -3,7 +3,8 @@ import HTTPServer
 import LeadlineCore
 
 /// `/admin/campaigns`: every campaign of the tenant with its targeting, floor, limits, delivery and what it has sold;
-/// pausing and resuming (a paused campaign's leads are not auctioned).
+/// pausing and resuming (a paused campaign's leads are not auctioned); adding one, and editing one on its own page
+/// (the form is CampaignForm.swift).
 extension Console {
     func registerCampaigns(_ router: inout Router) {
         addStatusPage(&router, path: "/admin/campaigns", notices: Self.campaignNotices,
@@ -13,15 +14,74 @@ extension Console {
                           input.status = .value(status)
                           return try await campaigns.update(tenantID: tenantID, campaignID: id, input).status == .active
                       })
+
+        addPage(&router, .POST, "/admin/campaigns", accepts: ["application/x-www-form-urlencoded"]) { [self] request in
+            let (session, fields, tenant) = try await changeRequest(request)
+            do {
+                let campaign = try await campaigns.create(tenantID: tenant.id, try campaignInput(fields, tenantID: tenant.id, campaign: nil))
+                return Pages.redirect("/admin/campaigns/\(campaign.id)?tenant=\(tenant.name)&notice=added")
+            } catch CoreError.invalid(let problems) {
+                var values = Self.errors(problems)
+                values["draft"] = Self.campaignFormValues(Self.draft(fields))
+                return try campaignsPage(session, tenant, values, status: 422)
+            }
+        }
+
+        addPage(&router, .GET, "/admin/campaigns/{id}") { [self] request in
+            guard let session = try await session(request) else { return Pages.redirect("/admin/login") }
+            let tenant = try tenant(for: session, named: request.query["tenant"])
+            let campaign = try campaigns.campaign(tenantID: tenant.id, campaignID: try request.parameter("id"))
+            var values: [String: Any] = ["draft": Self.campaignFormValues(Self.campaignDraft(campaign))]
+            values["notice"] = request.query["notice"].flatMap { Self.campaignNotices[$0] }
+            return try campaignPage(session, tenant, campaign, values)
+        }
+
+        addPage(&router, .POST, "/admin/campaigns/{id}", accepts: ["application/x-www-form-urlencoded"]) { [self] request in
+            let (session, fields, tenant) = try await changeRequest(request)
+            let campaign = try campaigns.campaign(tenantID: tenant.id, campaignID: try request.parameter("id"))
+            do {
+                _ = try await campaigns.update(tenantID: tenant.id, campaignID: campaign.id, try campaignInput(fields, tenantID: tenant.id, campaign: campaign))
+                return Pages.redirect("/admin/campaigns/\(campaign.id)?tenant=\(tenant.name)&notice=saved")
+            } catch CoreError.invalid(let problems) {
+                var values = Self.errors(problems)
+                values["draft"] = Self.campaignFormValues(Self.draft(fields))
+                return try campaignPage(session, tenant, campaign, values, status: 422)
+            }
+        }
     }
 
-    static let campaignNotices = ["paused": "Campaign paused: its leads are not auctioned until it is resumed.", "resumed": "Campaign active again."]
+    static let campaignNotices = ["paused": "Campaign paused: its leads are not auctioned until it is resumed.", "resumed": "Campaign active again.",
+                                  "added": "Campaign added: leads of its type are sold under it from now on.",
+                                  "saved": "Saved: leads arriving from now on are handled with these settings."]
+
+    /// One campaign: what it has sold, pausing, and its settings to edit.
+    func campaignPage(_ session: AdminSessions.Session, _ tenant: Tenant, _ campaign: Campaign, _ extra: [String: Any],
+                      status: Int = 200) throws -> Response {
+        var values = extra
+        values.merge(try pageBasics(session, tenant, path: "/admin/campaigns")) { $1 }
+        let m = try campaigns.metrics([campaign])[campaign.id] ?? CampaignMetrics()
+        var summary: [String: Any] = [
+            "id": campaign.id, "status": campaign.status.rawValue, "type": campaign.campaignType, "createdAt": campaign.createdAt,
+            "updatedAt": campaign.updatedAt, "delivered": m.leadsDelivered, "accepted": m.leadsAccepted, "returned": m.leadsReturned,
+            "acceptance": m.acceptanceRate.map { "\(Int(($0 * 100).rounded()))%" } ?? "–", "sold": Self.dollars(m.soldCents),
+            "today": m.soldToday, "handling": campaign.settings.calls ? "called and transferred" : "auctioned",
+        ]
+        summary.merge(Self.toggle(active: campaign.status == .active)) { $1 }
+        values["campaign"] = summary
+        values["signed"] = campaign.hasWebhookSecret
+        values["formAction"] = "/admin/campaigns/\(campaign.id)"
+        values["submitLabel"] = "Save changes"
+        return pages.render("campaign", title: campaign.name, viewer: viewer(session), values, status: status)
+    }
 
     func campaignsPage(_ session: AdminSessions.Session, _ tenant: Tenant, _ extra: [String: Any], status: Int = 200) throws -> Response {
         let all = try campaigns.all(tenantID: tenant.id)
         let numbers = try campaigns.metrics(all)
         var values = extra
         values.merge(try pageBasics(session, tenant, path: "/admin/campaigns")) { $1 }
+        if values["draft"] == nil { values["draft"] = Self.campaignFormValues(Self.newCampaignDraft()) }
+        values["formAction"] = "/admin/campaigns"
+        values["submitLabel"] = "Add campaign"
         values["campaigns"] = all.map { campaign -> [String: Any] in
             let s = campaign.settings, m = numbers[campaign.id] ?? CampaignMetrics()
             var row: [String: Any] = [
@@ -40,4 +100,36 @@ extension Console {
         }
         return pages.render("campaigns", title: "Campaigns", viewer: viewer(session), values, status: status)
     }
+}
+
+extension Templates {
+    static let campaign = """
+        {{<layout}}
+        {{$content}}
+        <p><a href="/admin/campaigns?tenant={{tenant}}">← Campaigns</a></p>
+        <h1>{{title}} {{#campaign}}<span class="status">{{status}}</span>{{/campaign}}</h1>
+        {{>pageHead}}
+        {{#campaign}}
+        <section class="card">
+          <dl class="facts">
+            <dt>Id</dt><dd><code>{{id}}</code> · {{type}}</dd>
+            <dt>Its leads are</dt><dd>{{handling}}</dd>
+            <dt>Sold</dt><dd>{{delivered}} leads for {{sold}}, {{today}} today; {{accepted}} accepted ({{acceptance}}), {{returned}} returned</dd>
+            <dt>Added</dt><dd>{{createdAt}} (changed {{updatedAt}})</dd>
+          </dl>
+          {{#canChange}}
+          <div class="actions">
+            <form method="post" action="/admin/campaigns/{{id}}/status"><input type="hidden" name="_csrf" value="{{csrf}}"><input type="hidden" name="tenant" value="{{tenant}}"><input type="hidden" name="status" value="{{toggleTo}}"><button type="submit">{{toggleLabel}}</button></form>
+          </div>
+          {{/canChange}}
+        </section>
+        {{/campaign}}
+        <section class="card">
+          <h2>Settings</h2>
+          {{^canChange}}<p class="scope">You can see these settings; an admin of the tenant can change them.</p>{{/canChange}}
+          {{#draft}}{{>campaignForm}}{{/draft}}
+        </section>
+        {{/content}}
+        {{/layout}}
+        """
 }

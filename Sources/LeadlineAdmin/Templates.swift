@@ -7,6 +7,7 @@ enum Templates {
         "leads": leads, "lead": lead, "keys": keys, "billing": billing, "backups": backups, "imports": imports, "calls": calls,
         "audit": audit, "scopeChooser": scopeChooser, "auction": auction, "invoices": invoices,
         "apiReference": apiReference, "inlineCode": inlineCode, "buyerTestPing": buyerTestPing, "buyerForm": buyerForm, "buyer": buyer,
+        "campaignForm": campaignForm, "campaign": campaign,
     ]
 
     static let campaigns = """
@@ -19,16 +20,22 @@ enum Templates {
             <thead><tr><th scope="col">Campaign</th><th scope="col">Status</th><th scope="col">Sells in</th><th scope="col">Floor</th><th scope="col">Budget</th><th scope="col">Daily</th><th scope="col">Each lead to</th><th scope="col">Webhook</th><th scope="col">Delivered</th><th scope="col">Accepted</th><th scope="col">Returned</th>{{#canChange}}<th scope="col"><span class="visually-hidden">Actions</span></th>{{/canChange}}</tr></thead>
             <tbody>
             {{#campaigns}}<tr>
-              <th scope="row">{{name}}<br><small>{{type}} · {{id}}</small></th>
+              <th scope="row"><a href="/admin/campaigns/{{id}}?tenant={{tenant}}">{{name}}</a><br><small>{{type}} · {{id}}</small></th>
               <td>{{status}}</td><td>{{states}}</td><td>{{floor}}</td><td>{{budget}}</td><td>{{daily}}</td><td>{{sharing}}</td><td>{{webhook}}</td>
               <td>{{delivered}}</td><td>{{accepted}} ({{acceptance}})</td><td>{{returned}}</td>
               {{#canChange}}<td><form method="post" action="/admin/campaigns/{{id}}/status"><input type="hidden" name="_csrf" value="{{csrf}}"><input type="hidden" name="tenant" value="{{tenant}}"><input type="hidden" name="status" value="{{toggleTo}}"><button type="submit">{{toggleLabel}}</button></form></td>{{/canChange}}
             </tr>
             {{/campaigns}}
-            {{^campaigns}}<tr><td colspan="12">No campaigns yet: add them with <code>POST /api/v1/campaigns</code>.</td></tr>{{/campaigns}}
+            {{^campaigns}}<tr><td colspan="12">No campaigns yet: add one below, or with <code>POST /api/v1/campaigns</code>.</td></tr>{{/campaigns}}
             </tbody>
           </table>
         </section>
+        {{#canChange}}
+        <section class="card">
+          <h2>Add a campaign</h2>
+          {{#draft}}{{>campaignForm}}{{/draft}}
+        </section>
+        {{/canChange}}
         {{/content}}
         {{/layout}}
         """

@@ -191,4 +191,66 @@ import Testing
             #expect(try browser.get(paused.header("Location") ?? "/admin/campaigns", cookie).text.contains(">Resume<"))
         }
     }
+
+    @Test func anAdminAddsACampaignThenTurnsOnCallingAndEditsItsScript() async throws {
+        try await blocking { () throws in
+            let app = try TestServer { $0.allowPrivateTargets = true }
+            let key = try app.makeKey()
+            let tenant = try app.server.tenants.named("acme").id
+            let browser = ConsoleClient(app: app)
+            let (cookie, csrf) = try browser.signIn("admin@example.com", role: .admin, tenantID: tenant, page: "/admin/campaigns")
+            let blank = try browser.get("/admin/campaigns", cookie).text
+            #expect(blank.contains("Add a campaign") && blank.contains("name=\"max_attempts\" type=\"text\" inputmode=\"numeric\" value=\"3\""))
+
+            // Mistakes in the form and the core's checks of the rest, in one refusal.
+            let refused = try browser.post("/admin/campaigns", "_csrf=\(csrf)&name=Solar&campaign_type=solar+panels&floor=cheap&states=XX&calling=1", cookie)
+            #expect(refused.status == 422)
+            #expect(refused.text.contains("floor: must be an amount in dollars") && refused.text.contains("campaign_type: must be a short name"))
+            #expect(refused.text.contains("states[0]") && refused.text.contains("value=\"solar panels\""))
+            #expect((try app.ezleeds("GET", "/api/v1/campaigns", key: key).json()["items"] as? [Any])?.isEmpty == true)
+
+            let added = try browser.post("/admin/campaigns", [
+                "_csrf=\(csrf)", "name=Solar+%3CWest%3E", "campaign_type=solar", "states=nv+az", "floor=12.50", "budget=10%2C000",
+                "max_leads_per_day=200", "max_buyers_per_lead=2", "return_window_days=5", "dedup_window_days=", "timezone=America%2FDenver",
+                "delivery_webhook=http%3A%2F%2F127.0.0.1%3A9%2Fcrm", "calling=1", "max_attempts=3", "retry_minutes=30+240", "max_concurrent_calls=5",
+            ].joined(separator: "&"), cookie)
+            #expect(added.status == 303)
+            let location = try #require(added.header("Location"))
+            let id = try #require(location.split(separator: "/").last?.split(separator: "?").first.map(String.init))
+            let page = try browser.get(location, cookie).text
+            #expect(page.contains("Campaign added") && page.contains("Solar &lt;West&gt;") && page.contains("auctioned"))
+            var stored = try app.ezleeds("GET", "/api/v1/campaigns/\(id)", key: key).json()
+            #expect(stored["campaign_type"] as? String == "solar" && stored["states"] as? [String] == ["NV", "AZ"])
+            #expect(stored["floor_price_cents"] as? Int == 1250 && stored["budget_cents"] as? Int == 1_000_000 && stored["max_leads_per_day"] as? Int == 200)
+            #expect(stored["max_buyers_per_lead"] as? Int == 2 && stored["return_window_days"] as? Int == 5 && stored["timezone"] as? String == "America/Denver")
+            #expect(stored["delivery_webhook"] as? String == "http://127.0.0.1:9/crm")
+            #expect(stored["calling"] as? [String: Any] == nil)
+
+            // Calling on, with a script of one question; a script that is not JSON is refused with the rest kept.
+            let script = #"{"questions":[{"id":"owns_home","text":"Do you own your home?","qualify":["yes"]}]}"#
+            let bad = try browser.post("/admin/campaigns/\(id)", "_csrf=\(csrf)&name=Solar&campaign_type=solar&calling=1&calls=on&script=%7Bnope", cookie)
+            #expect(bad.status == 422 && bad.text.contains("script: must be the call script as JSON"))
+            let called = try browser.post("/admin/campaigns/\(id)", [
+                "_csrf=\(csrf)", "name=Solar", "campaign_type=solar", "calling=1", "calls=on", "max_attempts=4", "retry_minutes=60+120",
+                "max_concurrent_calls=2", "caller_id=%28702%29+555-0100",
+                "script=\(script.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")",
+            ].joined(separator: "&"), cookie)
+            #expect(called.status == 303, "\(called.text.components(separatedBy: "role=\"alert\"").last?.prefix(400) ?? "")")
+            stored = try app.ezleeds("GET", "/api/v1/campaigns/\(id)", key: key).json()
+            let calling = try #require(stored["calling"] as? [String: Any])
+            #expect(calling["enabled"] as? Bool == true && calling["max_attempts"] as? Int == 4 && calling["retry_minutes"] as? [Int] == [60, 120])
+            #expect(calling["max_concurrent_calls"] as? Int == 2 && calling["caller_id"] as? String == "+17025550100")
+            let questions = (calling["script"] as? [String: Any])?["questions"] as? [[String: Any]]
+            #expect(questions?.map { $0["id"] as? String } == ["owns_home"])
+            // The settings not in that form were kept; the page shows calling and the script.
+            #expect(stored["floor_price_cents"] as? Int == 1250)
+            let shown = try browser.get("/admin/campaigns/\(id)", cookie).text
+            #expect(shown.contains("called and transferred") && shown.contains("owns_home") && shown.contains("name=\"calls\" checked"))
+            // Calling off again: auctioned, and the calling settings kept switched off.
+            #expect(try browser.post("/admin/campaigns/\(id)", "_csrf=\(csrf)&name=Solar&campaign_type=solar&calling=1", cookie).status == 303)
+            let off = try #require(try app.ezleeds("GET", "/api/v1/campaigns/\(id)", key: key).json()["calling"] as? [String: Any])
+            #expect(off["enabled"] as? Bool == false && off["max_attempts"] as? Int == 4)
+            #expect(try browser.get("/admin/campaigns/camp_nope", cookie).status == 404)
+        }
+    }
 }

@@ -17,6 +17,17 @@ public struct CallScript: Codable, Sendable, Equatable {
             self.id = id; self.text = text; self.qualify = qualify; self.disqualify = disqualify
         }
 
+        /// `qualify` and `disqualify` may be left out (empty).
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            id = try c.decode(String.self, forKey: .id)
+            text = try c.decode(String.self, forKey: .text)
+            qualify = try c.decodeIfPresent([String].self, forKey: .qualify) ?? []
+            disqualify = try c.decodeIfPresent([String].self, forKey: .disqualify) ?? []
+        }
+
+        enum CodingKeys: String, CodingKey { case id, text, qualify, disqualify }
+
         /// Whether `answer` qualifies for this question.
         public func qualifies(_ answer: String) -> Bool {
             let said = answer.lowercased()

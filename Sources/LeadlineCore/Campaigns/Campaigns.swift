@@ -20,9 +20,7 @@ public struct Campaigns: Sendable {
     public func create(tenantID: String, _ input: CampaignInput) async throws -> Campaign {
         let now = Timestamp.format(clock.now)
         var campaign = Campaign(id: Identifier.make("camp"), tenantID: tenantID, createdAt: now)
-        var problems = input.apply(to: &campaign, policy: policy)
-        if input.name.given == nil && !problems.contains(where: { $0.field == "name" }) { problems.append(.init("name", "is required")) }
-        if input.campaignType.isAbsent { problems.append(.init("campaign_type", "is required, e.g. legal_pi")) }
+        let problems = Self.problems(input, applyingTo: &campaign, creating: true, policy: policy)
         if !problems.isEmpty { throw CoreError.invalid(problems) }
         let sealed = input.webhookSecret.given.map { secrets.seal($0, id: campaign.id) }
         campaign.hasWebhookSecret = sealed != nil
@@ -40,7 +38,7 @@ public struct Campaigns: Sendable {
         let policy = self.policy, secrets = self.secrets, now = Timestamp.format(clock.now)
         return try await store.write { db in
             var campaign = try Self.fetch(db, tenantID: tenantID, campaignID: campaignID)
-            let problems = input.apply(to: &campaign, policy: policy)
+            let problems = Self.problems(input, applyingTo: &campaign, creating: false, policy: policy)
             if !problems.isEmpty { throw CoreError.invalid(problems) }
             campaign.updatedAt = now
             try db.execute(sql: "UPDATE campaigns SET name = ?, campaign_type = ?, status = ?, settings = ?, updated_at = ? WHERE id = ?",
@@ -48,6 +46,21 @@ public struct Campaigns: Sendable {
             if let has = try secrets.store(input.webhookSecret, id: campaign.id, db) { campaign.hasWebhookSecret = has }
             return campaign
         }
+    }
+
+    /// What `create` (no `campaignID`) or `update` would refuse in `input`, without storing anything.
+    public func problems(tenantID: String, campaignID: String?, _ input: CampaignInput) throws -> [CoreError.FieldProblem] {
+        var campaign = try campaignID.map { try self.campaign(tenantID: tenantID, campaignID: $0) } ?? Campaign(id: "", tenantID: tenantID, createdAt: "")
+        return Self.problems(input, applyingTo: &campaign, creating: campaignID == nil, policy: policy)
+    }
+
+    private static func problems(_ input: CampaignInput, applyingTo campaign: inout Campaign, creating: Bool,
+                                 policy: AddressPolicy) -> [CoreError.FieldProblem] {
+        var problems = input.apply(to: &campaign, policy: policy)
+        guard creating else { return problems }
+        if input.name.given == nil && !problems.contains(where: { $0.field == "name" }) { problems.append(.init("name", "is required")) }
+        if input.campaignType.isAbsent { problems.append(.init("campaign_type", "is required, e.g. legal_pi")) }
+        return problems
     }
 
     public func campaign(tenantID: String, campaignID: String) throws -> Campaign {

@@ -1,0 +1,186 @@
+import Foundation
+import HTTPServer
+import LeadlineCore
+
+/// The campaign form, for adding one (Campaigns page) and editing one (its page): the lead type and where it sells,
+/// the floor, budget and daily limit, how many buyers share a lead, returns and dedup, the delivery webhook, and
+/// whether its leads are called and transferred instead of auctioned (with the calling limits and the call script).
+/// It is read into the API's `CampaignInput`, so every check is the core's.
+extension Console {
+    /// The form as the core's input, checked as a whole (see `buyerInput`); `campaign` is the one edited, nil when
+    /// adding one.
+    func campaignInput(_ form: FormBody, tenantID: String, campaign: Campaign?) throws -> CampaignInput {
+        let (input, read) = Self.campaignInput(form, current: campaign)
+        if let refusal = try read.refusal(adding: { try campaigns.problems(tenantID: tenantID, campaignID: campaign?.id, input) }) { throw refusal }
+        return input
+    }
+
+    private static func campaignInput(_ form: FormBody, current: Campaign?) -> (CampaignInput, FormReader) {
+        var read = FormReader(form)
+        var input = CampaignInput()
+        input.name = .value(read.raw("name") ?? "")
+        input.campaignType = read.text("campaign_type")
+        input.states = read.list("states", uppercased: true)
+        input.floorPriceCents = read.cents("floor", setting: "floor_price_cents")
+        input.budgetCents = read.cents("budget", setting: "budget_cents")
+        input.maxLeadsPerDay = read.whole("max_leads_per_day")
+        input.maxBuyersPerLead = read.whole("max_buyers_per_lead")
+        input.returnWindowDays = read.whole("return_window_days")
+        input.dedupWindowDays = read.whole("dedup_window_days")
+        input.timezone = read.text("timezone")
+        input.deliveryWebhook = read.text("delivery_webhook")
+        if case .value(let secret) = read.text("webhook_secret") {
+            input.webhookSecret = .value(secret)
+        } else if read.ticked("clear_webhook_secret") {
+            input.webhookSecret = .null
+        }
+        input.calling = calling(&read, current: current?.settings.calling)
+        return (input, read)
+    }
+
+    /// The calling fieldset: ticked, the campaign's leads are called; unticked, they are auctioned, and settings it
+    /// had are kept switched off (so ticking it again brings them back).
+    private static func calling(_ read: inout FormReader, current: CallSettings?) -> Patch<CallSettings> {
+        guard read.raw("calling") != nil else { return .absent }
+        let on = read.ticked("calls")
+        if !on && current == nil { return .null }
+        var settings = current ?? CallSettings()
+        settings.enabled = on
+        settings.paused = read.ticked("calls_paused")
+        if let attempts = read.whole("max_attempts").given { settings.maxAttempts = attempts }
+        if let concurrent = read.whole("max_concurrent_calls").given { settings.maxConcurrentCalls = concurrent }
+        if let waits = read.list("retry_minutes").given {
+            let numbers = waits.compactMap { Int($0) }
+            if numbers.count == waits.count { settings.retryMinutes = numbers } else {
+                read.fail("retry_minutes", "must be whole numbers of minutes, such as 30 240 1440", setting: "calling")
+            }
+        }
+        settings.callerID = read.text("caller_id").given
+        switch read.text("script") {
+        case .value(let json):
+            do { settings.script = try JSON.decode(CallScript.self, from: Array(json.utf8)) } catch let error as HTTPError {
+                if error.fields.isEmpty {
+                    read.fail("script", "must be the call script as JSON (see the API reference): \(error.message)", setting: "calling")
+                }
+                for problem in error.fields { read.fail("script.\(problem.field)", problem.reason, setting: "calling") }
+            } catch {
+                read.fail("script", "must be the call script as JSON (see the API reference)", setting: "calling")
+            }
+        case .null: settings.script = CallScript()
+        case .absent: break
+        }
+        return .value(settings)
+    }
+
+    /// A stored campaign as the form's values.
+    static func campaignDraft(_ campaign: Campaign) -> [String: String] {
+        campaignDraft(name: campaign.name, type: campaign.campaignType, settings: campaign.settings)
+    }
+
+    /// The form's values for a new campaign: the defaults the core would use.
+    static func newCampaignDraft() -> [String: String] {
+        campaignDraft(name: nil, type: nil, settings: Campaign.Settings())
+    }
+
+    private static func campaignDraft(name: String?, type: String?, settings s: Campaign.Settings) -> [String: String] {
+        var draft: [String: String] = ["states": s.states.joined(separator: " "),
+                                       "max_buyers_per_lead": String(s.maxBuyersPerLead), "return_window_days": String(s.returnWindowDays),
+                                       "timezone": s.timezone]
+        draft["name"] = name
+        draft["campaign_type"] = type
+        draft["floor"] = s.floorPriceCents.map(plainDollars)
+        draft["budget"] = s.budgetCents.map(plainDollars)
+        draft["max_leads_per_day"] = s.maxLeadsPerDay.map(String.init)
+        draft["dedup_window_days"] = s.dedupWindowDays.map(String.init)
+        draft["delivery_webhook"] = s.deliveryWebhook
+        let calling = s.calling ?? CallSettings()
+        if s.calls { draft["calls"] = "on" }
+        if calling.paused { draft["calls_paused"] = "on" }
+        draft["max_attempts"] = String(calling.maxAttempts)
+        draft["max_concurrent_calls"] = String(calling.maxConcurrentCalls)
+        draft["retry_minutes"] = calling.retryMinutes.map(String.init).joined(separator: " ")
+        draft["caller_id"] = calling.callerID
+        draft["script"] = scriptJSON(calling.script)
+        return draft
+    }
+
+    static func campaignFormValues(_ draft: [String: String]) -> [String: Any] {
+        var values: [String: Any] = draft.filter { !$0.value.isEmpty }
+        values["calls"] = draft["calls"] == "on"
+        values["callsPaused"] = draft["calls_paused"] == "on"
+        values["zones"] = zoneChoices(selected: draft["timezone"])
+        return values
+    }
+
+    static func scriptJSON(_ script: CallScript) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return (try? encoder.encode(script)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+    }
+}
+
+extension Templates {
+    /// The campaign form's fields, rendered in the campaign's values (`{{#draft}}`); the page gives `formAction`,
+    /// `submitLabel`, and `signed` when its webhooks are signed.
+    static let campaignForm = """
+        <form method="post" action="{{formAction}}">
+          <input type="hidden" name="_csrf" value="{{csrf}}">
+          <input type="hidden" name="tenant" value="{{tenant}}">
+          <fieldset class="plain"{{^canChange}} disabled{{/canChange}}>
+          <div class="form-grid">
+          <fieldset>
+            <legend>Campaign</legend>
+            <label for="c-name">Name</label>
+            <input id="c-name" name="name" type="text" required maxlength="200" value="{{name}}">
+            <label for="c-type">Lead type (letters, digits, _ and -)</label>
+            <input id="c-type" name="campaign_type" type="text" required maxlength="64" value="{{campaign_type}}" placeholder="legal_pi">
+            <label for="c-states">States it sells in (blank: all)</label>
+            <input id="c-states" name="states" type="text" value="{{states}}" placeholder="NV TX">
+            <label for="c-zone">Time zone (its daily limit counts in it)</label>
+            <select id="c-zone" name="timezone">{{#zones}}<option value="{{zone}}"{{#selected}} selected{{/selected}}>{{zone}}</option>{{/zones}}</select>
+          </fieldset>
+          <fieldset>
+            <legend>Selling</legend>
+            <label for="c-floor">Floor price (dollars; blank: the tenant's)</label>
+            <input id="c-floor" name="floor" type="text" inputmode="decimal" value="{{floor}}">
+            <label for="c-budget">Budget, all time (dollars; blank: none)</label>
+            <input id="c-budget" name="budget" type="text" inputmode="decimal" value="{{budget}}">
+            <label for="c-daily">Most leads sold a day (blank: no limit)</label>
+            <input id="c-daily" name="max_leads_per_day" type="text" inputmode="numeric" value="{{max_leads_per_day}}">
+            <label for="c-share">Buyers each lead may be sold to (1–20)</label>
+            <input id="c-share" name="max_buyers_per_lead" type="text" inputmode="numeric" value="{{max_buyers_per_lead}}">
+          </fieldset>
+          <fieldset>
+            <legend>Returns, duplicates and delivery</legend>
+            <label for="c-returns">Days a buyer has to return a lead</label>
+            <input id="c-returns" name="return_window_days" type="text" inputmode="numeric" value="{{return_window_days}}">
+            <label for="c-dedup">Days within which the same person is a duplicate (blank: the tenant's rule)</label>
+            <input id="c-dedup" name="dedup_window_days" type="text" inputmode="numeric" value="{{dedup_window_days}}">
+            <label for="c-webhook">Also post every sold lead to (your CRM's URL; blank: nowhere)</label>
+            <input id="c-webhook" name="delivery_webhook" type="text" inputmode="url" value="{{delivery_webhook}}">
+            <label for="c-secret">Webhook signing secret ({{#signed}}set; blank keeps it{{/signed}}{{^signed}}blank: unsigned{{/signed}})</label>
+            <input id="c-secret" name="webhook_secret" type="password" autocomplete="new-password" maxlength="512">
+            {{#signed}}<label class="check"><input type="checkbox" name="clear_webhook_secret"> Stop signing (remove the secret)</label>{{/signed}}
+          </fieldset>
+          <fieldset>
+            <legend>Calling</legend>
+            <input type="hidden" name="calling" value="1">
+            <label class="check"><input type="checkbox" name="calls"{{#calls}} checked{{/calls}}> Call its leads with the AI agent and transfer live ones, instead of auctioning them</label>
+            <label class="check"><input type="checkbox" name="calls_paused"{{#callsPaused}} checked{{/callsPaused}}> Paused (no new calls)</label>
+            <label for="c-attempts">Calls to a lead at most (1–20)</label>
+            <input id="c-attempts" name="max_attempts" type="text" inputmode="numeric" value="{{max_attempts}}">
+            <label for="c-retry">Minutes before each retry</label>
+            <input id="c-retry" name="retry_minutes" type="text" value="{{retry_minutes}}">
+            <label for="c-concurrent">Calls at once (1–500)</label>
+            <input id="c-concurrent" name="max_concurrent_calls" type="text" inputmode="numeric" value="{{max_concurrent_calls}}">
+            <label for="c-caller">Caller id (blank: the provider's number)</label>
+            <input id="c-caller" name="caller_id" type="text" inputmode="tel" value="{{caller_id}}">
+          </fieldset>
+          </div>
+          <label for="c-script">Call script (JSON: the greeting, disclosures, qualifying questions and closing lines; blank: the default)</label>
+          <textarea id="c-script" name="script" rows="12" spellcheck="false" class="code">{{script}}</textarea>
+          <button type="submit">{{submitLabel}}</button>
+          </fieldset>
+        </form>
+        """
+}
