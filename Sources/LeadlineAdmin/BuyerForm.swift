@@ -138,10 +138,7 @@ extension Templates {
     /// The buyer form's fields, rendered in the buyer's values (`{{#draft}}`); the page gives `formAction` and
     /// `submitLabel`.
     static let buyerForm = """
-        <form method="post" action="{{formAction}}">
-          <input type="hidden" name="_csrf" value="{{csrf}}">
-          <input type="hidden" name="tenant" value="{{tenant}}">
-          <fieldset class="plain"{{^canChange}} disabled{{/canChange}}>
+        {{>settingsFormOpen}}
           <div class="form-grid">
           <fieldset>
             <legend>Buyer</legend>
@@ -207,9 +204,7 @@ extension Templates {
             <input id="b-post" name="post_url" type="text" inputmode="url" value="{{post_url}}">
             <label for="b-webhook">Or a webhook URL</label>
             <input id="b-webhook" name="webhook_url" type="text" inputmode="url" value="{{webhook_url}}">
-            <label for="b-secret">Webhook signing secret ({{#signed}}set; blank keeps it{{/signed}}{{^signed}}blank: unsigned{{/signed}})</label>
-            <input id="b-secret" name="webhook_secret" type="password" autocomplete="new-password" maxlength="512">
-            {{#signed}}<label class="check"><input type="checkbox" name="clear_webhook_secret"> Stop signing (remove the secret)</label>{{/signed}}
+            {{>webhookSecretFields}}
           </fieldset>
           <fieldset>
             <legend>Billing and returns</legend>

@@ -16,39 +16,16 @@ extension Console {
                           return try await buyers.update(tenantID: tenantID, buyerID: id, input).status == .active
                       })
 
-        addPage(&router, .POST, "/admin/buyers", accepts: ["application/x-www-form-urlencoded"]) { [self] request in
-            let (session, fields, tenant) = try await changeRequest(request)
-            do {
-                _ = try await buyers.create(tenantID: tenant.id, try buyerInput(fields, tenantID: tenant.id, buyerID: nil))
-                return Pages.redirect("/admin/buyers?tenant=\(tenant.name)&notice=added")
-            } catch CoreError.invalid(let problems) {
-                var values = Self.errors(problems)
-                values["draft"] = Self.buyerFormValues(Self.draft(fields))
-                return try buyersPage(session, tenant, values, status: 422)
-            }
-        }
-
-        addPage(&router, .GET, "/admin/buyers/{id}") { [self] request in
-            guard let session = try await session(request) else { return Pages.redirect("/admin/login") }
-            let tenant = try tenant(for: session, named: request.query["tenant"])
-            let buyer = try buyers.buyer(tenantID: tenant.id, buyerID: try request.parameter("id"))
-            var values: [String: Any] = ["draft": Self.buyerFormValues(Self.buyerDraft(buyer))]
-            values["notice"] = request.query["notice"].flatMap { Self.buyerNotices[$0] }
-            return try buyerPage(session, tenant, buyer, values)
-        }
-
-        addPage(&router, .POST, "/admin/buyers/{id}", accepts: ["application/x-www-form-urlencoded"]) { [self] request in
-            let (session, fields, tenant) = try await changeRequest(request)
-            let buyer = try buyers.buyer(tenantID: tenant.id, buyerID: try request.parameter("id"))
-            do {
-                _ = try await buyers.update(tenantID: tenant.id, buyerID: buyer.id, try buyerInput(fields, tenantID: tenant.id, buyerID: buyer.id))
-                return Pages.redirect("/admin/buyers/\(buyer.id)?tenant=\(tenant.name)&notice=saved")
-            } catch CoreError.invalid(let problems) {
-                var values = Self.errors(problems)
-                values["draft"] = Self.buyerFormValues(Self.draft(fields))
-                return try buyerPage(session, tenant, buyer, values, status: 422)
-            }
-        }
+        addSettingsForms(&router, SettingsForms(
+            path: "/admin/buyers", notices: Self.buyerNotices,
+            load: { [buyers] in try buyers.buyer(tenantID: $0, buyerID: $1) }, id: \.id,
+            stored: Self.buyerDraft, formValues: Self.buyerFormValues,
+            create: { [self] tenantID, fields in try await buyers.create(tenantID: tenantID, try buyerInput(fields, tenantID: tenantID, buyerID: nil)).id },
+            update: { [self] tenantID, buyer, fields in
+                _ = try await buyers.update(tenantID: tenantID, buyerID: buyer.id, try buyerInput(fields, tenantID: tenantID, buyerID: buyer.id))
+            },
+            listPage: { [self] in try buyersPage($0, $1, $2, status: $3) },
+            page: { [self] in try buyerPage($0, $1, $2, $3, status: $4) }))
     }
 
     /// One buyer: what it has bought, its actions, and its settings to edit.

@@ -123,10 +123,7 @@ extension Templates {
     /// The campaign form's fields, rendered in the campaign's values (`{{#draft}}`); the page gives `formAction`,
     /// `submitLabel`, and `signed` when its webhooks are signed.
     static let campaignForm = """
-        <form method="post" action="{{formAction}}">
-          <input type="hidden" name="_csrf" value="{{csrf}}">
-          <input type="hidden" name="tenant" value="{{tenant}}">
-          <fieldset class="plain"{{^canChange}} disabled{{/canChange}}>
+        {{>settingsFormOpen}}
           <div class="form-grid">
           <fieldset>
             <legend>Campaign</legend>
@@ -158,9 +155,7 @@ extension Templates {
             <input id="c-dedup" name="dedup_window_days" type="text" inputmode="numeric" value="{{dedup_window_days}}">
             <label for="c-webhook">Also post every sold lead to (your CRM's URL; blank: nowhere)</label>
             <input id="c-webhook" name="delivery_webhook" type="text" inputmode="url" value="{{delivery_webhook}}">
-            <label for="c-secret">Webhook signing secret ({{#signed}}set; blank keeps it{{/signed}}{{^signed}}blank: unsigned{{/signed}})</label>
-            <input id="c-secret" name="webhook_secret" type="password" autocomplete="new-password" maxlength="512">
-            {{#signed}}<label class="check"><input type="checkbox" name="clear_webhook_secret"> Stop signing (remove the secret)</label>{{/signed}}
+            {{>webhookSecretFields}}
           </fieldset>
           <fieldset>
             <legend>Calling</legend>

@@ -15,39 +15,18 @@ extension Console {
                           return try await campaigns.update(tenantID: tenantID, campaignID: id, input).status == .active
                       })
 
-        addPage(&router, .POST, "/admin/campaigns", accepts: ["application/x-www-form-urlencoded"]) { [self] request in
-            let (session, fields, tenant) = try await changeRequest(request)
-            do {
-                let campaign = try await campaigns.create(tenantID: tenant.id, try campaignInput(fields, tenantID: tenant.id, campaign: nil))
-                return Pages.redirect("/admin/campaigns/\(campaign.id)?tenant=\(tenant.name)&notice=added")
-            } catch CoreError.invalid(let problems) {
-                var values = Self.errors(problems)
-                values["draft"] = Self.campaignFormValues(Self.draft(fields))
-                return try campaignsPage(session, tenant, values, status: 422)
-            }
-        }
-
-        addPage(&router, .GET, "/admin/campaigns/{id}") { [self] request in
-            guard let session = try await session(request) else { return Pages.redirect("/admin/login") }
-            let tenant = try tenant(for: session, named: request.query["tenant"])
-            let campaign = try campaigns.campaign(tenantID: tenant.id, campaignID: try request.parameter("id"))
-            var values: [String: Any] = ["draft": Self.campaignFormValues(Self.campaignDraft(campaign))]
-            values["notice"] = request.query["notice"].flatMap { Self.campaignNotices[$0] }
-            return try campaignPage(session, tenant, campaign, values)
-        }
-
-        addPage(&router, .POST, "/admin/campaigns/{id}", accepts: ["application/x-www-form-urlencoded"]) { [self] request in
-            let (session, fields, tenant) = try await changeRequest(request)
-            let campaign = try campaigns.campaign(tenantID: tenant.id, campaignID: try request.parameter("id"))
-            do {
-                _ = try await campaigns.update(tenantID: tenant.id, campaignID: campaign.id, try campaignInput(fields, tenantID: tenant.id, campaign: campaign))
-                return Pages.redirect("/admin/campaigns/\(campaign.id)?tenant=\(tenant.name)&notice=saved")
-            } catch CoreError.invalid(let problems) {
-                var values = Self.errors(problems)
-                values["draft"] = Self.campaignFormValues(Self.draft(fields))
-                return try campaignPage(session, tenant, campaign, values, status: 422)
-            }
-        }
+        addSettingsForms(&router, SettingsForms(
+            path: "/admin/campaigns", notices: Self.campaignNotices,
+            load: { [campaigns] in try campaigns.campaign(tenantID: $0, campaignID: $1) }, id: \.id,
+            stored: Self.campaignDraft, formValues: Self.campaignFormValues,
+            create: { [self] tenantID, fields in
+                try await campaigns.create(tenantID: tenantID, try campaignInput(fields, tenantID: tenantID, campaign: nil)).id
+            },
+            update: { [self] tenantID, campaign, fields in
+                _ = try await campaigns.update(tenantID: tenantID, campaignID: campaign.id, try campaignInput(fields, tenantID: tenantID, campaign: campaign))
+            },
+            listPage: { [self] in try campaignsPage($0, $1, $2, status: $3) },
+            page: { [self] in try campaignPage($0, $1, $2, $3, status: $4) }))
     }
 
     static let campaignNotices = ["paused": "Campaign paused: its leads are not auctioned until it is resumed.", "resumed": "Campaign active again.",

@@ -84,3 +84,21 @@ extension Patch {
         }
     }
 }
+
+extension Templates {
+    /// The start of a settings form (buyer, campaign): where it posts (`formAction`), its CSRF token and tenant, and
+    /// a fieldset disabled for viewers. The form closes it with `</fieldset></form>`.
+    static let settingsFormOpen = """
+        <form method="post" action="{{formAction}}">
+          <input type="hidden" name="_csrf" value="{{csrf}}">
+          <input type="hidden" name="tenant" value="{{tenant}}">
+          <fieldset class="plain"{{^canChange}} disabled{{/canChange}}>
+        """
+
+    /// A webhook signing secret: never shown; blank keeps the stored one (`signed`), and a box removes it.
+    static let webhookSecretFields = """
+        <label for="webhook-secret">Webhook signing secret ({{#signed}}set; blank keeps it{{/signed}}{{^signed}}blank: unsigned{{/signed}})</label>
+        <input id="webhook-secret" name="webhook_secret" type="password" autocomplete="new-password" maxlength="512">
+        {{#signed}}<label class="check"><input type="checkbox" name="clear_webhook_secret"> Stop signing (remove the secret)</label>{{/signed}}
+        """
+}
