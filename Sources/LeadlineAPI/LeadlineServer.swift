@@ -165,7 +165,7 @@ public final class LeadlineServer: @unchecked Sendable {
         console = Console(store: store, clock: options.clock, users: AdminUsers(store: store, clock: options.clock), gate: gate,
                           tenants: tenants, buyers: buyers, campaigns: campaigns, exchange: exchange, leads: leads, keys: keys,
                           billing: billing, imports: imports, maxUploadBytes: options.maxUploadBytes, destinations: destinations,
-                          callRecords: callRecords, postbacks: postbacks, sequences: sequences, domains: domains)
+                          callRecords: callRecords, calls: calls, postbacks: postbacks, sequences: sequences, domains: domains)
 
         var routes = Routes(keys: keys, limiter: limiter,
                             idempotency: Idempotency(records: IdempotencyRecords(store: store, clock: options.clock)))

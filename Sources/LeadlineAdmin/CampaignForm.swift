@@ -42,34 +42,8 @@ extension Console {
     /// had are kept switched off (so ticking it again brings them back).
     private static func calling(_ read: inout FormReader, current: CallSettings?) -> Patch<CallSettings> {
         guard read.raw("calling") != nil else { return .absent }
-        let on = read.ticked("calls")
-        if !on && current == nil { return .null }
-        var settings = current ?? CallSettings()
-        settings.enabled = on
-        settings.paused = read.ticked("calls_paused")
-        if let attempts = read.whole("max_attempts").given { settings.maxAttempts = attempts }
-        if let concurrent = read.whole("max_concurrent_calls").given { settings.maxConcurrentCalls = concurrent }
-        if let waits = read.list("retry_minutes").given {
-            let numbers = waits.compactMap { Int($0) }
-            if numbers.count == waits.count { settings.retryMinutes = numbers } else {
-                read.fail("retry_minutes", "must be whole numbers of minutes, such as 30 240 1440", setting: "calling")
-            }
-        }
-        settings.callerID = read.text("caller_id").given
-        switch read.text("script") {
-        case .value(let json):
-            do { settings.script = try JSON.decode(CallScript.self, from: Array(json.utf8)) } catch let error as HTTPError {
-                if error.fields.isEmpty {
-                    read.fail("script", "must be the call script as JSON (see the API reference): \(error.message)", setting: "calling")
-                }
-                for problem in error.fields { read.fail("script.\(problem.field)", problem.reason, setting: "calling") }
-            } catch {
-                read.fail("script", "must be the call script as JSON (see the API reference)", setting: "calling")
-            }
-        case .null: settings.script = CallScript()
-        case .absent: break
-        }
-        return .value(settings)
+        if !read.ticked("calls") && current == nil { return .null }
+        return .value(callSettings(&read, current: current))
     }
 
     /// A stored campaign as the form's values.
@@ -93,29 +67,15 @@ extension Console {
         draft["max_leads_per_day"] = s.maxLeadsPerDay.map(String.init)
         draft["dedup_window_days"] = s.dedupWindowDays.map(String.init)
         draft["delivery_webhook"] = s.deliveryWebhook
-        let calling = s.calling ?? CallSettings()
-        if s.calls { draft["calls"] = "on" }
-        if calling.paused { draft["calls_paused"] = "on" }
-        draft["max_attempts"] = String(calling.maxAttempts)
-        draft["max_concurrent_calls"] = String(calling.maxConcurrentCalls)
-        draft["retry_minutes"] = calling.retryMinutes.map(String.init).joined(separator: " ")
-        draft["caller_id"] = calling.callerID
-        draft["script"] = scriptJSON(calling.script)
+        draft.merge(callingDraft(s.calling ?? CallSettings(), enabled: s.calls)) { $1 }
         return draft
     }
 
     static func campaignFormValues(_ draft: [String: String]) -> [String: Any] {
         var values: [String: Any] = draft.filter { !$0.value.isEmpty }
-        values["calls"] = draft["calls"] == "on"
-        values["callsPaused"] = draft["calls_paused"] == "on"
+        values.merge(callingFormValues(draft, label: "Call its leads with the AI agent and transfer live ones, instead of auctioning them")) { $1 }
         values["zones"] = zoneChoices(selected: draft["timezone"])
         return values
-    }
-
-    static func scriptJSON(_ script: CallScript) -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        return (try? encoder.encode(script)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
     }
 }
 
@@ -157,23 +117,8 @@ extension Templates {
             <input id="c-webhook" name="delivery_webhook" type="text" inputmode="url" value="{{delivery_webhook}}">
             {{>webhookSecretFields}}
           </fieldset>
-          <fieldset>
-            <legend>Calling</legend>
-            <input type="hidden" name="calling" value="1">
-            <label class="check"><input type="checkbox" name="calls"{{#calls}} checked{{/calls}}> Call its leads with the AI agent and transfer live ones, instead of auctioning them</label>
-            <label class="check"><input type="checkbox" name="calls_paused"{{#callsPaused}} checked{{/callsPaused}}> Paused (no new calls)</label>
-            <label for="c-attempts">Calls to a lead at most (1–20)</label>
-            <input id="c-attempts" name="max_attempts" type="text" inputmode="numeric" value="{{max_attempts}}">
-            <label for="c-retry">Minutes before each retry</label>
-            <input id="c-retry" name="retry_minutes" type="text" value="{{retry_minutes}}">
-            <label for="c-concurrent">Calls at once (1–500)</label>
-            <input id="c-concurrent" name="max_concurrent_calls" type="text" inputmode="numeric" value="{{max_concurrent_calls}}">
-            <label for="c-caller">Caller id (blank: the provider's number)</label>
-            <input id="c-caller" name="caller_id" type="text" inputmode="tel" value="{{caller_id}}">
-          </fieldset>
+          {{>callingFields}}
           </div>
-          <label for="c-script">Call script (JSON: the greeting, disclosures, qualifying questions and closing lines; blank: the default)</label>
-          <textarea id="c-script" name="script" rows="12" spellcheck="false" class="code">{{script}}</textarea>
           <button type="submit">{{submitLabel}}</button>
           </fieldset>
         </form>

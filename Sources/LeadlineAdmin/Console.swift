@@ -28,6 +28,7 @@ public final class Console: Sendable {
     let imports: ImportJobs
     let destinations: Destinations
     let callRecords: CallRecords
+    let calls: Calls
     let postbacks: Postbacks
     /// The largest CSV upload accepted (the API's limit too).
     let maxUploadBytes: Int
@@ -41,8 +42,8 @@ public final class Console: Sendable {
 
     public init(store: SQLiteStore, clock: any Clock, users: AdminUsers, gate: ComplianceGate, tenants: Tenants, buyers: Buyers,
                 campaigns: Campaigns, exchange: Exchange, leads: Leads, keys: APIKeys, billing: Billing, imports: ImportJobs,
-                maxUploadBytes: Int, destinations: Destinations, callRecords: CallRecords, postbacks: Postbacks, sequences: Sequences,
-                domains: SendingDomains) {
+                maxUploadBytes: Int, destinations: Destinations, callRecords: CallRecords, calls: Calls, postbacks: Postbacks,
+                sequences: Sequences, domains: SendingDomains) {
         self.store = store
         self.clock = clock
         self.users = users
@@ -57,6 +58,7 @@ public final class Console: Sendable {
         self.imports = imports
         self.destinations = destinations
         self.callRecords = callRecords
+        self.calls = calls
         self.postbacks = postbacks
         self.maxUploadBytes = maxUploadBytes
         self.sequences = sequences
@@ -97,6 +99,7 @@ public final class Console: Sendable {
         registerAudit(&router)
         registerAuctions(&router)
         registerInvoices(&router)
+        registerSettings(&router)
         addPage(&router, .GET, "/admin/login") { [self] request in
             if try await session(request) != nil { return Pages.redirect("/admin") }
             if let path = try firstRunPath(), request.isFromLoopback {
@@ -229,9 +232,9 @@ public final class Console: Sendable {
         return given
     }
 
-    private func signIn(_ user: AdminUser, _ request: Request) async throws -> Response {
+    func signIn(_ user: AdminUser, _ request: Request, to path: String = "/admin") async throws -> Response {
         let token = try await sessions.start(user, userAgent: request.headers["User-Agent"], ip: request.remoteAddress)
-        var response = Pages.redirect("/admin")
+        var response = Pages.redirect(path)
         response.setCookie(SetCookie(name: Self.cookieName, value: token, path: "/admin", maxAge: Int(AdminSessions.maximumAge),
                                      secure: request.headers["X-Forwarded-Proto"]?.lowercased() == "https"))
         return response

@@ -7,7 +7,7 @@ enum Templates {
         "leads": leads, "lead": lead, "keys": keys, "billing": billing, "backups": backups, "imports": imports, "calls": calls,
         "audit": audit, "scopeChooser": scopeChooser, "auction": auction, "invoices": invoices,
         "apiReference": apiReference, "inlineCode": inlineCode, "buyerTestPing": buyerTestPing, "buyerForm": buyerForm, "buyer": buyer,
-        "campaignForm": campaignForm, "campaign": campaign, "settingsFormOpen": settingsFormOpen, "webhookSecretFields": webhookSecretFields,
+        "campaignForm": campaignForm, "campaign": campaign, "settingsFormOpen": settingsFormOpen, "callingFields": callingFields, "settings": settings, "webhookSecretFields": webhookSecretFields,
     ]
 
     static let campaigns = """
@@ -122,17 +122,13 @@ enum Templates {
             <a href="/admin/calls">Calls</a>
             <a href="/admin/billing">Billing</a>
             <a href="/admin/sequences">Sequences</a>
-            <a href="/admin/domains">Domains</a>
             <a href="/admin/compliance">Compliance</a>
-            <a href="/admin/keys">API keys</a>
-            <a href="/admin/audit">Audit log</a>
-            {{#operator}}<a href="/admin/backups">Backups</a>{{/operator}}
+            <a href="/admin/settings">Settings</a>
           </nav>
           <form class="signout" method="post" action="/admin/logout">
             <input type="hidden" name="_csrf" value="{{csrf}}">
-            <span class="who">{{email}} ({{role}})</span>
+            <span class="who" title="{{email}} ({{role}})">{{email}}</span>
             <button type="submit">Sign out</button>
-            <button type="submit" formaction="/admin/logout?everywhere=1" title="End every session of this account, on every device">Sign out everywhere</button>
           </form>
           {{/user}}
         </header>

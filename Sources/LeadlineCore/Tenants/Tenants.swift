@@ -73,10 +73,13 @@ public struct Tenants: Sendable {
         try store.read { db in try DedupRule.fetch(db, tenantID: tenantID) }
     }
 
+    public static func problems(_ rule: DedupRule) -> [CoreError.FieldProblem] {
+        (0...3650).contains(rule.windowDays) ? [] : [.init("dedup_window_days", "must be from 0 (no dedup) to 3650")]
+    }
+
     public func setDedupRule(tenantID: String, _ rule: DedupRule) throws {
-        guard (0...3650).contains(rule.windowDays) else {
-            throw CoreError.invalid([.init("dedup_window_days", "must be from 0 (no dedup) to 3650")])
-        }
+        let problems = Self.problems(rule)
+        if !problems.isEmpty { throw CoreError.invalid(problems) }
         try store.writeNow { db in
             try db.execute(sql: "UPDATE tenants SET dedup_window_days = ?, dedup_by_email = ? WHERE id = ?",
                            arguments: [rule.windowDays, rule.byEmail, tenantID])
@@ -113,10 +116,15 @@ public struct Tenants: Sendable {
         try store.read { db in try ExchangeRules.fetch(db, tenantID: tenantID) }
     }
 
-    public func setExchangeRules(tenantID: String, _ rules: ExchangeRules) throws {
+    public static func problems(_ rules: ExchangeRules) -> [CoreError.FieldProblem] {
         var problems: [CoreError.FieldProblem] = []
         if !(0...10_000_000).contains(rules.floorPriceCents) { problems.append(.init("floor_price_cents", "must be 0 to 10000000")) }
         if !(50...30_000).contains(rules.auctionDeadlineMs) { problems.append(.init("auction_deadline_ms", "must be 50 to 30000")) }
+        return problems
+    }
+
+    public func setExchangeRules(tenantID: String, _ rules: ExchangeRules) throws {
+        let problems = Self.problems(rules)
         if !problems.isEmpty { throw CoreError.invalid(problems) }
         try store.writeNow { db in
             try db.execute(sql: "UPDATE tenants SET floor_price_cents = ?, auction_deadline_ms = ?, try_next_bid = ? WHERE id = ?",
