@@ -58,7 +58,7 @@ let package = Package(
 
         // The web console (/admin): server-rendered HTML from Mustache templates compiled into the binary.
         .target(name: "LeadlineAdmin", dependencies: [
-            "LeadlineCore", "HTTPServer", .product(name: "Mustache", package: "swift-mustache"),
+            "LeadlineCore", "HTTPServer", "Simulator", .product(name: "Mustache", package: "swift-mustache"),
             .product(name: "Logging", package: "swift-log"),
         ]),
 

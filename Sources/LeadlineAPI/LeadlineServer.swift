@@ -204,9 +204,21 @@ public final class LeadlineServer: @unchecked Sendable {
                           responder: responder)
     }
 
+    /// Where the server reaches itself: its listening address, or loopback when it listens on every address.
+    var loopbackHost: String {
+        let host = options.listen.hasPrefix("[") ? String(options.listen.dropFirst().prefix { $0 != "]" })
+                                                 : String(options.listen.prefix { $0 != ":" })
+        switch host {
+        case "", "0.0.0.0": return "127.0.0.1"
+        case "::": return "[::1]"
+        default: return host.contains(":") ? "[\(host)]" : host
+        }
+    }
+
     public func start() throws {
         try exchange.recover()
         try http.start()
+        if options.allowPrivateTargets { console.enableSimulator(base: "http://\(loopbackHost):\(port)") }
         imports.startWorker()
         outbox.start()
         try calls.recover()
@@ -221,6 +233,7 @@ public final class LeadlineServer: @unchecked Sendable {
 
     /// Stops accepting, finishes requests in flight, stops background work, and closes the database cleanly.
     public func stop() {
+        console.stopSimulator()
         http.stop()
         imports.stopWorker()
         dialer.stop()

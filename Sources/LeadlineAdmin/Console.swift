@@ -3,6 +3,7 @@ import HTTPServer
 import LeadlineCore
 import LeadlineCrypto
 import Logging
+import Simulator
 import Store
 import Synchronization
 
@@ -37,6 +38,8 @@ public final class Console: Sendable {
     let pages = Pages()
     let auditLog: AuditLog
     let logger = Logger(label: "leadline.console")
+    /// The scenario runs of the Simulator page, when this server runs them (`enableSimulator`).
+    let simulator = Mutex<ScenarioRuns?>(nil)
     /// The one-time token of the first-run URL, while no user exists.
     private let setupToken = Mutex<String?>(nil)
 
@@ -100,6 +103,7 @@ public final class Console: Sendable {
         registerAuctions(&router)
         registerInvoices(&router)
         registerSettings(&router)
+        registerSimulator(&router)
         addPage(&router, .GET, "/admin/login") { [self] request in
             if try await session(request) != nil { return Pages.redirect("/admin") }
             if let path = try firstRunPath(), request.isFromLoopback {

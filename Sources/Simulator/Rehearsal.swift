@@ -7,12 +7,13 @@ public struct Rehearsal: Sendable {
     public let scenario: Scenario
     public let client: LeadlineClient
     public let clock: RunClock
-    public let stats = RunStats()
+    public let stats: RunStats
 
-    public init(scenario: Scenario, base: String, key: String, outbound: OutboundClient, clock: RunClock) {
+    public init(scenario: Scenario, base: String, key: String, outbound: OutboundClient, clock: RunClock, stats: RunStats = RunStats()) {
         self.scenario = scenario
         client = LeadlineClient(base: base, key: key, outbound: outbound)
         self.clock = clock
+        self.stats = stats
     }
 
     /// Runs the scenario. After the traffic stops it waits for transfers under way to end: up to 30 minutes of the
@@ -49,7 +50,7 @@ public struct Rehearsal: Sendable {
     /// Waits (on the run's clock) until no transfer is ringing or bridged, or until `limit`.
     func settle(limit: Double) async {
         var quiet = 0
-        while clock.runSeconds < limit && quiet < 2 {
+        while clock.runSeconds < limit && quiet < 2 && !Task.isCancelled {
             await clock.sleep(untilRunSecond: clock.runSeconds + 10)
             let transfers = await client.send("GET", "/api/v1/transfers?limit=500")
             let live = transfers.items.filter { ["ringing", "bridged"].contains($0["status"] as? String ?? "") }.count
