@@ -3,8 +3,9 @@ import HTTPServer
 import LeadlineCore
 
 /// `/admin/imports`: upload a CSV of leads (a plain HTML form; the file is spooled to disk as it arrives, never held
-/// in memory), see each import's progress (the page refreshes itself while one runs) and its result, and download the
-/// rejected rows with their reasons. Columns are matched by their header names, as `POST /v1/imports` does.
+/// in memory), choose which column holds which field (the columns whose header names a field come chosen, as
+/// `POST /v1/imports` reads them), see each import's progress (the page refreshes itself while one runs) and its
+/// result, and download the rejected rows with their reasons.
 extension Console {
     func registerImports(_ router: inout Router) {
         addTenantPage(&router, path: "/admin/imports", notices: Self.importNotices, render: { [self] in try importsPage($0, $1, $2, status: $3) })
@@ -25,10 +26,36 @@ extension Console {
                 return try importsPage(session, tenant, Self.errors([.init("file", "choose a CSV file")]), status: 422)
             }
             do {
-                _ = try await imports.submit(upload: file.path, fileName: file.fileName, tenantID: tenant.id, actor: "console:\(session.user.email)")
-                return Pages.redirect("/admin/imports?tenant=\(tenant.name)&notice=started")
+                let staged = try imports.stage(upload: file.path, tenantID: tenant.id)
+                let chosen = LeadImport.recognisedColumns(staged.header)
+                return try columnsPage(session, tenant, staged, fileName: file.fileName, chosen: chosen, [:])
             } catch CoreError.invalid(let problems) {
                 return try importsPage(session, tenant, Self.errors(problems), status: 422)
+            }
+        }
+
+        addPage(&router, .POST, "/admin/imports/columns", accepts: ["application/x-www-form-urlencoded"]) { [self] request in
+            let (session, fields, tenant) = try await changeRequest(request)
+            let staged = try imports.staged(token: fields["token"] ?? "", tenantID: tenant.id)
+            let fileName = fields["file_name"] ?? "upload.csv"
+            var chosen: [LeadImport.Field: Int] = [:]
+            var problems: [CoreError.FieldProblem] = []
+            for index in staged.header.indices {
+                guard let name = fields["column_\(index)"], !name.isEmpty else { continue }
+                guard let field = LeadImport.Field(rawValue: name) else { problems.append(.init("column \(index + 1)", "is not a lead field")); continue }
+                if let other = chosen[field] {
+                    problems.append(.init(field.label, "is chosen for columns \(other + 1) and \(index + 1); choose one"))
+                } else {
+                    chosen[field] = index
+                }
+            }
+            do {
+                if !problems.isEmpty { throw CoreError.invalid(problems) }
+                _ = try await imports.submit(staged: staged.token, fileName: fileName, tenantID: tenant.id, actor: "console:\(session.user.email)",
+                                             columns: chosen)
+                return Pages.redirect("/admin/imports?tenant=\(tenant.name)&notice=started")
+            } catch CoreError.invalid(let found) {
+                return try columnsPage(session, tenant, staged, fileName: fileName, chosen: chosen, Self.errors(found), status: 422)
             }
         }
 
@@ -46,6 +73,23 @@ extension Console {
     }
 
     static let importNotices = ["started": "Import started: it runs in the background; this page follows its progress."]
+
+    /// The staged upload's columns, each with its first values and the field it fills.
+    func columnsPage(_ session: AdminSessions.Session, _ tenant: Tenant, _ staged: ImportJobs.StagedUpload, fileName: String,
+                     chosen: [LeadImport.Field: Int], _ extra: [String: Any], status: Int = 200) throws -> Response {
+        var values = extra
+        values.merge(try pageBasics(session, tenant, path: "/admin/imports")) { $1 }
+        values["token"] = staged.token
+        values["fileName"] = fileName
+        values["columns"] = staged.header.enumerated().map { index, name -> [String: Any] in
+            let field = chosen.first { $0.value == index }?.key
+            return ["index": index, "number": index + 1, "name": name.isEmpty ? "(no name)" : name,
+                    "samples": staged.samples.compactMap { $0.indices.contains(index) ? $0[index] : nil }.filter { !$0.isEmpty }.joined(separator: " · "),
+                    "ignored": field == nil,
+                    "fields": LeadImport.Field.allCases.map { ["value": $0.rawValue, "label": $0.label, "selected": $0 == field] }]
+        }
+        return pages.render("importColumns", title: "Choose the columns", viewer: viewer(session), values, status: status)
+    }
 
     func importsPage(_ session: AdminSessions.Session, _ tenant: Tenant, _ extra: [String: Any], status: Int = 200) throws -> Response {
         var values = extra
@@ -77,11 +121,12 @@ extension Templates {
             <input type="hidden" name="tenant" value="{{tenant}}">
             <label for="i-file">CSV file (first row: column names)</label>
             <input id="i-file" name="file" type="file" accept=".csv,text/csv" required>
-            <button type="submit">Upload and import</button>
+            <button type="submit">Upload and choose the columns</button>
           </form>
           <details><summary>Columns it reads</summary>
             <table class="dense"><tbody>{{#columns}}<tr><th scope="row"><code>{{field}}</code></th><td>{{aliases}}</td></tr>{{/columns}}</tbody></table>
-            <p class="scope">A phone column is required. Rows that repeat a recent lead are counted as duplicates; rows that fail a check are rejected with the reason.</p>
+            <p class="scope">A phone column is required. Columns with these names come chosen; you can change any before the import starts.
+            Rows that repeat a recent lead are counted as duplicates; rows that fail a check are rejected with the reason.</p>
           </details>
         </section>
         {{/canChange}}
@@ -97,6 +142,39 @@ extension Templates {
             {{^imports}}<tr><td colspan="7">No imports yet.</td></tr>{{/imports}}
             </tbody>
           </table>
+        </section>
+        {{/content}}
+        {{/layout}}
+        """
+}
+
+extension Templates {
+    static let importColumns = """
+        {{<layout}}
+        {{$content}}
+        <p><a href="/admin/imports?tenant={{tenant}}">← Imports</a></p>
+        <h1>Choose the columns of {{fileName}}</h1>
+        {{>pageHead}}
+        <section class="card">
+          <form method="post" action="/admin/imports/columns">
+            <input type="hidden" name="_csrf" value="{{csrf}}">
+            <input type="hidden" name="tenant" value="{{tenant}}">
+            <input type="hidden" name="token" value="{{token}}">
+            <input type="hidden" name="file_name" value="{{fileName}}">
+            <table class="dense">
+              <thead><tr><th scope="col">Column</th><th scope="col">First values</th><th scope="col">Fills</th></tr></thead>
+              <tbody>
+              {{#columns}}<tr><th scope="row">{{number}}. {{name}}</th><td>{{samples}}</td>
+                <td><select name="column_{{index}}" aria-label="Column {{number}} fills">
+                  <option value=""{{#ignored}} selected{{/ignored}}>(not imported)</option>
+                  {{#fields}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{label}}</option>{{/fields}}
+                </select></td></tr>
+              {{/columns}}
+              </tbody>
+            </table>
+            <p class="scope">Each row goes through the same checks as a lead sent to the API. A phone column is required.</p>
+            <button type="submit">Import</button>
+          </form>
         </section>
         {{/content}}
         {{/layout}}

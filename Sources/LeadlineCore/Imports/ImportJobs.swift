@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import LeadlineCrypto
 import Logging
 import Store
 import Synchronization
@@ -32,12 +33,14 @@ public struct ImportJob: Sendable, Equatable, Codable, FetchableRecord {
     public var duplicate: Int
     public var rejected: Int
     public var error: String?
+    /// The columns an admin chose (field name → column index); nil: read by the header's names.
+    public var columns: String?
     public var createdAt: String
     public var startedAt: String?
     public var finishedAt: String?
 
     enum CodingKeys: String, CodingKey {
-        case id, origin, path, bytes, actor, status, rows, created, duplicate, rejected, error
+        case id, origin, path, bytes, actor, status, rows, created, duplicate, rejected, error, columns
         case tenantID = "tenant_id", fileName = "file_name", fileModifiedAt = "file_modified_at", bytesDone = "bytes_done"
         case createdAt = "created_at", startedAt = "started_at", finishedAt = "finished_at"
     }
@@ -80,13 +83,12 @@ public final class ImportJobs: Sendable {
         wakes = Mutex(stream)
     }
 
-    /// Checks an uploaded file's header, moves the file into `directory` and queues its import.
-    public func submit(upload path: String, fileName: String, tenantID: String, actor: String) async throws -> ImportJob {
-        guard let handle = FileHandle(forReadingAtPath: path) else { throw CoreError.invalid([.init("file", "could not be read")]) }
-        defer { try? handle.close() }
-        var reader = CSVReader(fileHandle: handle)
-        guard let header = try Self.readHeader(&reader) else { throw CoreError.invalid([.init("file", "is empty")]) }
-        _ = try LeadImport.mapColumns(header)
+    /// Checks an uploaded file's header (with the `columns` chosen for it, if any), moves the file into `directory`
+    /// and queues its import.
+    public func submit(upload path: String, fileName: String, tenantID: String, actor: String,
+                       columns: [LeadImport.Field: Int]? = nil) async throws -> ImportJob {
+        let header = try Self.header(path: path)
+        if let columns { _ = try LeadImport.chosenColumns(columns, header: header) } else { _ = try LeadImport.mapColumns(header) }
 
         let now = clock.now
         let id = Identifier.sortable("imp", at: now)
@@ -96,7 +98,8 @@ public final class ImportJobs: Sendable {
         let size = (try? FileManager.default.attributesOfItem(atPath: kept)[.size] as? Int) ?? 0
         let job = ImportJob(id: id, tenantID: tenantID, origin: .upload, fileName: Self.cleanName(fileName), path: kept, bytes: size,
                             fileModifiedAt: nil, actor: actor, status: .queued, rows: 0, bytesDone: 0, created: 0, duplicate: 0,
-                            rejected: 0, error: nil, createdAt: Timestamp.format(now), startedAt: nil, finishedAt: nil)
+                            rejected: 0, error: nil, columns: columns.map(Self.encode), createdAt: Timestamp.format(now), startedAt: nil,
+                            finishedAt: nil)
         do {
             try await store.write { db in try Self.insert(job, db) }
         } catch {
@@ -105,6 +108,65 @@ public final class ImportJobs: Sendable {
         }
         wake.yield()
         return job
+    }
+
+    /// An upload waiting for its columns to be chosen (the console's import form): its header and first rows. The
+    /// file waits beside the imports under a random token, for a day at most.
+    public struct StagedUpload: Sendable {
+        public let token: String
+        public let header: [String]
+        /// Up to three data rows.
+        public let samples: [[String]]
+    }
+
+    /// Keeps an uploaded file until its columns are chosen; its header must be readable.
+    public func stage(upload path: String, tenantID: String) throws -> StagedUpload {
+        _ = try Self.header(path: path)
+        let folder = stagingFolder
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let dayAgo = Date().addingTimeInterval(-86_400)
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [] {
+            let file = (folder as NSString).appendingPathComponent(name)
+            if let modified = (try? FileManager.default.attributesOfItem(atPath: file))?[.modificationDate] as? Date, modified < dayAgo {
+                try? FileManager.default.removeItem(atPath: file)
+            }
+        }
+        let token = SecureRandom.bytes(16).hex
+        try FileManager.default.moveItem(atPath: path, toPath: stagedPath(token: token, tenantID: tenantID))
+        return try staged(token: token, tenantID: tenantID)
+    }
+
+    /// A staged upload of the tenant, read again.
+    public func staged(token: String, tenantID: String) throws -> StagedUpload {
+        let path = try existingStagedPath(token: token, tenantID: tenantID)
+        guard let handle = FileHandle(forReadingAtPath: path) else { throw CoreError.notFound("the uploaded file (upload it again)") }
+        defer { try? handle.close() }
+        var reader = CSVReader(fileHandle: handle)
+        guard let header = try Self.readHeader(&reader) else { throw CoreError.invalid([.init("file", "is empty")]) }
+        var samples: [[String]] = []
+        while samples.count < 3, let row = try? reader.next() { samples.append(row) }
+        return StagedUpload(token: token, header: header, samples: samples)
+    }
+
+    /// Queues the import of a staged upload with the columns chosen.
+    public func submit(staged token: String, fileName: String, tenantID: String, actor: String,
+                       columns: [LeadImport.Field: Int]) async throws -> ImportJob {
+        try await submit(upload: try existingStagedPath(token: token, tenantID: tenantID), fileName: fileName, tenantID: tenantID,
+                         actor: actor, columns: columns)
+    }
+
+    private var stagingFolder: String { (directory as NSString).appendingPathComponent("staged") }
+
+    private func stagedPath(token: String, tenantID: String) -> String {
+        (stagingFolder as NSString).appendingPathComponent("\(tenantID).\(token).csv")
+    }
+
+    private func existingStagedPath(token: String, tenantID: String) throws -> String {
+        let path = stagedPath(token: token, tenantID: tenantID)
+        guard token.count == 32, token.allSatisfy(\.isHexDigit), FileManager.default.fileExists(atPath: path) else {
+            throw CoreError.notFound("the uploaded file (it is kept for a day; upload it again)")
+        }
+        return path
     }
 
     /// A job for a file read where it lies (the command line). An earlier run over the same file (path, size and
@@ -125,7 +187,8 @@ public final class ImportJobs: Sendable {
         let job = ImportJob(id: Identifier.sortable("imp", at: now), tenantID: tenantID, origin: .file,
                             fileName: Self.cleanName((absolute as NSString).lastPathComponent), path: absolute, bytes: size,
                             fileModifiedAt: modified, actor: actor, status: .queued, rows: 0, bytesDone: 0, created: 0,
-                            duplicate: 0, rejected: 0, error: nil, createdAt: Timestamp.format(now), startedAt: nil, finishedAt: nil)
+                            duplicate: 0, rejected: 0, error: nil, columns: nil, createdAt: Timestamp.format(now), startedAt: nil,
+                            finishedAt: nil)
         try await store.write { db in try Self.insert(job, db) }
         return (job, false)
     }
@@ -147,7 +210,7 @@ public final class ImportJobs: Sendable {
             let importer = LeadImport(leads: leads), id = job.id
             do {
                 outcome = .success(try await importer.run(&reader, tenantID: job.tenantID, actor: job.actor, resuming: job.report,
-                                                          checkpoint: { db, report, rejects in
+                                                          columns: job.columns.map(Self.decode), checkpoint: { db, report, rejects in
                                                               try Self.record(id, report, rejects, db)
                                                           }, progress: progress, onReject: onReject))
             } catch is CancellationError {
@@ -258,10 +321,29 @@ public final class ImportJobs: Sendable {
 
     private static func insert(_ job: ImportJob, _ db: GRDB.Database) throws {
         try db.execute(sql: """
-            INSERT INTO imports (id, tenant_id, origin, file_name, path, bytes, file_modified_at, actor, status, created_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO imports (id, tenant_id, origin, file_name, path, bytes, file_modified_at, actor, status, columns, created_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """, arguments: [job.id, job.tenantID, job.origin.rawValue, job.fileName, job.path, job.bytes, job.fileModifiedAt,
-                             job.actor, job.status.rawValue, job.createdAt])
+                             job.actor, job.status.rawValue, job.columns, job.createdAt])
+    }
+
+    /// The header row of a CSV file.
+    public static func header(path: String) throws -> [String] {
+        guard let handle = FileHandle(forReadingAtPath: path) else { throw CoreError.invalid([.init("file", "could not be read")]) }
+        defer { try? handle.close() }
+        var reader = CSVReader(fileHandle: handle)
+        guard let header = try readHeader(&reader) else { throw CoreError.invalid([.init("file", "is empty")]) }
+        return header
+    }
+
+    static func encode(_ columns: [LeadImport.Field: Int]) -> String {
+        let pairs = columns.sorted { $0.value < $1.value }.map { "\"\($0.key.rawValue)\":\($0.value)" }
+        return "{" + pairs.joined(separator: ",") + "}"
+    }
+
+    static func decode(_ text: String) -> [LeadImport.Field: Int] {
+        let object = (try? JSONDecoder().decode([String: Int].self, from: Data(text.utf8))) ?? [:]
+        return Dictionary(uniqueKeysWithValues: object.compactMap { key, value in LeadImport.Field(rawValue: key).map { ($0, value) } })
     }
 
     /// In the batch's transaction: the counts through the batch, and its rejected rows.

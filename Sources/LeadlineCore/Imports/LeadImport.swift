@@ -10,6 +10,26 @@ public struct LeadImport: Sendable {
         case phone, email, firstName, lastName, state, zipCode, source, campaignType
         case consentTimestamp, consentText, consentTextVersion, consentURL, ipAddress, userAgent
 
+        /// The field for people: "First name".
+        public var label: String {
+            switch self {
+            case .phone: return "Phone"
+            case .email: return "Email"
+            case .firstName: return "First name"
+            case .lastName: return "Last name"
+            case .state: return "State"
+            case .zipCode: return "Zip code"
+            case .source: return "Source"
+            case .campaignType: return "Campaign type"
+            case .consentTimestamp: return "Consent time"
+            case .consentText: return "Consent text"
+            case .consentTextVersion: return "Consent text version"
+            case .consentURL: return "Consent page URL"
+            case .ipAddress: return "IP address"
+            case .userAgent: return "User agent"
+            }
+        }
+
         public var names: [String] {
             switch self {
             case .phone: return ["phone", "phonenumber", "phone1", "mobile", "mobilephone", "cell", "cellphone", "telephone", "tel"]
@@ -75,13 +95,34 @@ public struct LeadImport: Sendable {
         String(header.lowercased().unicodeScalars.filter { CharacterSet.alphanumerics.contains($0) })
     }
 
-    /// Which column holds which field. The phone column is required.
-    public static func mapColumns(_ header: [String]) throws -> [Field: Int] {
+    /// The columns chosen for a file with this header: each field's column (a field left out is not read). The
+    /// problems: a column that does not exist, one column for two fields, no phone column.
+    public static func chosenColumns(_ chosen: [Field: Int], header: [String]) throws -> [Field: Int] {
+        var problems: [CoreError.FieldProblem] = []
+        for (field, index) in chosen.sorted(by: { $0.value < $1.value }) {
+            if !header.indices.contains(index) { problems.append(.init(field.rawValue, "column \(index + 1) is not in the file")) }
+            if let other = chosen.first(where: { $0.key != field && $0.value == index }), other.key.rawValue < field.rawValue {
+                problems.append(.init("column \(index + 1)", "is chosen for both \(other.key.rawValue) and \(field.rawValue)"))
+            }
+        }
+        if chosen[.phone] == nil { problems.append(.init("phone", "choose the column that holds the phone number")) }
+        if !problems.isEmpty { throw CoreError.invalid(problems) }
+        return chosen
+    }
+
+    /// The columns whose header names a field (the first such column of each).
+    public static func recognisedColumns(_ header: [String]) -> [Field: Int] {
         var map: [Field: Int] = [:]
         let keys = header.map(key)
         for field in Field.allCases {
             if let index = keys.firstIndex(where: { field.names.contains($0) }) { map[field] = index }
         }
+        return map
+    }
+
+    /// Which column holds which field. The phone column is required.
+    public static func mapColumns(_ header: [String]) throws -> [Field: Int] {
+        let map = recognisedColumns(header)
         guard map[.phone] != nil else {
             throw CoreError.invalid([.init("header", "no phone column (looked for: \(Field.phone.names.joined(separator: ", ")))")])
         }
@@ -104,11 +145,12 @@ public struct LeadImport: Sendable {
 
     /// Reads `reader` to its end through the intake. With `resuming`, the first `resuming.rows` data rows were
     /// committed by an earlier run: they are read past, not imported again, and the report carries on from there.
+    /// `columns`: the columns chosen for the file; nil: read by the header's names.
     public func run(_ reader: inout CSVReader, tenantID: String, actor: String, resuming: Report = Report(),
-                    checkpoint: Checkpoint? = nil,
+                    columns: [Field: Int]? = nil, checkpoint: Checkpoint? = nil,
                     progress: (Report) -> Void = { _ in }, onReject: (Reject) -> Void = { _ in }) async throws -> Report {
         guard let header = try reader.next() else { throw CoreError.invalid([.init("file", "is empty")]) }
-        let map = try Self.mapColumns(header)
+        let map = try columns.map { try Self.chosenColumns($0, header: header) } ?? Self.mapColumns(header)
         var report = resuming
         report.firstRejects = []
         var batch: [(row: Int, input: LeadInput)] = []

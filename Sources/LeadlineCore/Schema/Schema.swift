@@ -531,5 +531,6 @@ public enum Schema {
         sendingDomains,
         pendingReturns,
         auditLog,
+        importColumns,
     ]
 }
