@@ -147,12 +147,14 @@ build_release() {
     say "Building the fully static release binary"
     # glibc warns that getaddrinfo/dlopen in a static binary need the runtime glibc, and that Foundation uses
     # mktemp; harmless here, so filtered.
-    if PKG_CONFIG_PATH="$DEPS/pkgconfig" swift build -c release --product leadline --static-swift-stdlib \
-         -Xswiftc -static-executable -Xlinker -L"$DEPS/lib" -Xlinker -lz -Xlinker -lm 2>&1 \
-         | grep -v -E "statically linked applications requires at runtime|warning: Using '.*' in statically linked|the use of .mktemp. is dangerous" ; then
-      :
-    fi
-    if [ -x .build/release/leadline ] && ! ldd .build/release/leadline >/dev/null 2>&1; then
+    # The build's own status decides: a failed build must not pass off the binary an earlier build left behind
+    # (pipefail is on; the filter's status is set aside).
+    local built=0
+    PKG_CONFIG_PATH="$DEPS/pkgconfig" swift build -c release --product leadline --static-swift-stdlib \
+      -Xswiftc -static-executable -Xlinker -L"$DEPS/lib" -Xlinker -lz -Xlinker -lm 2>&1 \
+      | { grep -v -E "statically linked applications requires at runtime|warning: Using '.*' in statically linked|the use of .mktemp. is dangerous" || true; } \
+      || built=$?
+    if [ "$built" = 0 ] && [ -x .build/release/leadline ] && ! ldd .build/release/leadline >/dev/null 2>&1; then
       STATIC=yes
       return 0
     fi

@@ -23,7 +23,7 @@ from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions
-from selenium.webdriver.support.ui import WebDriverWait
+from selenium.webdriver.support.ui import Select, WebDriverWait
 
 BINARY = sys.argv[1] if len(sys.argv) > 1 else ".build/release/leadline"
 SHOTS = os.environ.get("LEADLINE_SCREENSHOTS", ".build/screenshots")
@@ -131,6 +131,19 @@ class Walk:
         self.driver.find_element(By.CSS_SELECTOR, form_selector.replace("form[", "form[method=post][", 1) + " button[type=submit]").click()
         self.settle()
 
+    def fits_width(self):
+        """Nothing makes the page wider than the window (no sideways scrolling of the whole page)."""
+        wide = self.driver.execute_script("return document.documentElement.scrollWidth - window.innerWidth")
+        if wide > 1:
+            problems.append(f"{self.driver.current_url} is {wide} px wider than a {self.driver.get_window_size()['width']} px window")
+
+    def one_line_header(self):
+        """At 1280 px the header is one line: its links share a line, and it is no taller than one."""
+        tops = self.driver.execute_script("return [...document.querySelectorAll('header.top nav a')].map(e => e.getBoundingClientRect().top)")
+        height = self.driver.execute_script("return document.querySelector('header.top').getBoundingClientRect().height")
+        if (tops and max(tops) - min(tops) > 4) or height > 70:
+            problems.append(f"the header wraps at 1280 px on {self.driver.current_url} ({height:.0f} px tall)")
+
     def links(self):
         """Every same-origin link of the page answers (with the browser's session)."""
         cookie = "; ".join(f"{c['name']}={c['value']}" for c in self.driver.get_cookies())
@@ -183,6 +196,15 @@ def living_demo(driver):
         walk.expect("What it read:", "a test ping's reading")
         walk.expect("X-Webhook-Id", "a test ping's request headers")
         walk.shot("23-demo-test-ping")
+        # A scenario started from the Simulator page runs against the demo server and reports.
+        walk.open("/admin/simulator")
+        Select(driver.find_element(By.ID, "sim-scenario")).select_by_value("quick")
+        walk.field("sim-duration", "10s")
+        walk.submit("form[action='/admin/simulator/runs']")
+        walk.expect("Started", "a simulator run started")
+        WebDriverWait(driver, 120).until(lambda d: "finished" in d.find_element(By.TAG_NAME, "body").text)
+        walk.settle()
+        walk.shot("24-demo-simulator")
         walk.open("/admin/leads")
         walk.links()
         walk.shot("22-demo-leads")
@@ -241,7 +263,22 @@ def main():
             box.click()
         walk.submit("form[action='/admin/buyers']")
         walk.expect("Buyer added", "buyer added")
-        walk.expect("Walkthrough Legal", "buyer listed")
+        walk.expect("Walkthrough Legal", "the buyer's page")
+        buyer_id = re.search(r"/admin/buyers/(buyer_[^/?]+)", driver.current_url).group(1)
+        # Its caps and exclusivity changed on its page.
+        walk.field("b-hour", "10")
+        walk.field("b-daily", "50")
+        walk.field("b-budget", "2500")
+        Select(driver.find_element(By.ID, "b-exclusivity")).select_by_value("exclusive")
+        walk.submit(f"form[action='/admin/buyers/{buyer_id}']")
+        walk.expect("Saved", "buyer saved")
+        saved = api(base, "GET", f"/api/v1/buyers/{buyer_id}", token)
+        if saved.get("max_leads_per_hour") != 10 or saved.get("monthly_budget_cents") != 250000 or saved.get("exclusivity") != "exclusive":
+            fail(f"the buyer's edit did not take: {saved}")
+        walk.links()
+        walk.shot("04-buyer")
+        walk.open("/admin/buyers")
+        walk.expect("10/h, 50/day", "the buyer's caps listed")
         walk.links()
         walk.shot("04-buyers")
 
@@ -255,6 +292,9 @@ def main():
         walk.open("/admin/imports")
         driver.find_element(By.ID, "i-file").send_keys(csv_path)
         walk.submit("form[action='/admin/imports']")
+        walk.expect("Choose the columns of leads.csv", "the import's columns")
+        walk.shot("05-import-columns")
+        walk.submit("form[action='/admin/imports/columns']")
         WebDriverWait(driver, 60).until(lambda d: "done" in d.find_element(By.TAG_NAME, "body").text)
         walk.settle()
         walk.expect("leads.csv", "import listed")
@@ -310,11 +350,48 @@ def main():
                 fail("the downloaded backup is not an SQLite file")
         walk.shot("09-backups")
 
-        for path, name in [("/admin/calls", "10-calls"), ("/admin/sequences", "10-sequences"), ("/admin/domains", "11-domains"), ("/admin/campaigns", "12-campaigns"), (f"/admin/auctions/{ping['ping_id']}", "12-auction"),
-                           ("/admin/billing/invoices", "12-invoices"), ("/admin/compliance", "13-compliance"), ("/admin/audit", "13-audit"), ("/admin/api", "13-api-reference"), ("/admin", "14-dashboard-after")]:
+        # The auction of that sale, replayed against the buyers as they are now.
+        walk.open(f"/admin/auctions/{ping['ping_id']}")
+        walk.submit(f"form[action='/admin/auctions/{ping['ping_id']}/replay']")
+        walk.expect("Walkthrough Legal would win", "the auction's replay")
+        walk.shot("12-auction-replay")
+
+        # A campaign added, then its page.
+        walk.open("/admin/campaigns")
+        walk.field("c-name", "Walkthrough PI")
+        walk.field("c-type", "legal_pi")
+        walk.field("c-states", "NV")
+        walk.field("c-floor", "5")
+        walk.submit("form[action='/admin/campaigns']")
+        walk.expect("Campaign added", "campaign added")
+        walk.links()
+        walk.shot("12-campaign")
+
+        for path, name in [("/admin/calls", "10-calls"), ("/admin/sequences", "10-sequences"), ("/admin/domains", "11-domains"), ("/admin/campaigns", "12-campaigns"),
+                           ("/admin/billing/invoices", "12-invoices"), ("/admin/compliance", "13-compliance"), ("/admin/audit", "13-audit"), ("/admin/api", "13-api-reference"),
+                           ("/admin/settings", "13-settings"), ("/admin/simulator", "13-simulator"), ("/admin", "14-dashboard-after")]:
             walk.open(path)
             walk.links()
             walk.shot(name)
+            if path != "/admin/api":
+                walk.one_line_header()
+
+        # On a phone, and in the dark: the pages fit the screen's width (wide tables scroll inside their cards).
+        driver.set_window_size(390, 844)
+        for path, name in [("/admin", "15-phone-dashboard"), ("/admin/leads", "15-phone-leads"), ("/admin/buyers", "15-phone-buyers"),
+                           ("/admin/settings", "15-phone-settings")]:
+            walk.open(path)
+            walk.fits_width()
+            walk.shot(name)
+        driver.set_window_size(1280, 900)
+        driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"features": [{"name": "prefers-color-scheme", "value": "dark"}]})
+        for path, name in [("/admin", "16-dark-dashboard"), ("/admin/buyers", "16-dark-buyers"), ("/admin/leads", "16-dark-leads")]:
+            walk.open(path)
+            background = driver.execute_script("return getComputedStyle(document.body).backgroundColor")
+            if background != "rgb(20, 23, 26)":
+                fail(f"dark mode: {path} has background {background}")
+            walk.shot(name)
+        driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"features": []})
         stop(server)
         server = None
         living_demo(driver)

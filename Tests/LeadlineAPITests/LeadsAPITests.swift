@@ -292,6 +292,42 @@ func isUUID(_ text: String?) -> Bool { text.flatMap { UUID(uuidString: $0) } != 
         }
     }
 
+    @Test func totalsComeFromDailySumsOrAreCountedUpToACap() async throws {
+        try await blocking { [app, auth] () throws in
+            for i in 0..<3 {
+                let lead: [String: Any] = ["phone": "70255503\(10 + i)", "state": i == 0 ? "TX" : "NV",
+                                           "consent": ["consent_text": "I agree", "page_url": "https://example.com/x"]]
+                _ = try app.request("POST", "/api/v1/leads/inbound", headers: auth, body: jsonBody(lead))
+            }
+            func total(_ query: String) throws -> (Int?, Bool?) {
+                let page = try app.request("GET", "/api/v1/leads/?per_page=1&" + query, headers: auth).json()
+                return (page["total"] as? Int, page["total_capped"] as? Bool)
+            }
+            let today = String(Timestamp.format(app.clock.now).prefix(10))
+            let tomorrow = String(Timestamp.format(app.clock.now.addingTimeInterval(86_400)).prefix(10))
+            // Whole days and a status: the daily sums.
+            #expect(try total("") == (3, nil))
+            #expect(try total("date_from=\(today)&date_to=\(tomorrow)&status=qualified") == (3, nil))
+            #expect(try total("date_from=\(tomorrow)") == (0, nil))
+            // A state: counted.
+            #expect(try total("state=TX") == (1, nil))
+
+            // 10,001 more Texas leads (copies of the first, written straight to the file; the daily sums follow).
+            try app.server.store.writeNow { db in
+                let columns = try Row.fetchAll(db, sql: "PRAGMA table_info(leads)").map { $0["name"] as String }
+                let copied = columns.map { $0 == "id" ? "'lead_copy_' || n" : $0 }.joined(separator: ", ")
+                try db.execute(sql: """
+                    WITH RECURSIVE counter(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM counter WHERE n < 10001)
+                    INSERT INTO leads (\(columns.joined(separator: ", "))) SELECT \(copied) FROM counter, (SELECT * FROM leads WHERE state = 'TX' LIMIT 1)
+                    """)
+            }
+            #expect(try total("") == (10_004, nil), "the daily sums stay exact at any size")
+            #expect(try total("status=qualified") == (10_004, nil))
+            #expect(try total("state=TX") == (10_000, true), "counted up to the cap, and said so")
+            #expect(try total("state=NV") == (2, nil))
+        }
+    }
+
     @Test func neverA500OnOddInput() async throws {
         try await blocking { [app, auth] () throws in
             let bodies: [[UInt8]] = [

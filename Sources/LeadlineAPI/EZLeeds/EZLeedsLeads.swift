@@ -116,8 +116,10 @@ extension Routes {
             }
             if !problems.isEmpty { throw HTTPError.validation(problems) }
             let result = try leads.search(tenantID: caller.tenantID, filter: filter, page: page, perPage: perPage)
-            struct Page: Encodable { let items: [EZLeedsListItem], total: Int, page: Int, per_page: Int }
-            return try .json(Page(items: result.leads.map(EZLeedsListItem.init), total: result.total, page: page, per_page: perPage))
+            /// The reference's shape, plus `total_capped` only when the total is a floor (see `Leads.search`).
+            struct Page: Encodable { let items: [EZLeedsListItem], total: Int, page: Int, per_page: Int, total_capped: Bool? }
+            return try .json(Page(items: result.leads.map(EZLeedsListItem.init), total: result.total, page: page, per_page: perPage,
+                                  total_capped: result.capped ? true : nil))
         }
 
         add(.GET, "/api/v1/leads/{id}") { request in

@@ -294,16 +294,27 @@ public struct LeadFilter: Sendable {
 }
 
 extension Leads {
-    /// A page of a tenant's leads, newest first, with the total that match (for page-numbered lists).
-    public func search(tenantID: String, filter: LeadFilter, page: Int, perPage: Int) throws -> (leads: [Lead], total: Int) {
+    /// The most leads `search` counts one by one; past it the total is given as this many, and said to be capped.
+    public static let countedTotalCap = 10_000
+
+    /// A page of a tenant's leads, newest first, with the total that match (for page-numbered lists). The total comes
+    /// from the daily sums when the filter is only a status and whole days (exact, at any size); otherwise the
+    /// matching leads are counted up to `countedTotalCap`, and `capped` says there are more.
+    public func search(tenantID: String, filter: LeadFilter, page: Int, perPage: Int) throws -> (leads: [Lead], total: Int, capped: Bool) {
         let (whereClause, arguments) = filter.sql(tenantID: tenantID)
         return try store.read { db in
-            let total = try Int.fetchOne(db, sql: "SELECT count(*) FROM leads WHERE \(whereClause)",
-                                         arguments: StatementArguments(arguments)) ?? 0
+            var total: Int, capped = false
+            if let (daily, dailyArguments) = filter.dailySumSQL(tenantID: tenantID) {
+                total = try Int.fetchOne(db, sql: daily, arguments: StatementArguments(dailyArguments)) ?? 0
+            } else {
+                total = try Int.fetchOne(db, sql: "SELECT count(*) FROM (SELECT 1 FROM leads WHERE \(whereClause) LIMIT ?)",
+                                         arguments: StatementArguments(arguments + [Self.countedTotalCap + 1])) ?? 0
+                if total > Self.countedTotalCap { total = Self.countedTotalCap; capped = true }
+            }
             let leads = try Lead.fetchAll(db, sql: """
                 SELECT * FROM leads WHERE \(whereClause) ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?
                 """, arguments: StatementArguments(arguments + [perPage, (page - 1) * perPage]))
-            return (leads, total)
+            return (leads, total, capped)
         }
     }
 
@@ -323,6 +334,24 @@ extension Leads {
 }
 
 extension LeadFilter {
+    /// The count of matching leads from `lead_daily` (leads per tenant, UTC day and status), when the filter is
+    /// no more than a status and a range of whole UTC days; nil otherwise.
+    func dailySumSQL(tenantID: String) -> (String, [any DatabaseValueConvertible])? {
+        guard campaignType == nil, state == nil, source == nil, phone == nil, email == nil, id == nil else { return nil }
+        func day(_ time: String?) -> String?? {
+            guard let time else { return .some(nil) }
+            guard let date = Timestamp.parse(time), date.timeIntervalSince1970.truncatingRemainder(dividingBy: 86_400) == 0 else { return nil }
+            return .some(String(Timestamp.format(date).prefix(10)))
+        }
+        guard let from = day(createdFrom), let to = day(createdTo) else { return nil }
+        var conditions = ["tenant_id = ?"]
+        var arguments: [any DatabaseValueConvertible] = [tenantID]
+        if let status { conditions.append("status = ?"); arguments.append(status.rawValue) }
+        if let from { conditions.append("day >= ?"); arguments.append(from) }
+        if let to { conditions.append("day < ?"); arguments.append(to) }
+        return ("SELECT coalesce(sum(leads), 0) FROM lead_daily WHERE " + conditions.joined(separator: " AND "), arguments)
+    }
+
     /// The WHERE clause (without `WHERE`) and its arguments.
     func sql(tenantID: String) -> (String, [any DatabaseValueConvertible]) {
         var conditions = ["tenant_id = ?"]
