@@ -2,7 +2,8 @@ import Foundation
 import HTTPServer
 import LeadlineCore
 
-/// `/admin/compliance`: the state rules, a do-not-call lookup, adding to the internal list, and blackout days.
+/// `/admin/compliance`: the state rules, a do-not-call lookup, adding to the internal list, importing the federal or a
+/// state's registry file, and blackout days.
 /// Operators pick the tenant; a tenant's users see their own. Viewers see everything and change nothing.
 extension Console {
     func registerCompliance(_ router: inout Router) {
@@ -24,6 +25,34 @@ extension Console {
             }
             values["notice"] = request.query["notice"].flatMap { Self.notices[$0] }
             return try compliancePage(session, tenant, values)
+        }
+
+        addUploadPage(&router, "/admin/compliance/dnc/import") { [self] session, form, tenant in
+            var problems: [CoreError.FieldProblem] = []
+            var list: DNCList?
+            switch form["list"] ?? "" {
+            case "federal": list = .federal
+            case "state":
+                if let code = USStates.canonical(form["state"] ?? "") { list = .state(code) } else {
+                    problems.append(.init("state", "choose the state whose list this is"))
+                }
+            default: problems.append(.init("list", "must be the federal list or a state's"))
+            }
+            let file = form.files["file"]
+            if (file?.size ?? 0) == 0 { problems.append(.init("file", "choose the registry file (unzipped)")) }
+            guard let list, let file, problems.isEmpty else { return try compliancePage(session, tenant, Self.errors(problems), status: 422) }
+            do {
+                let report = try gate.dnc.importFile(tenantID: tenant.id, list: list, path: file.path, fileName: file.fileName,
+                                                     changeList: form["kind"] == "changes", actor: "console:\(session.user.email)")
+                let rejected = report.rejectedLines.prefix(20).map { "line \($0.line): \($0.reason)" }
+                return try compliancePage(session, tenant, ["dncImport": [
+                    "list": report.list, "kind": report.kind, "lines": report.lines, "added": report.added, "deleted": report.deleted,
+                    "rejected": report.rejected, "areaCodes": report.areaCodes, "size": report.listSize,
+                    "rejectedLines": rejected.joined(separator: "\n"), "hasRejected": !rejected.isEmpty,
+                ] as [String: Any]])
+            } catch CoreError.invalid(let problems) {
+                return try compliancePage(session, tenant, Self.errors(problems), status: 422)
+            }
         }
 
         addPage(&router, .POST, "/admin/compliance/dnc", accepts: form) { [self] request in
@@ -72,6 +101,25 @@ extension Console {
         return (session, fields, try tenant(for: session, named: fields["tenant"]))
     }
 
+    /// `POST path` with a file (a multipart form, spooled to disk as it arrives): the same checks as `changeRequest`,
+    /// then `handle`; the upload's files are removed afterwards (move one away to keep it).
+    func addUploadPage(_ router: inout Router, _ path: String,
+                       _ handle: @escaping @Sendable (AdminSessions.Session, MultipartForm, Tenant) async throws -> Response) {
+        addPage(&router, .POST, path, accepts: ["multipart/form-data"], maxBodyBytes: maxUploadBytes, bodyToFile: true) { [self] request in
+            try Self.sameOrigin(request)
+            guard let session = try await session(request) else { throw HTTPError.unauthorized("sign in again") }
+            guard let body = request.bodyFile, let boundary = request.multipartBoundary else {
+                throw HTTPError(status: 400, code: "bad_multipart", message: "send the file with the page's form")
+            }
+            defer { try? FileManager.default.removeItem(atPath: body.path) }
+            let form = try MultipartForm.read(path: body.path, boundary: boundary)
+            defer { for file in form.files.values { try? FileManager.default.removeItem(atPath: file.path) } }
+            try Self.checkCSRF(sent: form["_csrf"], session)
+            guard session.user.canChange else { throw HTTPError.forbidden("viewers cannot change anything") }
+            return try await handle(session, form, try tenant(for: session, named: form["tenant"]))
+        }
+    }
+
     /// The same checks for a change that is not a tenant's (backups).
     func signedChange(_ request: Request) async throws -> (AdminSessions.Session, FormBody) {
         try Self.sameOrigin(request)
@@ -102,6 +150,8 @@ extension Console {
         values.merge(try pageBasics(session, tenant, path: "/admin/compliance")) { $1 }
         values["internalCount"] = lists.internal.count
         values["federalCount"] = lists.federal.count
+        let states = lists.states.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value.count)" }
+        if !states.isEmpty { values["stateLists"] = "state lists " + states.joined(separator: ", ") }
         values["blackouts"] = try gate.blackouts.current(tenantID: tenant.id).map {
             ["id": $0.id, "state": $0.state ?? "every state", "startsOn": $0.startsOn, "endsOn": $0.endsOn, "reason": $0.reason, "actor": $0.actor]
         }

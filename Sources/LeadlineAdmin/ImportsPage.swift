@@ -10,18 +10,7 @@ extension Console {
     func registerImports(_ router: inout Router) {
         addTenantPage(&router, path: "/admin/imports", notices: Self.importNotices, render: { [self] in try importsPage($0, $1, $2, status: $3) })
 
-        addPage(&router, .POST, "/admin/imports", accepts: ["multipart/form-data"], maxBodyBytes: maxUploadBytes, bodyToFile: true) { [self] request in
-            try Self.sameOrigin(request)
-            guard let session = try await session(request) else { throw HTTPError.unauthorized("sign in again") }
-            guard let body = request.bodyFile, let boundary = request.multipartBoundary else {
-                throw HTTPError(status: 400, code: "bad_multipart", message: "send the file with the page's form")
-            }
-            defer { try? FileManager.default.removeItem(atPath: body.path) }
-            let form = try MultipartForm.read(path: body.path, boundary: boundary)
-            defer { for file in form.files.values { try? FileManager.default.removeItem(atPath: file.path) } }
-            try Self.checkCSRF(sent: form["_csrf"], session)
-            guard session.user.canChange else { throw HTTPError.forbidden("viewers cannot change anything") }
-            let tenant = try tenant(for: session, named: form["tenant"])
+        addUploadPage(&router, "/admin/imports") { [self] session, form, tenant in
             guard let file = form.files["file"], file.size > 0 else {
                 return try importsPage(session, tenant, Self.errors([.init("file", "choose a CSV file")]), status: 422)
             }

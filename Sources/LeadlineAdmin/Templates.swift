@@ -216,7 +216,31 @@ enum Templates {
             <button type="submit">Add to do-not-call</button>
           </form>
           {{/canChange}}
-          <p class="scope">Internal list: {{internalCount}} numbers. Federal list: {{federalCount}} numbers. Registry files are imported with <code>leadline dnc import</code> or <code>POST /api/v1/compliance/dnc/import</code>.</p>
+          <p class="scope">Internal list: {{internalCount}} numbers. Federal list: {{federalCount}} numbers{{#stateLists}}; {{stateLists}}{{/stateLists}}.</p>
+        </section>
+
+        <section class="card">
+          <h2>Registry lists</h2>
+          {{#dncImport}}
+          <p class="notice" role="status">Imported into the {{list}} list ({{kind}}): {{lines}} lines, {{added}} added, {{deleted}} removed, {{rejected}} rejected; it now holds {{size}} numbers in {{areaCodes}} area codes.</p>
+          {{#hasRejected}}<pre class="raw">{{rejectedLines}}</pre>{{/hasRejected}}
+          {{/dncImport}}
+          {{#canChange}}
+          <form method="post" action="/admin/compliance/dnc/import" enctype="multipart/form-data">
+            <input type="hidden" name="_csrf" value="{{csrf}}">
+            <input type="hidden" name="tenant" value="{{tenant}}">
+            <label for="dnc-file">Registry file (unzipped: one number per line, <code>NPANXXXXXX</code> or <code>NPA,NXXXXXX</code>)</label>
+            <input id="dnc-file" name="file" type="file" accept=".txt,.csv,text/plain,text/csv" required>
+            <label for="dnc-list">List</label>
+            <select id="dnc-list" name="list"><option value="federal">Federal (National Do Not Call Registry)</option><option value="state">A state's list</option></select>
+            <label for="dnc-state">State (for a state's list)</label>
+            <input id="dnc-state" name="state" type="text" maxlength="2" placeholder="CO">
+            <label class="check"><input type="radio" name="kind" value="full" checked> Full list: replaces the numbers of the area codes it holds</label>
+            <label class="check"><input type="radio" name="kind" value="changes"> Change list: an A (add) or D (delete) marker on each line</label>
+            <button type="submit">Import</button>
+          </form>
+          {{/canChange}}
+          <p class="scope">Also <code>leadline dnc import FILE --tenant NAME</code> or <code>POST /api/v1/compliance/dnc/import</code>. A running server reads its lists again within 5 seconds of an import elsewhere.</p>
         </section>
 
         <section class="card">

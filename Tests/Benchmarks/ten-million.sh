@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The main reads over a big database: COUNT leads (default 10,000,000) generated into one tenant
 # (Tests/Benchmarks/generate-leads.py), then each read measured with wrk against the shipped binary: the lead2inbound
-# list (keyset) and a page deep into it, the EZLeeds list (with its total) unfiltered and by state, one lead, a phone
-# search, the dashboard report, and the console's leads list, search and dashboard.
+# list (keyset) and a page deep into it, the EZLeeds list (with its total) unfiltered, by status and days, 400 pages
+# deep and by state, one lead, a phone search, the dashboard report, and the console's leads list, search and dashboard.
 # Usage: Tests/Benchmarks/ten-million.sh [COUNT] [SECONDS_PER_READ]      (needs wrk, curl; several GB of disk)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -31,6 +31,8 @@ row "GET /v1/leads?limit=50 (newest)" $(measure -H "Authorization: Bearer $KEY" 
 row "GET /v1/leads?limit=50&cursor=(4,500 deep)" $(measure -H "Authorization: Bearer $KEY" "$URL/v1/leads?limit=50&cursor=$CURSOR")
 row "GET /v1/leads/{id}" $(measure -H "Authorization: Bearer $KEY" "$URL/v1/leads/$LEAD")
 row "GET /api/v1/leads?per_page=25 (with total)" $(measure -H "X-API-Key: $KEY" "$URL/api/v1/leads?per_page=25")
+row "GET /api/v1/leads?status=accepted&date_from=(30 days)" $(measure -H "X-API-Key: $KEY" "$URL/api/v1/leads?status=accepted&date_from=$(date -u -d '30 days ago' +%F)&per_page=25")
+row "GET /api/v1/leads?page=400&per_page=25 (OFFSET 9,975)" $(measure -H "X-API-Key: $KEY" "$URL/api/v1/leads?page=400&per_page=25")
 row "GET /api/v1/leads?state=TX&status=accepted" $(measure -H "X-API-Key: $KEY" "$URL/api/v1/leads?state=TX&status=accepted&per_page=25")
 row "GET /api/v1/reports/dashboard" $(measure -H "X-API-Key: $KEY" "$URL/api/v1/reports/dashboard")
 row "console /admin/leads" $(measure -H "Cookie: ll_session=$SESSION" "$URL/admin/leads?tenant=bench")

@@ -56,6 +56,38 @@ import Testing
         }
     }
 
+    @Test func anAdminImportsTheFederalListAndAStatesChanges() async throws {
+        try await blocking { [self] () throws in
+            let (cookie, csrf) = try signIn("admin@example.com", role: .admin, tenantID: acme)
+            let boundary = "----LeadlineBoundary1234"
+            func upload(_ fields: [String: String], file: String?) throws -> HTTPConnection.Reply {
+                var body = ""
+                for (name, value) in fields { body += "--\(boundary)\r\nContent-Disposition: form-data; name=\"\(name)\"\r\n\r\n\(value)\r\n" }
+                if let file {
+                    body += "--\(boundary)\r\nContent-Disposition: form-data; name=\"file\"; filename=\"registry.txt\"\r\nContent-Type: text/plain\r\n\r\n\(file)\r\n"
+                }
+                body += "--\(boundary)--\r\n"
+                return try app.request("POST", "/admin/compliance/dnc/import", headers: [
+                    "Cookie": "\(Console.cookieName)=\(cookie)", "Content-Type": "multipart/form-data; boundary=\(boundary)"], body: Array(body.utf8))
+            }
+            #expect(try upload(["list": "federal"], file: "7025551234\n").status == 403, "no CSRF token")
+            let missing = try upload(["_csrf": csrf, "list": "state"], file: nil)
+            #expect(missing.status == 422 && missing.text.contains("state: choose the state") && missing.text.contains("file: choose the registry file"))
+
+            let federal = try upload(["_csrf": csrf, "list": "federal", "kind": "full"], file: "7025551234\n702,5551235\nnot a number\n")
+            #expect(federal.status == 200)
+            #expect(federal.text.contains("Imported into the federal list (full): 3 lines, 2 added, 0 removed, 1 rejected"))
+            #expect(federal.text.contains("line 3:"))
+            #expect(try app.server.gate.dnc.lists(tenantID: acme).contains(7_025_551_235, in: .federal))
+            #expect(!(try app.server.gate.dnc.lists(tenantID: other).contains(7_025_551_235, in: .federal)), "another tenant's lists are untouched")
+
+            let changes = try upload(["_csrf": csrf, "list": "state", "state": "co", "kind": "changes"], file: "A,3035550100\n")
+            #expect(changes.status == 200 && changes.text.contains("Imported into the"))
+            #expect(try app.server.gate.dnc.lists(tenantID: acme).contains(3_035_550_100, in: .state("CO")))
+            #expect(try get("/admin/compliance", cookie).text.contains("state lists CO: 1"))
+        }
+    }
+
     @Test func tenantUsersSeeTheirOwnTenantAndViewersChangeNothing() async throws {
         try await app.server.gate.dnc.add(tenantID: acme, phone: "+17025550000", reason: nil, channel: "api", actor: "t")
         try await blocking { [self] () throws in
