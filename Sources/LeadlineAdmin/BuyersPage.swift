@@ -24,6 +24,7 @@ extension Console {
             update: { [self] tenantID, buyer, fields in
                 _ = try await buyers.update(tenantID: tenantID, buyerID: buyer.id, try buyerInput(fields, tenantID: tenantID, buyerID: buyer.id))
             },
+            delete: { [buyers] tenantID, buyer in try await buyers.delete(tenantID: tenantID, buyerID: buyer.id) },
             listPage: { [self] in try buyersPage($0, $1, $2, status: $3) },
             page: { [self] in try buyerPage($0, $1, $2, $3, status: $4) }))
     }
@@ -51,7 +52,7 @@ extension Console {
 
     static let buyerNotices = ["paused": "Buyer paused: it bids on nothing until resumed.", "resumed": "Buyer active again.",
                                "added": "Buyer added: it bids in the next auction that matches it.",
-                               "saved": "Saved: the next auction uses these settings."]
+                               "saved": "Saved: the next auction uses these settings.", "deleted": "Buyer deleted."]
 
     func buyersPage(_ session: AdminSessions.Session, _ tenant: Tenant, _ extra: [String: Any], status: Int = 200) throws -> Response {
         let all = try buyers.all(tenantID: tenant.id)
@@ -119,6 +120,8 @@ extension Templates {
             <form method="post" action="/admin/buyers/{{id}}/status"><input type="hidden" name="_csrf" value="{{csrf}}"><input type="hidden" name="tenant" value="{{tenant}}"><input type="hidden" name="status" value="{{toggleTo}}"><button type="submit">{{toggleLabel}}</button></form>
             {{#live}}<form method="post" action="/admin/buyers/{{id}}/test-ping"><input type="hidden" name="_csrf" value="{{csrf}}"><input type="hidden" name="tenant" value="{{tenant}}"><button type="submit" class="secondary">Test ping</button></form>{{/live}}
           </div>
+          <details class="confirm"><summary>Delete…</summary><form method="post" action="/admin/buyers/{{id}}/delete"><input type="hidden" name="_csrf" value="{{csrf}}"><input type="hidden" name="tenant" value="{{tenant}}">
+            <p>Only a buyer that never bought, was billed or was sent anything can be deleted; pause one with history.</p><button type="submit" class="danger">Delete this buyer</button></form></details>
           {{/canChange}}
         </section>
         {{/buyer}}

@@ -25,13 +25,14 @@ extension Console {
             update: { [self] tenantID, campaign, fields in
                 _ = try await campaigns.update(tenantID: tenantID, campaignID: campaign.id, try campaignInput(fields, tenantID: tenantID, campaign: campaign))
             },
+            delete: { [campaigns] tenantID, campaign in try await campaigns.delete(tenantID: tenantID, campaignID: campaign.id) },
             listPage: { [self] in try campaignsPage($0, $1, $2, status: $3) },
             page: { [self] in try campaignPage($0, $1, $2, $3, status: $4) }))
     }
 
     static let campaignNotices = ["paused": "Campaign paused: its leads are not auctioned until it is resumed.", "resumed": "Campaign active again.",
                                   "added": "Campaign added: leads of its type are sold under it from now on.",
-                                  "saved": "Saved: leads arriving from now on are handled with these settings."]
+                                  "saved": "Saved: leads arriving from now on are handled with these settings.", "deleted": "Campaign deleted."]
 
     /// One campaign: what it has sold, pausing, and its settings to edit.
     func campaignPage(_ session: AdminSessions.Session, _ tenant: Tenant, _ campaign: Campaign, _ extra: [String: Any],
@@ -100,6 +101,8 @@ extension Templates {
           <div class="actions">
             <form method="post" action="/admin/campaigns/{{id}}/status"><input type="hidden" name="_csrf" value="{{csrf}}"><input type="hidden" name="tenant" value="{{tenant}}"><input type="hidden" name="status" value="{{toggleTo}}"><button type="submit">{{toggleLabel}}</button></form>
           </div>
+          <details class="confirm"><summary>Delete…</summary><form method="post" action="/admin/campaigns/{{id}}/delete"><input type="hidden" name="_csrf" value="{{csrf}}"><input type="hidden" name="tenant" value="{{tenant}}">
+            <p>Only a campaign that never sold, routed or called a lead can be deleted; pause one with history.</p><button type="submit" class="danger">Delete this campaign</button></form></details>
           {{/canChange}}
         </section>
         {{/campaign}}

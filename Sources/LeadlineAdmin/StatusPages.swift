@@ -38,7 +38,8 @@ extension Console {
 
     /// How a kind of thing with a settings form (buyers, campaigns) is added and edited: `POST path` adds one and
     /// goes to its page, `GET path/{id}` is its page with the form in its stored values, `POST path/{id}` saves the
-    /// form. A refusal renders the form again with what was typed and every problem (422).
+    /// form, `POST path/{id}/delete` deletes one without history. A refusal renders the form again with what was
+    /// typed and every problem (422), or the page with why it cannot be deleted (409).
     struct SettingsForms<Thing: Sendable>: Sendable {
         let path: String
         let notices: [String: String]
@@ -51,6 +52,7 @@ extension Console {
         /// Adds one from the form; its id.
         let create: @Sendable (_ tenantID: String, FormBody) async throws -> String
         let update: @Sendable (_ tenantID: String, Thing, FormBody) async throws -> Void
+        let delete: @Sendable (_ tenantID: String, Thing) async throws -> Void
         let listPage: PageRenderer
         let page: @Sendable (AdminSessions.Session, Tenant, Thing, [String: Any], Int) throws -> Response
     }
@@ -89,6 +91,19 @@ extension Console {
                 return Pages.redirect("\(forms.path)/\(forms.id(thing))?tenant=\(tenant.name)&notice=saved")
             } catch CoreError.invalid(let problems) {
                 return try forms.page(session, tenant, thing, typedAgain(problems, fields), 422)
+            }
+        }
+
+        addPage(&router, .POST, "\(forms.path)/{id}/delete", accepts: form) { [self] request in
+            let (session, _, tenant) = try await changeRequest(request)
+            let thing = try forms.load(tenant.id, try request.parameter("id"))
+            do {
+                try await forms.delete(tenant.id, thing)
+                return Pages.redirect("\(forms.path)?tenant=\(tenant.name)&notice=deleted")
+            } catch CoreError.refused(_, let message) {
+                var values = Self.errors([.init("delete", message)])
+                values["draft"] = forms.formValues(forms.stored(thing))
+                return try forms.page(session, tenant, thing, values, 409)
             }
         }
     }

@@ -253,4 +253,36 @@ import Testing
             #expect(try browser.get("/admin/campaigns/camp_nope", cookie).status == 404)
         }
     }
+
+    @Test func onlyBuyersAndCampaignsWithoutHistoryAreDeleted() async throws {
+        try await blocking { () throws in
+            let app = try TestServer()
+            let key = try app.makeKey()
+            let tenant = try app.server.tenants.named("acme").id
+            let browser = ConsoleClient(app: app)
+            let unused = try app.ezleeds("POST", "/api/v1/buyers", key: key, ["name": "Never bought", "bid_cents": 1000]).json()["id"] as! String
+            let seller = try app.ezleeds("POST", "/api/v1/buyers", key: key, ["name": "Bought one", "bid_cents": 3000, "states": ["NV"]]).json()["id"] as! String
+            let campaign = try app.ezleeds("POST", "/api/v1/campaigns", key: key, ["name": "Unused", "campaign_type": "solar"]).json()["id"] as! String
+            let ping = try app.request("POST", "/api/v1/pingpost/ping", headers: ["X-Compliance-API-Key": key, "Content-Type": "application/json"],
+                                       body: jsonBody(["campaign_type": "legal_pi", "state": "NV"])).json()["ping_id"] as! String
+            let sold = try app.request("POST", "/api/v1/pingpost/post", headers: ["X-Compliance-API-Key": key, "Content-Type": "application/json"],
+                                       body: jsonBody(["ping_id": ping, "buyer_id": seller, "lead": ["phone": "7025550123", "state": "NV"],
+                                                       "consent": ["consent_text": "I agree", "page_url": "https://example.com/x"]]))
+            #expect(try sold.json()["accepted"] as? Bool == true)
+            let (cookie, csrf) = try browser.signIn("admin@example.com", role: .admin, tenantID: tenant, page: "/admin/buyers")
+
+            #expect(try browser.post("/admin/buyers/\(unused)/delete", "tenant=acme", cookie).status == 403, "no CSRF token")
+            let deleted = try browser.post("/admin/buyers/\(unused)/delete", "_csrf=\(csrf)", cookie)
+            #expect(deleted.status == 303 && (deleted.header("Location") ?? "").contains("notice=deleted"))
+            #expect(try app.ezleeds("GET", "/api/v1/buyers/\(unused)", key: key).status == 404)
+
+            let refused = try browser.post("/admin/buyers/\(seller)/delete", "_csrf=\(csrf)", cookie)
+            #expect(refused.status == 409 && refused.text.contains("has history") && refused.text.contains("pause it instead"))
+            #expect(try app.ezleeds("GET", "/api/v1/buyers/\(seller)", key: key).status == 200)
+
+            #expect(try browser.post("/admin/campaigns/\(campaign)/delete", "_csrf=\(csrf)", cookie).status == 303)
+            #expect(try app.ezleeds("GET", "/api/v1/campaigns/\(campaign)", key: key).status == 404)
+            #expect(try browser.post("/admin/campaigns/\(campaign)/delete", "_csrf=\(csrf)", cookie).status == 404)
+        }
+    }
 }

@@ -65,6 +65,15 @@ public struct Buyers: Sendable {
         }
     }
 
+    /// Deletes a buyer that never bought, was billed or was sent anything; one with history is refused (pause it).
+    public func delete(tenantID: String, buyerID: String) async throws {
+        try await store.write { db in
+            try UnusedRows.delete(db, table: "buyers", id: buyerID, tenantID: tenantID,
+                                  unenforced: [("leads", "buyer_id"), ("sale_daily", "buyer_id")], what: "buyer")
+        }
+        directory.changed(tenantID: tenantID)
+    }
+
     /// What `create` (no `buyerID`) or `update` would refuse in `input`, without storing anything.
     public func problems(tenantID: String, buyerID: String?, _ input: BuyerInput) throws -> [CoreError.FieldProblem] {
         var buyer = try buyerID.map { try self.buyer(tenantID: tenantID, buyerID: $0) } ?? Buyer(id: "", tenantID: tenantID, name: "", createdAt: "")

@@ -48,6 +48,15 @@ public struct Campaigns: Sendable {
         }
     }
 
+    /// Deletes a campaign that never sold or routed a lead; one with history is refused (pause it).
+    public func delete(tenantID: String, campaignID: String) async throws {
+        try await store.write { db in
+            try UnusedRows.delete(db, table: "campaigns", id: campaignID, tenantID: tenantID,
+                                  unenforced: [("sale_daily", "campaign_id"), ("call_attempts", "campaign_id")],
+                                  what: "campaign")
+        }
+    }
+
     /// What `create` (no `campaignID`) or `update` would refuse in `input`, without storing anything.
     public func problems(tenantID: String, campaignID: String?, _ input: CampaignInput) throws -> [CoreError.FieldProblem] {
         var campaign = try campaignID.map { try self.campaign(tenantID: tenantID, campaignID: $0) } ?? Campaign(id: "", tenantID: tenantID, createdAt: "")
