@@ -78,10 +78,14 @@ extension Console {
             ["leadID": $0.leadID, "buyerID": $0.buyerID, "buyer": $0.buyerName, "price": Self.dollars($0.priceCents), "reason": $0.reason,
              "notes": $0.notes ?? "", "soldAt": $0.soldAt, "requestedAt": $0.requestedAt]
         }
-        values["transactions"] = try billing.transactions(tenantID: tenant.id, buyerID: nil, kind: nil, page: 1, perPage: 50).items.map {
+        let after = (extra["after"] as? String).flatMap(TimeCursor.init(token:))
+        let transactions = try billing.recentTransactions(tenantID: tenant.id, limit: 50, after: after)
+        values["transactions"] = transactions.items.map {
             ["at": $0.createdAt, "kind": $0.kind.rawValue, "buyer": $0.buyerID ?? "", "lead": $0.leadID ?? "",
              "amount": Self.dollars($0.amountCents), "description": $0.description, "reason": $0.reason ?? "", "actor": $0.actor]
         }
+        values["olderTransactions"] = transactions.next.map { "/admin/billing?tenant=\(Self.queryEscaped(tenant.name))&after=\(Self.queryEscaped($0.token))" }
+        values["continued"] = after != nil
         return pages.render("billing", title: "Billing", viewer: viewer(session), values, status: status)
     }
 
@@ -150,9 +154,10 @@ extension Templates {
             <tbody>
             {{#transactions}}<tr><td>{{at}}</td><td>{{kind}}</td><td><code>{{buyer}}</code></td><td>{{#lead}}<a href="/admin/leads/{{lead}}?tenant={{tenant}}"><code>{{lead}}</code></a>{{/lead}}</td><td>{{amount}}</td><td>{{description}}{{#reason}}<br><small>{{reason}}</small>{{/reason}}</td><td>{{actor}}</td></tr>
             {{/transactions}}
-            {{^transactions}}<tr><td colspan="7">No transactions yet.</td></tr>{{/transactions}}
+            {{^transactions}}<tr><td colspan="7">No transactions{{^continued}} yet{{/continued}}.</td></tr>{{/transactions}}
             </tbody>
           </table>
+          <p class="pager">{{#continued}}<a href="/admin/billing?tenant={{tenant}}">Newest</a>{{/continued}} {{#olderTransactions}}<a href="{{olderTransactions}}" rel="next">Older transactions</a>{{/olderTransactions}}</p>
         </section>
         {{/content}}
         {{/layout}}

@@ -45,7 +45,11 @@ extension Console {
     func callsPage(_ session: AdminSessions.Session, _ tenant: Tenant, _ extra: [String: Any], request: Request, status: Int = 200) async throws -> Response {
         var values = extra
         values.merge(try pageBasics(session, tenant, path: "/admin/calls")) { $1 }
-        values["calls"] = try callRecords.calls(tenantID: tenant.id, limit: 50).map { call -> [String: Any] in
+        let after = request.query["after"].flatMap(TimeCursor.init(token:))
+        let calls = try callRecords.calls(tenantID: tenant.id, limit: 50, after: after)
+        values["olderCalls"] = calls.next.map { "/admin/calls?tenant=\(Self.queryEscaped(tenant.name))&after=\(Self.queryEscaped($0.token))" }
+        values["continued"] = after != nil
+        values["calls"] = calls.items.map { call -> [String: Any] in
             ["at": call.createdAt, "leadID": call.leadID, "to": call.toNumber, "attempt": call.attemptNo, "status": call.status.rawValue,
              "outcome": call.outcome?.rawValue ?? "", "talk": call.talkSeconds.map { "\($0) s" } ?? "", "end": call.endReason ?? "",
              "provider": call.provider]
@@ -87,9 +91,10 @@ extension Templates {
             <tbody>
             {{#calls}}<tr><td>{{at}}</td><td><a href="/admin/leads/{{leadID}}?tenant={{tenant}}">open</a></td><td>{{to}}</td><td>{{attempt}}</td><td>{{status}}</td><td>{{outcome}}</td><td>{{talk}}</td><td>{{end}}</td></tr>
             {{/calls}}
-            {{^calls}}<tr><td colspan="8">No calls yet.</td></tr>{{/calls}}
+            {{^calls}}<tr><td colspan="8">No calls{{^continued}} yet{{/continued}}.</td></tr>{{/calls}}
             </tbody>
           </table>
+          <p class="pager">{{#continued}}<a href="/admin/calls?tenant={{tenant}}">Newest</a>{{/continued}} {{#olderCalls}}<a href="{{olderCalls}}" rel="next">Older calls</a>{{/olderCalls}}</p>
           <p class="scope">A call's transcript and every step it went through are on its lead's page.</p>
         </section>
 

@@ -75,7 +75,7 @@ extension Console {
                 filter.id = search.lowercased()
             }
         }
-        let cursor = query["after"].flatMap(LeadCursor.init(token:))
+        let cursor = query["after"].flatMap(TimeCursor.init(token:))
         let (found, next) = try leads.page(tenantID: tenant.id, filter: filter, after: cursor, limit: Self.leadsPerPage)
         values.merge(try pageBasics(session, tenant, path: "/admin/leads")) { $1 }
         values["statuses"] = LeadStatus.allCases.map { ["value": $0.rawValue, "selected": $0 == filter.status] }

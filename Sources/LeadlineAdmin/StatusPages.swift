@@ -25,13 +25,15 @@ extension Console {
         }
     }
 
-    /// `GET path`: the signed-in user's tenant page (an operator's chosen tenant), with the notice a redirect named.
+    /// `GET path`: the signed-in user's tenant page (an operator's chosen tenant), with the notice a redirect named and
+    /// the `after` cursor of a list paged by key.
     func addTenantPage(_ router: inout Router, path: String, notices: [String: String], render: @escaping PageRenderer) {
         addPage(&router, .GET, path) { [self] request in
             guard let session = try await session(request) else { return Pages.redirect("/admin/login") }
             let tenant = try tenant(for: session, named: request.query["tenant"])
             var values: [String: Any] = [:]
             values["notice"] = request.query["notice"].flatMap { notices[$0] }
+            values["after"] = request.query["after"]
             return try render(session, tenant, values, 200)
         }
     }

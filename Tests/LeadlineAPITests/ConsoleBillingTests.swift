@@ -49,6 +49,28 @@ import Testing
         }
     }
 
+    @Test func theTransactionsArePagedByKey() async throws {
+        try await blocking { () throws in
+            let market = try Market()
+            let buyer = try market.buyer("Funded", ["bid_cents": 1500])
+            let tenant = try #require(market.app.server.tenants.all().first).id
+            let browser = ConsoleClient(app: market.app)
+            let (cookie, csrf) = try browser.signIn("admin@example.com", role: .admin, tenantID: tenant, page: "/admin/billing")
+            for dollars in 1...55 {
+                let added = try browser.post("/admin/billing/credits", "_csrf=\(csrf)&buyer_id=\(buyer)&amount=\(dollars)&source=payment&reason=top+up+\(dollars)", cookie)
+                #expect(added.status == 303)
+                market.app.clock.advance(by: 1)
+            }
+            let first = try browser.get("/admin/billing", cookie).text
+            #expect(first.contains("top up 55") && first.contains("top up 6") && !first.contains("top up 5<"), "the newest 50")
+            let older = try #require(first.range(of: #"href="(/admin/billing\?tenant=[^"]*&amp;after=[^"]+)" rel="next""#, options: .regularExpression)
+                .map { String(first[$0]).components(separatedBy: "\"")[1].replacingOccurrences(of: "&amp;", with: "&") })
+            let second = try browser.get(older, cookie).text
+            #expect(second.contains("top up 5<") && second.contains("top up 1<") && !second.contains("top up 6<"), "the 5 before them")
+            #expect(second.contains(">Newest</a>") && !second.contains("rel=\"next\""))
+        }
+    }
+
     @Test func aMonthThatEndedIsInvoicedAndMarkedPaid() async throws {
         try await blocking { () throws in
             let market = try Market()

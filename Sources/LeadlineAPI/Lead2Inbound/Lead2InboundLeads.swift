@@ -69,9 +69,9 @@ extension Routes {
         add(.GET, "/v1/leads") { request in
             let caller = try request.caller
             let limit = try request.integerQuery("limit", default: 25, range: 1...500)
-            var cursor: LeadCursor?
+            var cursor: TimeCursor?
             if let token = request.query["cursor"] {
-                guard let parsed = LeadCursor(token: token) else {
+                guard let parsed = TimeCursor(token: token) else {
                     throw HTTPError.validation([.init(field: "cursor", reason: "is not a cursor this API gave out")])
                 }
                 cursor = parsed

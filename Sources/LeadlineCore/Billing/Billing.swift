@@ -111,6 +111,14 @@ public struct Billing: Sendable {
     }
 
     /// Charges, credits, refunds and payments, newest first.
+    /// The tenant's transactions, newest first, a page at a time by key (the console's list; fast at any size).
+    public func recentTransactions(tenantID: String, limit: Int, after cursor: TimeCursor?) throws -> (items: [LedgerTransaction], next: TimeCursor?) {
+        try store.read { db in
+            try NewestFirst.page(db, table: "ledger_transactions", tenantID: tenantID, after: cursor, limit: limit,
+                                 read: LedgerTransaction.init(row:), position: { TimeCursor(createdAt: $0.createdAt, id: $0.id) })
+        }
+    }
+
     public func transactions(tenantID: String, buyerID: String?, kind: LedgerTransaction.Kind?, leadID: String? = nil,
                              page: Int, perPage: Int) throws -> TransactionPage {
         try store.read { db in

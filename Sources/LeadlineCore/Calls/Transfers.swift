@@ -50,11 +50,11 @@ public struct CallRecords: Sendable {
         }
     }
 
-    /// The tenant's calls, newest first.
-    public func calls(tenantID: String, limit: Int) throws -> [CallAttempt] {
+    /// The tenant's calls, newest first, a page at a time by key.
+    public func calls(tenantID: String, limit: Int, after cursor: TimeCursor? = nil) throws -> (items: [CallAttempt], next: TimeCursor?) {
         try store.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM call_attempts WHERE tenant_id = ? ORDER BY created_at DESC, id DESC LIMIT ?",
-                             arguments: [tenantID, limit]).map(CallAttempt.init)
+            try NewestFirst.page(db, table: "call_attempts", tenantID: tenantID, after: cursor, limit: limit, read: CallAttempt.init,
+                                 position: { TimeCursor(createdAt: $0.createdAt, id: $0.id) })
         }
     }
 

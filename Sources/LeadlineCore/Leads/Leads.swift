@@ -229,7 +229,7 @@ public struct Leads: Sendable {
     }
 
     /// Newest first, paged by key: pass the last page's `nextCursor` to continue.
-    public func newest(tenantID: String, limit: Int, after cursor: LeadCursor?) throws -> (leads: [Lead], next: LeadCursor?) {
+    public func newest(tenantID: String, limit: Int, after cursor: TimeCursor?) throws -> (leads: [Lead], next: TimeCursor?) {
         let limit = max(1, min(limit, 500))
         let leads = try store.read { db -> [Lead] in
             if let cursor {
@@ -243,13 +243,14 @@ public struct Leads: Sendable {
                 """), arguments: [tenantID, limit + 1])
         }
         let page = Array(leads.prefix(limit))
-        let next = leads.count > limit ? page.last.map { LeadCursor(createdAt: $0.createdAt, id: $0.id) } : nil
+        let next = leads.count > limit ? page.last.map { TimeCursor(createdAt: $0.createdAt, id: $0.id) } : nil
         return (page, next)
     }
 }
 
-/// Where a page of leads ended; opaque to callers.
-public struct LeadCursor: Sendable, Equatable {
+/// Where a page of a newest-first list ended (leads, calls, transactions: their `created_at` and `id`); opaque to
+/// callers.
+public struct TimeCursor: Sendable, Equatable {
     public var createdAt: String
     public var id: String
 
@@ -319,7 +320,7 @@ extension Leads {
     }
 
     /// The leads matching a filter, newest first, a page at a time by key (for exports of any size).
-    public func page(tenantID: String, filter: LeadFilter, after cursor: LeadCursor?, limit: Int) throws -> (leads: [Lead], next: LeadCursor?) {
+    public func page(tenantID: String, filter: LeadFilter, after cursor: TimeCursor?, limit: Int) throws -> (leads: [Lead], next: TimeCursor?) {
         var (whereClause, arguments) = filter.sql(tenantID: tenantID)
         if let cursor {
             whereClause += " AND (created_at < ? OR (created_at = ? AND id < ?))"
@@ -329,7 +330,7 @@ extension Leads {
             try Lead.fetchAll(db, sql: "SELECT * FROM leads WHERE \(whereClause) ORDER BY created_at DESC, id DESC LIMIT ?",
                               arguments: StatementArguments(arguments + [limit]))
         }
-        return (leads, leads.count == limit ? leads.last.map { LeadCursor(createdAt: $0.createdAt, id: $0.id) } : nil)
+        return (leads, leads.count == limit ? leads.last.map { TimeCursor(createdAt: $0.createdAt, id: $0.id) } : nil)
     }
 }
 

@@ -52,7 +52,7 @@ public final class CSVExport: Sendable {
         CSVExport(header: ["id", "created_at", "status", "first_name", "last_name", "email", "phone", "state", "zip_code",
                            "campaign_type", "source", "score", "buyer_id", "sold_price_cents", "consent_certificate_id",
                            "ineligible_reason"]) { position in
-            let page = try leads.page(tenantID: tenantID, filter: filter, after: position.map { LeadCursor(createdAt: $0.createdAt, id: $0.id) },
+            let page = try leads.page(tenantID: tenantID, filter: filter, after: position.map { TimeCursor(createdAt: $0.createdAt, id: $0.id) },
                                       limit: pageSize)
             return (page.leads.map { lead in
                 CSVWriter.line([.text(lead.id), .text(lead.createdAt), .text(lead.status.rawValue), .text(lead.firstName),
