@@ -2,11 +2,23 @@ import Foundation
 import HTTPServer
 import LeadlineCore
 
-/// `/admin/auctions/{id}`: one ping-post auction as it was stored: what was pinged, and each buyer's outcome with why
+/// `/admin/auctions`: the ping-post log, every auction newest first, paged by key. `/admin/auctions/{id}`: one ping-post
+/// auction as it was stored: what was pinged, and each buyer's outcome with why
 /// it won or lost (its bid, the floor, a filter, a cap, a timeout) and, for a live bid, the buyer's raw answer; and
 /// its replay: the same lead offered to the buyers as they are now, as a dry run.
 extension Console {
     func registerAuctions(_ router: inout Router) {
+        addTenantPage(&router, path: "/admin/auctions", notices: [:]) { [self] session, tenant, extra, status in
+            var values = extra
+            values.merge(try pageBasics(session, tenant, path: "/admin/auctions")) { $1 }
+            let after = (extra["after"] as? String).flatMap(TimeCursor.init(token:))
+            let page = try exchange.auctions(tenantID: tenant.id, limit: 50, after: after)
+            values["pings"] = page.items.map(Self.auctionRow)
+            values["older"] = page.next.map { "/admin/auctions?tenant=\(Self.queryEscaped(tenant.name))&after=\(Self.queryEscaped($0.token))" }
+            values["continued"] = after != nil
+            return pages.render("auctions", title: "Auctions", viewer: viewer(session), values, status: status)
+        }
+
         addPage(&router, .GET, "/admin/auctions/{id}") { [self] request in
             guard let session = try await session(request) else { return Pages.redirect("/admin/login") }
             let tenant = try tenant(for: session, named: request.query["tenant"])
@@ -27,6 +39,13 @@ extension Console {
                 ?? "No buyer would buy it now at the floor of \(Self.dollars(replay.floorPriceCents))."
             return try auctionPage(session, tenant, pingID: replay.pingID, ["replay": ["entries": entries, "summary": summary]])
         }
+    }
+
+    /// One auction as a row of a list (the Buyers page's latest, the log).
+    static func auctionRow(_ ping: PingRecord) -> [String: Any] {
+        ["createdAt": ping.createdAt, "id": ping.id, "campaignType": ping.profile.campaign_type ?? "–", "state": ping.profile.state ?? "–",
+         "bids": ping.bids.count, "best": ping.bids.first?.bid_cents.map(Self.dollars) ?? "–", "floor": Self.dollars(ping.floorPriceCents),
+         "took": ping.tookMs, "status": ping.status.rawValue]
     }
 
     /// The stored auction, and `extra` (a replay's result).
@@ -53,6 +72,33 @@ extension Console {
 }
 
 extension Templates {
+    /// A list of auctions (`pings`, rows from `auctionRow`).
+    static let auctionTable = """
+        <table class="dense">
+          <thead><tr><th scope="col">When</th><th scope="col">Ping</th><th scope="col">Lead type</th><th scope="col">State</th><th scope="col">Bids</th><th scope="col">Best bid</th><th scope="col">Floor</th><th scope="col">Took</th><th scope="col">Outcome</th></tr></thead>
+          <tbody>
+          {{#pings}}<tr><td>{{createdAt}}</td><td><a href="/admin/auctions/{{id}}?tenant={{tenant}}"><code>{{id}}</code></a></td><td>{{campaignType}}</td><td>{{state}}</td><td>{{bids}}</td><td>{{best}}</td><td>{{floor}}</td><td>{{took}} ms</td><td>{{status}}</td></tr>
+          {{/pings}}
+          {{^pings}}<tr><td colspan="9">No auctions{{^continued}} yet{{/continued}}.</td></tr>{{/pings}}
+          </tbody>
+        </table>
+        """
+
+    static let auctions = """
+        {{<layout}}
+        {{$content}}
+        <p><a href="/admin/buyers?tenant={{tenant}}">← Buyers</a></p>
+        <h1>Auctions</h1>
+        {{>pageHead}}
+        <section class="card">
+          {{>auctionTable}}
+          <p class="pager">{{#continued}}<a href="/admin/auctions?tenant={{tenant}}">Newest</a>{{/continued}} {{#older}}<a href="{{older}}" rel="next">Older auctions</a>{{/older}}</p>
+          <p class="scope">Open an auction for each buyer's outcome and why it won or lost, and to replay it.</p>
+        </section>
+        {{/content}}
+        {{/layout}}
+        """
+
     static let auction = """
         {{<layout}}
         {{$content}}

@@ -86,11 +86,7 @@ extension Console {
             row["live"] = s.bidsLive
             return row
         }
-        values["pings"] = try exchange.recent(tenantID: tenant.id, limit: 20).map { ping -> [String: Any] in
-            ["createdAt": ping.createdAt, "id": ping.id, "campaignType": ping.profile.campaign_type ?? "–", "state": ping.profile.state ?? "–",
-             "bids": ping.bids.count, "best": ping.bids.first?.bid_cents.map(Self.dollars) ?? "–", "floor": Self.dollars(ping.floorPriceCents),
-             "took": ping.tookMs, "status": ping.status.rawValue]
-        }
+        values["pings"] = try exchange.recent(tenantID: tenant.id, limit: 20).map(Self.auctionRow)
         return pages.render("buyers", title: "Buyers", viewer: viewer(session), values, status: status)
     }
 

@@ -7,7 +7,7 @@ enum Templates {
         "leads": leads, "lead": lead, "keys": keys, "billing": billing, "backups": backups, "imports": imports, "calls": calls,
         "audit": audit, "scopeChooser": scopeChooser, "auction": auction, "invoices": invoices,
         "apiReference": apiReference, "inlineCode": inlineCode, "buyerTestPing": buyerTestPing, "buyerForm": buyerForm, "buyer": buyer,
-        "campaignForm": campaignForm, "campaign": campaign, "settingsFormOpen": settingsFormOpen, "callingFields": callingFields, "settings": settings, "simulator": simulator, "importColumns": importColumns, "webhookSecretFields": webhookSecretFields,
+        "campaignForm": campaignForm, "campaign": campaign, "settingsFormOpen": settingsFormOpen, "callingFields": callingFields, "settings": settings, "simulator": simulator, "importColumns": importColumns, "auctionTable": auctionTable, "auctions": auctions, "webhookSecretFields": webhookSecretFields,
     ]
 
     static let campaigns = """
@@ -84,15 +84,8 @@ enum Templates {
         {{/canChange}}
         <section class="card">
           <h2>Latest auctions</h2>
-          <table class="dense">
-            <thead><tr><th scope="col">When</th><th scope="col">Ping</th><th scope="col">Lead type</th><th scope="col">State</th><th scope="col">Bids</th><th scope="col">Best bid</th><th scope="col">Floor</th><th scope="col">Took</th><th scope="col">Outcome</th></tr></thead>
-            <tbody>
-            {{#pings}}<tr><td>{{createdAt}}</td><td><a href="/admin/auctions/{{id}}?tenant={{tenant}}"><code>{{id}}</code></a></td><td>{{campaignType}}</td><td>{{state}}</td><td>{{bids}}</td><td>{{best}}</td><td>{{floor}}</td><td>{{took}} ms</td><td>{{status}}</td></tr>
-            {{/pings}}
-            {{^pings}}<tr><td colspan="9">No auctions yet.</td></tr>{{/pings}}
-            </tbody>
-          </table>
-          <p class="scope">Open an auction for each buyer's outcome and why it won or lost.</p>
+          {{>auctionTable}}
+          <p class="scope">Open an auction for each buyer's outcome and why it won or lost, and to replay it. <a href="/admin/auctions?tenant={{tenant}}">Every auction</a></p>
         </section>
         {{/content}}
         {{/layout}}

@@ -29,6 +29,10 @@ import Testing
             #expect(auction.status == 200)
             #expect(auction.text.contains("&lt;b&gt;Acme&lt;/b&gt; Legal") && auction.text.contains("$35.00") && auction.text.contains("NV"))
             #expect(try browser.get("/admin/auctions/ping_nope?tenant=acme", cookie).status == 404)
+            // The log of every auction, newest first.
+            #expect(page.text.contains("href=\"/admin/auctions?tenant=acme\">Every auction"))
+            let log = try browser.get("/admin/auctions?tenant=acme", cookie)
+            #expect(log.status == 200 && log.text.contains("/admin/auctions/\(ping)?tenant=acme") && !log.text.contains("Older auctions"))
 
             // Pausing takes the buyer out of auctions; resuming brings it back.
             let paused = try browser.post("/admin/buyers/\(buyer)/status", "_csrf=\(csrf)&tenant=acme&status=paused", cookie)

@@ -341,6 +341,14 @@ public struct AuctionReport: Sendable {
 
 extension Exchange {
     /// The tenant's latest auctions, newest first.
+    /// The tenant's auctions, newest first, a page at a time by key (the console's ping-post log).
+    public func auctions(tenantID: String, limit: Int, after cursor: TimeCursor?) throws -> (items: [PingRecord], next: TimeCursor?) {
+        try store.read { db in
+            try NewestFirst.page(db, table: "pings", tenantID: tenantID, after: cursor, limit: limit, read: PingRecord.init(row:),
+                                 position: { TimeCursor(createdAt: $0.createdAt, id: $0.id) })
+        }
+    }
+
     public func recent(tenantID: String, limit: Int) throws -> [PingRecord] {
         try store.read { db in
             try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM pings WHERE tenant_id = ? ORDER BY created_at DESC, id DESC LIMIT ?"),
