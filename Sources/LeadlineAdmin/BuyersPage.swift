@@ -37,7 +37,7 @@ extension Console {
         var summary: [String: Any] = [
             "id": buyer.id, "status": buyer.status.rawValue, "createdAt": buyer.createdAt, "updatedAt": buyer.updatedAt,
             "purchased": n?.leadsPurchased ?? 0, "spent": Self.dollars(n?.totalSpentCents ?? 0),
-            "acceptance": n?.acceptanceRate.map { "\(Int(($0 * 100).rounded()))%" } ?? "–",
+            "acceptance": n?.acceptanceRate.map(Self.percent) ?? "–",
             "responseTime": n?.avgResponseTimeMs.map { "\($0) ms" } ?? "–", "live": buyer.settings.bidsLive,
             "customParsing": buyer.settings.responseParsing != nil,
         ]
@@ -78,7 +78,7 @@ extension Console {
                 "caps": caps.isEmpty ? "none" : caps.joined(separator: ", "),
                 "delivery": delivery + (buyer.hasWebhookSecret ? ", signed" : ""),
                 "purchased": n?.leadsPurchased ?? 0, "spent": Self.dollars(n?.totalSpentCents ?? 0),
-                "acceptance": n?.acceptanceRate.map { "\(Int(($0 * 100).rounded()))%" } ?? "–",
+                "acceptance": n?.acceptanceRate.map(Self.percent) ?? "–",
                 "responseTime": n?.avgResponseTimeMs.map { "\($0) ms" } ?? "–",
             ]
             row.merge(Self.toggle(active: buyer.status == .active)) { $1 }
@@ -89,6 +89,9 @@ extension Console {
         values["pings"] = try exchange.recent(tenantID: tenant.id, limit: 20).map(Self.auctionRow)
         return pages.render("buyers", title: "Buyers", viewer: viewer(session), values, status: status)
     }
+
+    /// A rate for people: `0.875` is `88%`.
+    static func percent(_ rate: Double) -> String { "\(Int((rate * 100).rounded()))%" }
 
     /// Cents as dollars for people: `$35.00`.
     static func dollars(_ cents: Int) -> String { String(format: "$%d.%02d", cents / 100, cents % 100) }

@@ -43,7 +43,7 @@ extension Console {
         var summary: [String: Any] = [
             "id": campaign.id, "status": campaign.status.rawValue, "type": campaign.campaignType, "createdAt": campaign.createdAt,
             "updatedAt": campaign.updatedAt, "delivered": m.leadsDelivered, "accepted": m.leadsAccepted, "returned": m.leadsReturned,
-            "acceptance": m.acceptanceRate.map { "\(Int(($0 * 100).rounded()))%" } ?? "–", "sold": Self.dollars(m.soldCents),
+            "acceptance": m.acceptanceRate.map(Self.percent) ?? "–", "sold": Self.dollars(m.soldCents),
             "today": m.soldToday, "handling": campaign.settings.calls ? "called and transferred" : "auctioned",
         ]
         summary.merge(Self.toggle(active: campaign.status == .active)) { $1 }
@@ -73,7 +73,7 @@ extension Console {
                 "sharing": s.maxBuyersPerLead == 1 ? "one buyer" : "up to \(s.maxBuyersPerLead) buyers",
                 "webhook": s.deliveryWebhook == nil ? "none" : (campaign.hasWebhookSecret ? "signed" : "unsigned"),
                 "delivered": m.leadsDelivered, "accepted": m.leadsAccepted, "returned": m.leadsReturned,
-                "acceptance": m.acceptanceRate.map { "\(Int(($0 * 100).rounded()))%" } ?? "–",
+                "acceptance": m.acceptanceRate.map(Self.percent) ?? "–",
             ]
             row.merge(Self.toggle(active: campaign.status == .active)) { $1 }
             return row

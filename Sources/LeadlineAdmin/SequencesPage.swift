@@ -58,7 +58,7 @@ extension Console {
                      "content": step.templateID.map { "template " + (names[$0] ?? "\($0) (deleted)") } ?? step.template.map { String($0.prefix(80)) } ?? "the AI agent's call"]
                 },
                 "enrolled": m.enrolled, "active": m.active, "completed": m.completed, "converted": m.converted,
-                "conversion": "\(Int((m.conversionRate * 100).rounded()))%",
+                "conversion": Self.percent(m.conversionRate),
             ]
             row.merge(Self.toggle(active: sequence.status == .active)) { $1 }
             return row
