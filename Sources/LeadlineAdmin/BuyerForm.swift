@@ -24,6 +24,15 @@ extension Console {
         input.maxPriceCents = read.cents("max_price", setting: "max_price_cents")
         input.pingUrl = read.text("ping_url")
         input.timeoutMs = read.whole("timeout_ms")
+        input.responseParsing = read.text("response_parsing").compactMap { json in
+            do { return try JSON.decode(ResponseRule.self, from: Array(json.utf8)) } catch let error as HTTPError {
+                if error.fields.isEmpty { read.fail("response_parsing", "must be a response rule as JSON: \(error.message)") }
+                for problem in error.fields { read.fail("response_parsing.\(problem.field)", problem.reason, setting: "response_parsing") }
+            } catch {
+                read.fail("response_parsing", "must be a response rule as JSON")
+            }
+            return nil
+        }
         input.exclusivity = read.text("exclusivity")
         input.campaignTypes = read.list("campaign_types")
         input.states = read.list("states", uppercased: true)
@@ -83,6 +92,11 @@ extension Console {
                                          ("return_cap_percent", s.returnCapPercent)]
         for (name, number) in numbers { draft[name] = number.map(String.init) }
         draft["ping_url"] = s.pingUrl
+        draft["response_parsing"] = s.responseParsing.flatMap { rule in
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+            return (try? encoder.encode(rule)).map { String(decoding: $0, as: UTF8.self) }
+        }
         draft["post_url"] = s.postUrl
         draft["webhook_url"] = s.webhookUrl
         if s.autoApproveReturns ?? true { draft["auto_approve_returns"] = "on" }
@@ -166,6 +180,8 @@ extension Templates {
             <input id="b-timeout" name="timeout_ms" type="text" inputmode="numeric" value="{{timeout_ms}}" placeholder="500">
             <label for="b-max">Highest price it may bid (dollars; blank: none)</label>
             <input id="b-max" name="max_price" type="text" inputmode="decimal" value="{{max_price}}">
+            <label for="b-rule">How its answers are read (a response rule as JSON, see the README; blank: <code>{"accepted": true, "price_cents": …}</code>)</label>
+            <textarea id="b-rule" name="response_parsing" rows="3" spellcheck="false" class="code" placeholder='{"type":"json_path","accept_path":"result.status","accept_values":["accepted"],"price_path":"result.price"}'>{{response_parsing}}</textarea>
           </fieldset>
           <fieldset>
             <legend>Caps and budget</legend>

@@ -39,7 +39,6 @@ extension Console {
             "purchased": n?.leadsPurchased ?? 0, "spent": Self.dollars(n?.totalSpentCents ?? 0),
             "acceptance": n?.acceptanceRate.map(Self.percent) ?? "–",
             "responseTime": n?.avgResponseTimeMs.map { "\($0) ms" } ?? "–", "live": buyer.settings.bidsLive,
-            "customParsing": buyer.settings.responseParsing != nil,
         ]
         summary.merge(Self.toggle(active: buyer.status == .active)) { $1 }
         summary["pausedReason"] = buyer.pausedReason
@@ -112,7 +111,6 @@ extension Templates {
             <dt>Bought</dt><dd>{{purchased}} leads for {{spent}}, {{acceptance}} accepted</dd>
             <dt>Answers pings in</dt><dd>{{responseTime}}</dd>
             <dt>Added</dt><dd>{{createdAt}} (changed {{updatedAt}})</dd>
-            {{#customParsing}}<dt>Answers read by</dt><dd>its own response rule (set through <code>PATCH /api/v1/buyers/{{id}}</code>)</dd>{{/customParsing}}
           </dl>
           {{#canChange}}
           <div class="actions">

@@ -103,6 +103,7 @@ import Testing
                 "schedule=1", "timezone=America%2FPhoenix", "monday_start=09%3A00", "monday_end=17%3A30", "friday_start=10%3A00",
                 "friday_end=00%3A00", "post_url=http%3A%2F%2F127.0.0.1%3A9%2Fpost", "webhook_url=", "webhook_secret=",
                 "billing=prepaid", "credit_limit=", "return_cap_percent=15",
+                "response_parsing=" + #"{"type":"regex","accept_pattern":"^OK","price_pattern":"price=(\\d+)"}"#.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!,
             ].joined(separator: "&")
             let saved = try browser.post("/admin/buyers/\(buyer)", form, cookie)
             #expect(saved.status == 303)
@@ -118,20 +119,22 @@ import Testing
             #expect(hours == ["monday": ["start": "09:00", "end": "17:30"], "friday": ["start": "10:00", "end": "24:00"]])
             #expect(stored["webhook_url"] as? String == nil && stored["post_url"] as? String == "http://127.0.0.1:9/post")
             #expect(stored["billing"] as? String == "prepaid" && stored["return_cap_percent"] as? Int == 15 && stored["auto_approve_returns"] as? Bool == false)
+            #expect((stored["response_parsing"] as? [String: Any])?["accept_pattern"] as? String == "^OK")
             // A blank secret kept the stored one; the page shows the hours again, midnight as 00:00.
             #expect(try app.server.buyers.webhookSecret(tenantID: tenant, buyerID: buyer) == "s3cret-s3cret-s3cret")
             let again = try browser.get("/admin/buyers/\(buyer)", cookie).text
             #expect(again.contains("name=\"friday_end\" value=\"00:00\"") && again.contains("<option value=\"America/Phoenix\" selected>"))
-            #expect(again.contains("Test ping"))
+            #expect(again.contains("Test ping") && again.contains("&quot;accept_pattern&quot;:&quot;^OK&quot;"), "the rule shown to edit")
 
             // Mistakes are listed together, the form keeps what was typed, and nothing changes.
             let refused = try browser.post("/admin/buyers/\(buyer)", [
                 "_csrf=\(csrf)", "name=Acme+%3Cb%3E", "bid=90", "max_price=80", "timeout_ms=5", "states=ZZ", "max_leads_per_day=lots",
                 "schedule=1", "timezone=America%2FPhoenix", "monday_start=09%3A00", "ping_url=http%3A%2F%2F127.0.0.1%3A9%2Fping",
-                "post_url=http%3A%2F%2F127.0.0.1%3A9%2Fpost",
+                "post_url=http%3A%2F%2F127.0.0.1%3A9%2Fpost", "response_parsing=%7B%22type%22%3A%22xml%22%7D",
             ].joined(separator: "&"), cookie)
             #expect(refused.status == 422)
-            for reason in ["max_leads_per_day: must be a whole number", "monday: give both", "timeout_ms: must be from 50", "states[0]"] {
+            for reason in ["max_leads_per_day: must be a whole number", "monday: give both", "timeout_ms: must be from 50", "states[0]",
+                           "response_parsing"] {
                 #expect(refused.text.contains(reason), "\(reason) in \(refused.text.components(separatedBy: "role=\"alert\"").last?.prefix(600) ?? "")")
             }
             #expect(refused.text.contains("value=\"Acme &lt;b&gt;\"") && refused.text.contains("value=\"90\""))
