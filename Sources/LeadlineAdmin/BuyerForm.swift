@@ -43,7 +43,7 @@ extension Console {
         input.maxLeadsPerMonth = read.whole("max_leads_per_month")
         input.monthlyBudgetCents = read.cents("monthly_budget", setting: "monthly_budget_cents")
         input.timezone = read.text("timezone")
-        input.hoursOfOperation = openingHours(&read)
+        input.hoursOfOperation = weeklyHours(&read, closedEverywhere: "pause the buyer to stop it buying")
         input.postUrl = read.text("post_url")
         input.webhookUrl = read.text("webhook_url")
         if case .value(let secret) = read.text("webhook_secret") {
@@ -56,25 +56,6 @@ extension Console {
         input.returnCapPercent = read.whole("return_cap_percent")
         input.autoApproveReturns = .value(read.ticked("auto_approve_returns"))
         return (input, read)
-    }
-
-    /// The week's hours from the form's `schedule` fieldset: "always" (no hours), or each day's opening and closing
-    /// time, a day left blank being closed. A closing time of 00:00 means midnight.
-    private static func openingHours(_ read: inout FormReader) -> Patch<[String: DailyHours]> {
-        guard read.raw("schedule") != nil else { return .absent }
-        if read.ticked("always_open") { return .null }
-        var days: [String: DailyHours] = [:]
-        for day in OpeningHours.weekdays {
-            let start = read.raw("\(day)_start") ?? "", end = read.raw("\(day)_end") ?? ""
-            switch (start.isEmpty, end.isEmpty) {
-            case (true, true): continue
-            case (false, false): days[day] = DailyHours(start: String(start.prefix(5)), end: end == "00:00" ? "24:00" : String(end.prefix(5)))
-            default: read.fail(day, "give both the opening and the closing time, or neither (closed that day)", setting: "hours_of_operation")
-            }
-        }
-        if days.isEmpty { read.fail("hours", "every day is closed: tick \"Always\" or give the hours of at least one day (pause the buyer to stop it buying)",
-                                            setting: "hours_of_operation") }
-        return .value(days)
     }
 
     /// A stored buyer as the form's values.
@@ -100,14 +81,7 @@ extension Console {
         draft["post_url"] = s.postUrl
         draft["webhook_url"] = s.webhookUrl
         if s.autoApproveReturns ?? true { draft["auto_approve_returns"] = "on" }
-        if let hours = s.hoursOfOperation {
-            for (day, window) in hours {
-                draft["\(day)_start"] = window.start
-                draft["\(day)_end"] = window.end == "24:00" ? "00:00" : window.end
-            }
-        } else {
-            draft["always_open"] = "on"
-        }
+        draft.merge(weeklyHoursDraft(s.hoursOfOperation)) { $1 }
         return draft
     }
 
@@ -117,31 +91,16 @@ extension Console {
         var values: [String: Any] = draft.filter { !$0.value.isEmpty }
         values["exclusive"] = draft["exclusivity"] == "exclusive"
         values["prepaid"] = draft["billing"] == "prepaid"
-        values["alwaysOpen"] = draft["always_open"] == "on"
         values["autoApprove"] = draft["auto_approve_returns"] == "on"
-        values["zones"] = zoneChoices(selected: draft["timezone"])
-        values["days"] = OpeningHours.weekdays.map { day -> [String: Any] in
-            var row: [String: Any] = ["day": day, "label": day.prefix(1).uppercased() + day.dropFirst()]
-            row["opens"] = draft["\(day)_start"].flatMap { $0.isEmpty ? nil : $0 }
-            row["closes"] = draft["\(day)_end"].flatMap { $0.isEmpty ? nil : $0 }
-            return row
-        }
+        values.merge(weeklyHoursValues(draft)) { $1 }
         return values
     }
 
-    /// The posted form's own values, to show again after a refusal.
+    /// The posted form's own values, to show again after a refusal; several values of one name (ticked boxes) are
+    /// joined by spaces.
     static func draft(_ form: FormBody) -> [String: String] {
         Dictionary(form.fields.filter { $0.name != "_csrf" && $0.name != "webhook_secret" }.map { ($0.name, $0.value) },
-                   uniquingKeysWith: { first, _ in first })
-    }
-
-    /// The US time zones first, then the selected one if it is another.
-    static func zoneChoices(selected: String?) -> [[String: Any]] {
-        let selected = selected.flatMap { $0.isEmpty ? nil : $0 } ?? BuyerSettings().timezone
-        var zones = ["America/New_York", "America/Chicago", "America/Denver", "America/Phoenix", "America/Los_Angeles",
-                     "America/Anchorage", "Pacific/Honolulu", "UTC"]
-        if !zones.contains(selected) { zones.append(selected) }
-        return zones.map { ["zone": $0, "selected": $0 == selected] }
+                   uniquingKeysWith: { first, next in first + " " + next })
     }
 
     /// Cents as the dollars a form field holds: `35.00`.
@@ -199,20 +158,7 @@ extension Templates {
           </fieldset>
           <fieldset>
             <legend>Hours it buys</legend>
-            <input type="hidden" name="schedule" value="1">
-            <label for="b-zone">Time zone</label>
-            <select id="b-zone" name="timezone">{{#zones}}<option value="{{zone}}"{{#selected}} selected{{/selected}}>{{zone}}</option>{{/zones}}</select>
-            <label class="check"><input type="checkbox" name="always_open"{{#alwaysOpen}} checked{{/alwaysOpen}}> Always (the days below are ignored)</label>
-            <table class="dense hours">
-              <thead><tr><th scope="col">Day</th><th scope="col">Opens</th><th scope="col">Closes</th></tr></thead>
-              <tbody>
-              {{#days}}<tr><th scope="row">{{label}}</th>
-                <td><input type="time" name="{{day}}_start" value="{{opens}}" aria-label="{{label}} opens"></td>
-                <td><input type="time" name="{{day}}_end" value="{{closes}}" aria-label="{{label}} closes"></td></tr>
-              {{/days}}
-              </tbody>
-            </table>
-            <p class="scope">A blank day is closed; closing at 00:00 means midnight.</p>
+            {{>weeklyHoursFields}}
           </fieldset>
           <fieldset>
             <legend>Delivery of sold leads</legend>

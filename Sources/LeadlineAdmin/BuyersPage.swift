@@ -8,14 +8,6 @@ import LeadlineCore
 /// auctions.
 extension Console {
     func registerBuyers(_ router: inout Router) {
-        addStatusPage(&router, path: "/admin/buyers", notices: Self.buyerNotices,
-                      render: { [self] in try buyersPage($0, $1, $2, status: $3) },
-                      setStatus: { [buyers] tenantID, id, status in
-                          var input = BuyerInput()
-                          input.status = .value(status)
-                          return try await buyers.update(tenantID: tenantID, buyerID: id, input).status == .active
-                      })
-
         addSettingsForms(&router, SettingsForms(
             path: "/admin/buyers", notices: Self.buyerNotices,
             load: { [buyers] in try buyers.buyer(tenantID: $0, buyerID: $1) }, id: \.id,
@@ -25,6 +17,11 @@ extension Console {
                 _ = try await buyers.update(tenantID: tenantID, buyerID: buyer.id, try buyerInput(fields, tenantID: tenantID, buyerID: buyer.id))
             },
             delete: { [buyers] tenantID, buyer in try await buyers.delete(tenantID: tenantID, buyerID: buyer.id) },
+            setStatus: { [buyers] tenantID, id, status in
+                var input = BuyerInput()
+                input.status = .value(status)
+                return try await buyers.update(tenantID: tenantID, buyerID: id, input).status == .active
+            },
             listPage: { [self] in try buyersPage($0, $1, $2, status: $3) },
             page: { [self] in try buyerPage($0, $1, $2, $3, status: $4) }))
     }

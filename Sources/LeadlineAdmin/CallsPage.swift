@@ -108,6 +108,7 @@ extension Templates {
             {{^destinations}}<tr><td colspan="8">No destinations yet: add them with <code>POST /api/v1/calling/destinations</code>.</td></tr>{{/destinations}}
             </tbody>
           </table>
+          <p class="scope"><a href="/admin/destinations?tenant={{tenant}}">Add, edit or pause lines</a></p>
         </section>
 
         {{#postbackURL}}

@@ -7,14 +7,6 @@ import LeadlineCore
 /// (the form is CampaignForm.swift).
 extension Console {
     func registerCampaigns(_ router: inout Router) {
-        addStatusPage(&router, path: "/admin/campaigns", notices: Self.campaignNotices,
-                      render: { [self] in try campaignsPage($0, $1, $2, status: $3) },
-                      setStatus: { [campaigns] tenantID, id, status in
-                          var input = CampaignInput()
-                          input.status = .value(status)
-                          return try await campaigns.update(tenantID: tenantID, campaignID: id, input).status == .active
-                      })
-
         addSettingsForms(&router, SettingsForms(
             path: "/admin/campaigns", notices: Self.campaignNotices,
             load: { [campaigns] in try campaigns.campaign(tenantID: $0, campaignID: $1) }, id: \.id,
@@ -26,6 +18,11 @@ extension Console {
                 _ = try await campaigns.update(tenantID: tenantID, campaignID: campaign.id, try campaignInput(fields, tenantID: tenantID, campaign: campaign))
             },
             delete: { [campaigns] tenantID, campaign in try await campaigns.delete(tenantID: tenantID, campaignID: campaign.id) },
+            setStatus: { [campaigns] tenantID, id, status in
+                var input = CampaignInput()
+                input.status = .value(status)
+                return try await campaigns.update(tenantID: tenantID, campaignID: id, input).status == .active
+            },
             listPage: { [self] in try campaignsPage($0, $1, $2, status: $3) },
             page: { [self] in try campaignPage($0, $1, $2, $3, status: $4) }))
     }

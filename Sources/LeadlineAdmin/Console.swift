@@ -104,6 +104,7 @@ public final class Console: Sendable {
         registerInvoices(&router)
         registerSettings(&router)
         registerSimulator(&router)
+        registerDestinations(&router)
         addPage(&router, .GET, "/admin/login") { [self] request in
             if try await session(request) != nil { return Pages.redirect("/admin") }
             if let path = try firstRunPath(), request.isFromLoopback {

@@ -128,7 +128,8 @@ extension Templates {
           <ul class="toc">
             <li><a href="/admin/keys">API keys</a></li>
             <li><a href="/admin/domains">Sending domains</a></li>
-            <li><a href="/admin/calls?tenant={{tenant}}#postbacks">Destinations and revenue postbacks</a></li>
+            <li><a href="/admin/destinations?tenant={{tenant}}">Destinations</a></li>
+            <li><a href="/admin/calls?tenant={{tenant}}#postbacks">Revenue postbacks</a></li>
             <li><a href="/admin/compliance">Compliance rules and DNC</a></li>
             <li><a href="/admin/audit">Audit log</a></li>
             {{#isOperator}}<li><a href="/admin/backups">Backups</a></li>{{/isOperator}}

@@ -55,11 +55,15 @@ extension Console {
         let create: @Sendable (_ tenantID: String, FormBody) async throws -> String
         let update: @Sendable (_ tenantID: String, Thing, FormBody) async throws -> Void
         let delete: @Sendable (_ tenantID: String, Thing) async throws -> Void
+        /// Pauses or resumes one; whether it is active now.
+        let setStatus: @Sendable (_ tenantID: String, _ id: String, _ status: String) async throws -> Bool
         let listPage: PageRenderer
         let page: @Sendable (AdminSessions.Session, Tenant, Thing, [String: Any], Int) throws -> Response
     }
 
+    /// Registers the list (`GET path`, pausing and resuming: `addStatusPage`) and the forms.
     func addSettingsForms<Thing>(_ router: inout Router, _ forms: SettingsForms<Thing>) {
+        addStatusPage(&router, path: forms.path, notices: forms.notices, render: forms.listPage, setStatus: forms.setStatus)
         let form = ["application/x-www-form-urlencoded"]
         @Sendable func typedAgain(_ problems: [CoreError.FieldProblem], _ fields: FormBody) -> [String: Any] {
             var values = Self.errors(problems)

@@ -7,7 +7,8 @@ enum Templates {
         "leads": leads, "lead": lead, "keys": keys, "billing": billing, "backups": backups, "imports": imports, "calls": calls,
         "audit": audit, "scopeChooser": scopeChooser, "auction": auction, "invoices": invoices,
         "apiReference": apiReference, "inlineCode": inlineCode, "buyerTestPing": buyerTestPing, "buyerForm": buyerForm, "buyer": buyer,
-        "campaignForm": campaignForm, "campaign": campaign, "settingsFormOpen": settingsFormOpen, "callingFields": callingFields, "settings": settings, "simulator": simulator, "importColumns": importColumns, "auctionTable": auctionTable, "auctions": auctions, "webhookSecretFields": webhookSecretFields,
+        "campaignForm": campaignForm, "campaign": campaign, "settingsFormOpen": settingsFormOpen, "callingFields": callingFields, "settings": settings, "simulator": simulator, "importColumns": importColumns, "auctionTable": auctionTable, "auctions": auctions,
+        "weeklyHoursFields": weeklyHoursFields, "destinations": destinations, "destination": destination, "destinationForm": destinationForm, "webhookSecretFields": webhookSecretFields,
     ]
 
     static let campaigns = """

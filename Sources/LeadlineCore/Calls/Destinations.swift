@@ -15,11 +15,7 @@ public struct Destinations: Sendable {
     public func create(tenantID: String, _ input: DestinationInput) async throws -> Destination {
         let now = Timestamp.format(clock.now)
         var destination = Destination(id: Identifier.make("dest"), tenantID: tenantID, createdAt: now)
-        var problems = input.apply(to: &destination)
-        if input.name.given == nil && !problems.contains(where: { $0.field == "name" }) { problems.append(.init("name", "is required")) }
-        if input.phone.given == nil && !problems.contains(where: { $0.field == "phone" }) {
-            problems.append(.init("phone", "is required: the line's number, e.g. +15125550100"))
-        }
+        let problems = Self.problems(input, applyingTo: &destination, creating: true)
         if !problems.isEmpty { throw CoreError.invalid(problems) }
         let created = destination, settings = try StoredJSON.text(destination.settings)
         try await store.write { db in
@@ -46,6 +42,23 @@ public struct Destinations: Sendable {
                                  try StoredJSON.text(destination.settings), now, destination.id])
             return destination
         }
+    }
+
+    /// What `create` (no `destinationID`) or `update` would refuse in `input`'s own fields, without storing anything.
+    public func problems(tenantID: String, destinationID: String?, _ input: DestinationInput) throws -> [CoreError.FieldProblem] {
+        var destination = try destinationID.map { try self.destination(tenantID: tenantID, destinationID: $0) }
+            ?? Destination(id: "", tenantID: tenantID, createdAt: "")
+        return Self.problems(input, applyingTo: &destination, creating: destinationID == nil)
+    }
+
+    private static func problems(_ input: DestinationInput, applyingTo destination: inout Destination, creating: Bool) -> [CoreError.FieldProblem] {
+        var problems = input.apply(to: &destination)
+        guard creating else { return problems }
+        if input.name.given == nil && !problems.contains(where: { $0.field == "name" }) { problems.append(.init("name", "is required")) }
+        if input.phone.given == nil && !problems.contains(where: { $0.field == "phone" }) {
+            problems.append(.init("phone", "is required: the line's number, e.g. +15125550100"))
+        }
+        return problems
     }
 
     /// Removes the line from use; its row stays for the transfers made to it.
