@@ -2,8 +2,9 @@ import Foundation
 import HTTPServer
 import LeadlineCore
 
-/// `/admin/sequences`: the tenant's outreach sequences with their steps and how they are doing (pause, resume), and
-/// the message templates steps can use (add, delete).
+/// `/admin/sequences`: the tenant's outreach sequences with their steps and how they are doing (pause, resume), a new
+/// sequence (its steps as rows: channel, wait, a template or the text), and the message templates steps can use (add,
+/// delete).
 extension Console {
     func registerSequences(_ router: inout Router) {
         let form = ["application/x-www-form-urlencoded"]
@@ -15,6 +16,29 @@ extension Console {
                           }
                           return try await sequences.setStatus(tenantID: tenantID, id: id, status).status == .active
                       })
+
+        addPage(&router, .POST, "/admin/sequences", accepts: form) { [self] request in
+            let (session, fields, tenant) = try await changeRequest(request)
+            var read = FormReader(fields)
+            var steps: [SequenceInput.Step] = []
+            for row in 0..<Self.stepRows {
+                let channel = read.raw("step\(row)_channel") ?? "", text = read.raw("step\(row)_text") ?? ""
+                let templateID = read.raw("step\(row)_template") ?? "", subject = read.raw("step\(row)_subject") ?? ""
+                guard !channel.isEmpty else { continue }
+                let delay = read.whole("step\(row)_delay_minutes", setting: "steps").given
+                steps.append(SequenceInput.Step(channel: channel, delay_minutes: delay, template: text.isEmpty ? nil : text,
+                                                template_id: templateID.isEmpty ? nil : templateID, subject: subject.isEmpty ? nil : subject))
+            }
+            do {
+                if let refusal = read.refusal(adding: { [] }) { throw refusal }
+                _ = try await sequences.create(tenantID: tenant.id, SequenceInput(name: fields["name"], steps: steps))
+                return Pages.redirect("/admin/sequences?tenant=\(tenant.name)&notice=added")
+            } catch CoreError.invalid(let problems) {
+                var values = Self.errors(problems)
+                values["sequenceDraft"] = Self.draft(fields)
+                return try sequencesPage(session, tenant, values, status: 422)
+            }
+        }
 
         addPage(&router, .POST, "/admin/sequences/templates", accepts: form) { [self] request in
             let (session, fields, tenant) = try await changeRequest(request)
@@ -40,7 +64,11 @@ extension Console {
 
     static let sequenceNotices = ["paused": "Sequence paused: no step runs until it is resumed (due steps wait).",
                                   "resumed": "Sequence active again: overdue steps run now.",
-                                  "template_added": "Template added.", "template_deleted": "Template deleted."]
+                                  "template_added": "Template added.", "template_deleted": "Template deleted.",
+                                  "added": "Sequence added: enrol leads in it through the API or as they arrive."]
+
+    /// Step rows in the new-sequence form (blank rows are left out).
+    static let stepRows = 6
 
     func sequencesPage(_ session: AdminSessions.Session, _ tenant: Tenant, _ extra: [String: Any], status: Int = 200) throws -> Response {
         let all = try sequences.all(tenantID: tenant.id)
@@ -67,6 +95,19 @@ extension Console {
             ["id": $0.id, "name": $0.name, "channel": $0.channel.rawValue, "subject": $0.subject ?? "", "body": String($0.body.prefix(160))]
         }
         if values["draft"] == nil { values["draft"] = ["sms": true] }
+        let typed = values["sequenceDraft"] as? [String: String] ?? [:]
+        values["newSequence"] = [
+            "name": typed["name"] ?? "",
+            "rows": (0..<Self.stepRows).map { row -> [String: Any] in
+                let channel = typed["step\(row)_channel"] ?? (row == 0 && typed.isEmpty ? "sms" : "")
+                return ["row": row, "number": row + 1, "delay": typed["step\(row)_delay_minutes"] ?? "", "text": typed["step\(row)_text"] ?? "",
+                        "subject": typed["step\(row)_subject"] ?? "",
+                        "channels": [("", "(no step)"), ("sms", "text"), ("email", "email"), ("call", "AI call")].map {
+                            ["value": $0.0, "label": $0.1, "selected": $0.0 == channel]
+                        },
+                        "templates": templates.map { ["id": $0.id, "name": "\($0.name) (\($0.channel.rawValue))", "selected": $0.id == typed["step\(row)_template"]] }]
+            },
+        ] as [String: Any]
         return pages.render("sequences", title: "Sequences", viewer: viewer(session), values, status: status)
     }
 
@@ -97,11 +138,38 @@ extension Templates {
               {{#canChange}}<td><form method="post" action="/admin/sequences/{{id}}/status"><input type="hidden" name="_csrf" value="{{csrf}}"><input type="hidden" name="tenant" value="{{tenant}}"><input type="hidden" name="status" value="{{toggleTo}}"><button type="submit">{{toggleLabel}}</button></form></td>{{/canChange}}
             </tr>
             {{/sequences}}
-            {{^sequences}}<tr><td colspan="8">No sequences yet: create them with <code>POST /api/v1/sequences/</code>.</td></tr>{{/sequences}}
+            {{^sequences}}<tr><td colspan="8">No sequences yet: add one below, or with <code>POST /api/v1/sequences/</code>.</td></tr>{{/sequences}}
             </tbody>
           </table>
           <p class="scope">Leads are enrolled with <code>POST /api/v1/sequences/{id}/enroll</code>; every text and email step asks the compliance gate first, and a STOP, an unsubscribe or a do-not-call entry ends the lead's enrolment.</p>
         </section>
+
+        {{#canChange}}
+        <section class="card">
+          <h2>Add a sequence</h2>
+          {{#newSequence}}
+          <form method="post" action="/admin/sequences">
+            <input type="hidden" name="_csrf" value="{{csrf}}">
+            <input type="hidden" name="tenant" value="{{tenant}}">
+            <label for="s-name">Name</label>
+            <input id="s-name" name="name" type="text" required maxlength="200" value="{{name}}">
+            <table class="dense">
+              <thead><tr><th scope="col">Step</th><th scope="col">Channel</th><th scope="col">Wait (minutes after the step before)</th><th scope="col">Template</th><th scope="col">Or the text (&#123;&#123;first_name&#125;&#125; and the lead's other fields are filled in)</th><th scope="col">Email subject</th></tr></thead>
+              <tbody>
+              {{#rows}}<tr><th scope="row">{{number}}</th>
+                <td><select name="step{{row}}_channel" aria-label="Step {{number}} channel">{{#channels}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{label}}</option>{{/channels}}</select></td>
+                <td><input name="step{{row}}_delay_minutes" type="text" inputmode="numeric" value="{{delay}}" aria-label="Step {{number}} wait in minutes"></td>
+                <td><select name="step{{row}}_template" aria-label="Step {{number}} template"><option value="">(none)</option>{{#templates}}<option value="{{id}}"{{#selected}} selected{{/selected}}>{{name}}</option>{{/templates}}</select></td>
+                <td><input name="step{{row}}_text" type="text" value="{{text}}" aria-label="Step {{number}} text"></td>
+                <td><input name="step{{row}}_subject" type="text" value="{{subject}}" aria-label="Step {{number}} email subject"></td></tr>
+              {{/rows}}
+              </tbody>
+            </table>
+            <button type="submit">Add sequence</button>
+          </form>
+          {{/newSequence}}
+        </section>
+        {{/canChange}}
 
         <section class="card">
           <h2>Templates</h2>

@@ -74,13 +74,14 @@ public final class ScenarioRuns: Sendable {
             let elapsed = ContinuousClock.now - began
             let wall = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
             let report = ScenarioReport(scenario: plan, stats: stats.snapshot, facts: nil, runSeconds: rehearsal.clock.runSeconds, wallSeconds: wall)
+            // Told first, so that a run shown as ended has nothing left to do (its key is revoked by then).
+            await ended()
             entries.withLock { entries in
                 entries[id]?.run.state = state
                 entries[id]?.run.endedAt = Date()
                 entries[id]?.run.report = report.text
                 entries[id]?.task = nil
             }
-            await ended()
         }
         entries.withLock { $0[id]?.task = task }
         return id

@@ -50,6 +50,40 @@ import Testing
         }
     }
 
+    @Test func anAdminAddsASequenceFromStepRows() async throws {
+        try await blocking { () throws in
+            let app = try TestServer()
+            let key = try app.makeKey()
+            let tenant = try app.server.tenants.named("acme").id
+            let browser = ConsoleClient(app: app)
+            let (cookie, csrf) = try browser.signIn("admin@example.com", role: .admin, tenantID: tenant, page: "/admin/sequences")
+            #expect(try browser.post("/admin/sequences/templates", "_csrf=\(csrf)&name=Welcome&channel=email&subject=Hi&body=Hello+%7B%7Bfirst_name%7D%7D", cookie).status == 303)
+            let template = try #require(try app.server.sequences.templates(tenantID: tenant).first).id
+            let page = try browser.get("/admin/sequences", cookie).text
+            #expect(page.contains("Add a sequence") && page.contains("&#123;&#123;first_name&#125;&#125;"), "the placeholder is shown, not rendered")
+            #expect(page.contains("<option value=\"\(template)\">Welcome (email)</option>"))
+
+            let refused = try browser.post("/admin/sequences", "_csrf=\(csrf)&name=Nurture&step0_channel=sms&step0_text=&step1_channel=fax&step1_delay_minutes=soon", cookie)
+            #expect(refused.status == 422 && refused.text.contains("step1_delay_minutes: must be a whole number"))
+            let coreRefused = try browser.post("/admin/sequences", "_csrf=\(csrf)&name=Nurture&step0_channel=sms&step0_text=&step1_channel=fax", cookie)
+            #expect(coreRefused.status == 422 && coreRefused.text.contains("steps[0].template") && coreRefused.text.contains("steps[1].channel"))
+            #expect(coreRefused.text.contains("value=\"Nurture\""))
+
+            let added = try browser.post("/admin/sequences", [
+                "_csrf=\(csrf)", "name=Nurture", "step0_channel=sms", "step0_text=Hi+%7B%7Bfirst_name%7D%7D%2C+still+looking%3F",
+                "step1_channel=email", "step1_delay_minutes=1440", "step1_template=\(template)", "step2_channel=call", "step2_delay_minutes=60",
+                "step3_channel=", "step3_text=ignored",
+            ].joined(separator: "&"), cookie)
+            #expect(added.status == 303)
+            let sequences = try app.ezleeds("GET", "/api/v1/sequences/", key: key).json()
+            let listed = try #require((sequences["items"] as? [[String: Any]])?.first)
+            let sequence = try app.ezleeds("GET", "/api/v1/sequences/\(listed["id"] as? String ?? "")", key: key).json()
+            let steps = try #require(sequence["steps"] as? [[String: Any]])
+            #expect(sequence["name"] as? String == "Nurture" && steps.map { $0["channel"] as? String } == ["sms", "email", "call"])
+            #expect(steps[1]["delay_minutes"] as? Int == 1440 && steps[1]["template_id"] as? String == template)
+        }
+    }
+
     @Test func anAdminAddsVerifiesAndDeletesASendingDomain() async throws {
         try await blocking { () throws in
             let dns = try LocalDNS()

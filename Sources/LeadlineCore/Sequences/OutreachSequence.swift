@@ -45,6 +45,11 @@ public struct SequenceInput: Decodable, Sendable {
         public var template: String?
         public var template_id: String?
         public var subject: String?
+
+        public init(channel: String?, delay_minutes: Int?, template: String?, template_id: String?, subject: String?) {
+            self.channel = channel; self.delay_minutes = delay_minutes; self.template = template; self.template_id = template_id
+            self.subject = subject
+        }
     }
 
     public var name: String?
