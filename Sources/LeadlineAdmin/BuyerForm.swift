@@ -24,15 +24,7 @@ extension Console {
         input.maxPriceCents = read.cents("max_price", setting: "max_price_cents")
         input.pingUrl = read.text("ping_url")
         input.timeoutMs = read.whole("timeout_ms")
-        input.responseParsing = read.text("response_parsing").compactMap { json in
-            do { return try JSON.decode(ResponseRule.self, from: Array(json.utf8)) } catch let error as HTTPError {
-                if error.fields.isEmpty { read.fail("response_parsing", "must be a response rule as JSON: \(error.message)") }
-                for problem in error.fields { read.fail("response_parsing.\(problem.field)", problem.reason, setting: "response_parsing") }
-            } catch {
-                read.fail("response_parsing", "must be a response rule as JSON")
-            }
-            return nil
-        }
+        input.responseParsing = read.json("response_parsing", as: ResponseRule.self, what: "a response rule as JSON")
         input.exclusivity = read.text("exclusivity")
         input.campaignTypes = read.list("campaign_types")
         input.states = read.list("states", uppercased: true)

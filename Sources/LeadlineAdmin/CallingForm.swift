@@ -20,16 +20,8 @@ extension Console {
             }
         }
         settings.callerID = read.text("caller_id").given
-        switch read.text("script") {
-        case .value(let json):
-            do { settings.script = try JSON.decode(CallScript.self, from: Array(json.utf8)) } catch let error as HTTPError {
-                if error.fields.isEmpty {
-                    read.fail("script", "must be the call script as JSON (see the API reference): \(error.message)", setting: "calling")
-                }
-                for problem in error.fields { read.fail("script.\(problem.field)", problem.reason, setting: "calling") }
-            } catch {
-                read.fail("script", "must be the call script as JSON (see the API reference)", setting: "calling")
-            }
+        switch read.json("script", as: CallScript.self, what: "the call script as JSON (see the API reference)", setting: "calling") {
+        case .value(let script): settings.script = script
         case .null: settings.script = CallScript()
         case .absent: break
         }

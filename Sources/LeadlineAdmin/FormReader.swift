@@ -49,6 +49,20 @@ struct FormReader {
         }
     }
 
+    /// A field holding JSON (a call script, a response rule), read as the API reads a body: a problem inside it is
+    /// named by its path under `name` (`script.questions[0].id`); `what` says what the field must hold.
+    mutating func json<Value: Decodable & Sendable>(_ name: String, as type: Value.Type, what: String, setting: String? = nil) -> Patch<Value> {
+        text(name).compactMap { json in
+            do { return try JSON.decode(type, from: Array(json.utf8)) } catch let error as HTTPError {
+                if error.fields.isEmpty { fail(name, "must be \(what): \(error.message)", setting: setting) }
+                for problem in error.fields { fail("\(name).\(problem.field)", problem.reason, setting: setting ?? name) }
+            } catch {
+                fail(name, "must be \(what)", setting: setting)
+            }
+            return nil
+        }
+    }
+
     /// A checkbox: browsers send it only when ticked.
     func ticked(_ name: String) -> Bool { form[name] == "on" }
 
