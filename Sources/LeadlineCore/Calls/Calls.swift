@@ -75,7 +75,7 @@ public final class Calls: CallUpdateSink, Sendable {
     private func placeOrThrow(_ entry: CallQueue.Entry) async throws {
         guard let provider else { return }
         let (lead, settings, campaignType) = try store.read { db -> (Lead?, CallSettings, String?) in
-            let lead = try Lead.filter(Column("id") == entry.leadID).fetchOne(db)
+            let lead = try Lead.find(db, id: entry.leadID)
             let settings = try Self.settings(db, tenantID: entry.tenantID, campaignID: entry.campaignID)
             return (lead, settings, lead?.campaignType)
         }
@@ -327,7 +327,7 @@ public final class Calls: CallUpdateSink, Sendable {
     private func transferOrClose(_ attempt: CallAttempt, tried: Set<String>, _ db: GRDB.Database, at now: Date) throws -> FollowUp {
         let stamp = Timestamp.format(now)
         let settings = try Self.settings(db, tenantID: attempt.tenantID, campaignID: attempt.campaignID)
-        let lead = try Lead.filter(Column("id") == attempt.leadID).fetchOne(db)!
+        let lead = try Lead.find(db, id: attempt.leadID)!
         guard let destination = try Destinations.choose(db, tenantID: attempt.tenantID, campaignID: attempt.campaignID, state: lead.state,
                                                         excluding: tried, at: now) else {
             let outcome: CallOutcome = tried.isEmpty ? .noDestination : .transferFailed

@@ -35,7 +35,8 @@ public final class ComplianceGate: Sendable {
     public func nextAllowed(_ outreach: Outreach, from start: Date, horizon: TimeInterval = 8 * 86_400) throws -> Date? {
         let lists = try dnc.lists(tenantID: outreach.tenantID)
         let blackouts = try blackouts.current(tenantID: outreach.tenantID)
-        let facts = StoreFacts(store: store)
+        // The lead and its certificate do not change from one instant to the next: read once, not once per step.
+        let facts = RememberedFacts(StoreFacts(store: store))
         let step: TimeInterval = 600
         var instant = start
         while instant <= start.addingTimeInterval(horizon) {
@@ -170,11 +171,11 @@ struct DatabaseFacts: ComplianceFacts {
     let db: GRDB.Database
 
     func lead(tenantID: String, id: String) throws -> Lead? {
-        try Lead.filter(Column("tenant_id") == tenantID && Column("id") == id).fetchOne(db)
+        try Lead.find(db, id: id, tenantID: tenantID)
     }
 
     func certificate(tenantID: String, id: String) throws -> ConsentCertificate? {
-        try ConsentCertificate.filter(Column("tenant_id") == tenantID && Column("id") == id).fetchOne(db)
+        try ConsentCertificate.find(db, id: id, tenantID: tenantID)
     }
 
     func attempts(tenantID: String, phone: String, subject: String?, since: String, artificialVoiceOnly: Bool) throws -> Int {
@@ -197,5 +198,38 @@ struct StoreFacts: ComplianceFacts {
     func attempts(tenantID: String, phone: String, subject: String?, since: String, artificialVoiceOnly: Bool) throws -> Int {
         try store.lookup { try DatabaseFacts(db: $0).attempts(tenantID: tenantID, phone: phone, subject: subject, since: since,
                                                              artificialVoiceOnly: artificialVoiceOnly) }
+    }
+}
+
+/// Facts read once and remembered, for many decisions about one outreach at different instants (`nextAllowed`). The
+/// counts of earlier attempts are remembered by their window's start, which moves with the instant.
+final class RememberedFacts<Facts: ComplianceFacts>: ComplianceFacts {
+    let facts: Facts
+    private var leads: [String: Lead?] = [:]
+    private var certificates: [String: ConsentCertificate?] = [:]
+    private var counts: [String: Int] = [:]
+
+    init(_ facts: Facts) { self.facts = facts }
+
+    func lead(tenantID: String, id: String) throws -> Lead? {
+        if let known = leads[id] { return known }
+        let lead = try facts.lead(tenantID: tenantID, id: id)
+        leads[id] = .some(lead)
+        return lead
+    }
+
+    func certificate(tenantID: String, id: String) throws -> ConsentCertificate? {
+        if let known = certificates[id] { return known }
+        let certificate = try facts.certificate(tenantID: tenantID, id: id)
+        certificates[id] = .some(certificate)
+        return certificate
+    }
+
+    func attempts(tenantID: String, phone: String, subject: String?, since: String, artificialVoiceOnly: Bool) throws -> Int {
+        let key = "\(phone) \(subject ?? "") \(since) \(artificialVoiceOnly)"
+        if let known = counts[key] { return known }
+        let count = try facts.attempts(tenantID: tenantID, phone: phone, subject: subject, since: since, artificialVoiceOnly: artificialVoiceOnly)
+        counts[key] = count
+        return count
     }
 }

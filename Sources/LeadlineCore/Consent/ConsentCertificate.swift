@@ -78,4 +78,9 @@ public struct ConsentCertificate: Codable, Sendable, Equatable, FetchableRecord,
     }
 
     public var isActive: Bool { revokedAt == nil }
+
+    /// The tenant's certificate with this id (a cached statement: the gate reads one before every call).
+    static func find(_ db: GRDB.Database, id: String, tenantID: String) throws -> ConsentCertificate? {
+        try fetchOne(db.cachedStatement(sql: "SELECT * FROM consent_certificates WHERE id = ? AND tenant_id = ?"), arguments: [id, tenantID])
+    }
 }

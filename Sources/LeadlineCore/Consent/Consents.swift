@@ -25,7 +25,7 @@ public struct Consents: Sendable {
         return try await store.write { db in
             var lead: Lead?
             if let leadID {
-                lead = try Lead.filter(Column("tenant_id") == tenantID && Column("id") == leadID.lowercased()).fetchOne(db)
+                lead = try Lead.find(db, id: leadID.lowercased(), tenantID: tenantID)
                 if lead == nil { throw CoreError.notFound("lead \(leadID)") }
             }
             let certificate = try ConsentChain.append(pending, db)

@@ -98,7 +98,7 @@ extension Exchange {
         let final = sold ? attempts.last! : (attempts.first ?? PostAttempt(buyerID: buyerID, priceCents: chosen.bid_cents ?? 0,
                                                                           status: .skipped, reason: "the buyer is gone", milliseconds: nil))
         let stored = try store.read { db in
-            try Lead.filter(Column("tenant_id") == tenantID && Column("id") == lead.id).fetchOne(db)
+            try Lead.find(db, id: lead.id, tenantID: tenantID)
         } ?? lead
         return PostResult(buyerID: final.buyerID, priceCents: final.priceCents, lead: stored, attempts: attempts)
     }
@@ -228,7 +228,7 @@ struct Sale: Sendable {
     /// The sale stands: the lead becomes delivered to the buyer at the price, the ping is sold, webhooks are queued
     /// and the buyer's and campaign's counts take the sale.
     func complete(_ db: GRDB.Database, actor: String, webhookURL: String?, campaign: Campaign?, reservations: Reservations) throws {
-        guard var stored = try Lead.filter(Column("id") == lead.id).fetchOne(db) else { throw CoreError.notFound("lead \(lead.id)") }
+        guard var stored = try Lead.find(db, id: lead.id) else { throw CoreError.notFound("lead \(lead.id)") }
         let from = stored.status
         if stored.status == .delivered && stored.buyerID != nil {
             // A shared lead's later sale: the first buyer stays its buyer; the price is what all its sales made.

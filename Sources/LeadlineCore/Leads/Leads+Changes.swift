@@ -63,7 +63,7 @@ extension Leads {
 
         let requested = target
         return try await store.write { db in
-            guard var lead = try Lead.filter(Column("tenant_id") == tenantID && Column("id") == leadID.lowercased()).fetchOne(db) else {
+            guard var lead = try Lead.find(db, id: leadID.lowercased(), tenantID: tenantID) else {
                 throw CoreError.notFound("lead \(leadID)")
             }
             var events: [(kind: String, from: String?, to: String?, detail: [String: String])] = []

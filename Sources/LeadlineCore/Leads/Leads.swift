@@ -215,7 +215,7 @@ public struct Leads: Sendable {
     /// One lead of the tenant, with its events and consent certificates.
     public func record(tenantID: String, leadID: String) throws -> LeadRecord {
         try store.read { db in
-            guard let lead = try Lead.filter(Column("tenant_id") == tenantID && Column("id") == leadID.lowercased()).fetchOne(db) else {
+            guard let lead = try Lead.find(db, id: leadID.lowercased(), tenantID: tenantID) else {
                 throw CoreError.notFound("lead \(leadID)")
             }
             let events = try LeadEvent.filter(Column("lead_id") == lead.id).order(Column("id")).fetchAll(db)

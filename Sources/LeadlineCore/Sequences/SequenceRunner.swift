@@ -80,7 +80,7 @@ public final class SequenceRunner: Sendable {
         let now = clock.now, stamp = Timestamp.format(now)
         let (sequence, lead, step) = try store.read { db -> (OutreachSequence, Lead, (SequenceStep, Prepared)?) in
             let sequence = try Sequences.sequence(db, tenantID: entry.tenantID, id: entry.sequenceID)
-            guard let lead = try Lead.filter(Column("id") == entry.leadID).fetchOne(db) else { throw CoreError.notFound("lead \(entry.leadID)") }
+            guard let lead = try Lead.find(db, id: entry.leadID) else { throw CoreError.notFound("lead \(entry.leadID)") }
             guard entry.step < sequence.steps.count else { return (sequence, lead, nil) }
             let step = sequence.steps[entry.step]
             return (sequence, lead, (step, try Self.prepare(step, lead: lead, db)))

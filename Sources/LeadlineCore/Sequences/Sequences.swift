@@ -148,7 +148,7 @@ public struct Sequences: Sendable {
         let now = clock.now, stamp = Timestamp.format(now), id = Identifier.sortable("enr", at: now)
         return try await store.write { db in
             let sequence = try Self.sequence(db, tenantID: tenantID, id: sequenceID)
-            guard let lead = try Lead.filter(Column("id") == leadID && Column("tenant_id") == tenantID).fetchOne(db) else {
+            guard let lead = try Lead.find(db, id: leadID, tenantID: tenantID) else {
                 throw CoreError.notFound("lead \(leadID)")
             }
             guard lead.status.isEligible else {

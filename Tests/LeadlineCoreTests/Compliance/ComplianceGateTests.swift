@@ -26,6 +26,14 @@ final class GateFixture: @unchecked Sendable {
         Outreach(tenantID: tenantID, phone: phone, state: state, channel: channel, subject: subject, hasConsent: true)
     }
 
+    /// A new lead with written consent, through intake.
+    func consentingLead(_ phone: String, state: String) async throws -> Lead {
+        let outcome = try await Leads(store: store, clock: clock).intake(tenantID: tenantID, LeadInput(phone: phone, state: state, consent: ConsentInput(
+            consentType: "tcpa_express_written", text: "I agree", pageURL: "https://example.com/a")), options: .init(actor: "test"))
+        guard case .created(let lead) = outcome else { throw CoreError.conflict("\(phone) was not created") }
+        return lead
+    }
+
     deinit { try? store.close() }
 }
 
@@ -63,9 +71,7 @@ final class GateFixture: @unchecked Sendable {
     @Test func anOptOutBlocksTheNextContactAtOnceAndTheLeadBecomesIneligible() async throws {
         let f = try GateFixture()
         let leads = Leads(store: f.store, clock: f.clock)
-        let outcome = try await leads.intake(tenantID: f.tenantID, LeadInput(phone: "7025550100", state: "NV", consent: ConsentInput(
-            consentType: "tcpa_express_written", text: "I agree", pageURL: "https://example.com/a")), options: .init(actor: "test"))
-        guard case .created(let lead) = outcome else { Issue.record("not created"); return }
+        let lead = try await f.consentingLead("7025550100", state: "NV")
         let call = Outreach(tenantID: f.tenantID, phone: lead.phone, channel: .aiCall, leadID: lead.id)
         let before = try f.gate.evaluate(call)
         #expect(before.allowed, "\(before.failures)")
@@ -107,6 +113,31 @@ final class GateFixture: @unchecked Sendable {
         #expect(try check(nil, .call, hasConsent: true).warnings.contains { $0.contains("asserted") })
         _ = try await consents.revoke(tenantID: f.tenantID, certificateID: written.id, reason: "asked", actor: "t")
         #expect(!(try check(written.id, .aiCall).passed(.consentValid)))
+    }
+
+    @Test func theNextLegalTimeIsTheFirstAllowedStepAndFollowsTheRollingCap() async throws {
+        let f = try GateFixture()
+        let lead = try await f.consentingLead("3055550100", state: "FL")
+        let call = Outreach(tenantID: f.tenantID, phone: lead.phone, channel: .call, subject: "legal_pi", leadID: lead.id)
+
+        // At 23:00 in Miami the next legal time is the first 10-minute step the gate allows, the morning after.
+        let night = Date(timeIntervalSince1970: 1_773_198_000)  // 2026-03-11 03:00 UTC
+        let morning = try #require(try f.gate.nextAllowed(call, from: night))
+        func allowed(at instant: Date) throws -> Bool {
+            let lists = try f.dnc.lists(tenantID: f.tenantID), blackouts = try f.gate.blackouts.current(tenantID: f.tenantID)
+            return try f.gate.decide(call, at: instant, lists: lists, blackouts: blackouts, facts: StoreFacts(store: f.store)).allowed
+        }
+        #expect(try allowed(at: morning) && !(try allowed(at: morning.addingTimeInterval(-600))))
+        #expect(morning > night && morning.timeIntervalSince(night) < 12 * 3600)
+
+        // Florida's three calls a day: with them made now, the next one is allowed when the first leaves the 24 hours
+        // (the count is asked again at every step, not remembered from the first).
+        for _ in 0..<3 { #expect(try await f.gate.check(call, actor: "dialer").decision.allowed) }
+        #expect(try f.gate.nextAllowed(call, from: f.clock.now) == f.clock.now.addingTimeInterval(86_400))
+
+        // Consent does not come back with time: no next time at all.
+        #expect(try f.gate.nextAllowed(Outreach(tenantID: f.tenantID, phone: "+13055550101", state: "FL", channel: .call, hasConsent: false),
+                                       from: night) == nil)
     }
 
     @Test func blackoutDaysAndUnlocatableNumbersBlock() async throws {
