@@ -25,6 +25,7 @@ let package = Package(
         .systemLibrary(name: "CMicroHTTPD", pkgConfig: "libmicrohttpd", providers: [.apt(["libmicrohttpd-dev"])]),
         .systemLibrary(name: "COpenSSL", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
 
         // Hashing, HMAC, randomness, password hashing and encryption over OpenSSL libcrypto.
         .target(name: "LeadlineCrypto", dependencies: ["COpenSSL"]),
@@ -40,6 +41,7 @@ let package = Package(
         .target(name: "Store", dependencies: [
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "GRDBSQLite", package: "GRDB.swift"),
+            "CSQLite",
             .product(name: "Logging", package: "swift-log"),
         ]),
 

@@ -1,3 +1,4 @@
+import CSQLite
 import Foundation
 import GRDB
 import Logging
@@ -29,9 +30,15 @@ public final class SQLiteStore: Sendable {
         return try SQLiteStore(path: path, migrations: migrations, options: options, migrate: false)
     }
 
-    /// SQLite's own error log (which system call failed, with errno) goes to our log; set once, before any connection.
+    /// Set once, before any connection. SQLite's own error log (which system call failed, with errno) goes to our log.
+    /// Savepoint journals stay in memory up to 16 MiB: every group-committed write runs in a savepoint, and with
+    /// SQLite's default (spill past 64 KiB) a batch of a few leads copied some 75 KB per lead into a temporary file
+    /// (the pages it changed, before the change); one huge statement (a migration over every row) still spills to disk.
     private static let sqliteLog: Void = {
         let logger = Logger(label: "leadline.sqlite")
+        if leadline_sqlite_journal_spill(16 << 20) != 0 {
+            logger.notice("SQLite was initialised before its settings: savepoint journals spill to disk past 64 KiB")
+        }
         Database.logError = { code, message in
             // Schema checks and constraint violations are answered to callers; only the rest is worth a log line.
             guard code.primaryResultCode != .SQLITE_CONSTRAINT, code != .SQLITE_SCHEMA else { return }

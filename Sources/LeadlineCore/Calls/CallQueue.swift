@@ -78,16 +78,16 @@ enum CallQueue {
 
     /// Takes a waiting lead for a call; false when another dialer took it first.
     static func claim(_ db: GRDB.Database, leadID: String, at now: String) throws -> Bool {
-        try db.execute(sql: "UPDATE call_queue SET status = 'calling', updated_at = ? WHERE lead_id = ? AND status = 'waiting'",
-                       arguments: [now, leadID])
+        try db.cachedStatement(sql: "UPDATE call_queue SET status = 'calling', updated_at = ? WHERE lead_id = ? AND status = 'waiting'")
+            .execute(arguments: [now, leadID])
         return db.changesCount == 1
     }
 
     /// Puts the lead back to wait until `next`, saying why.
     static func wait(_ db: GRDB.Database, leadID: String, until next: Date, reason: String, countingAttempt: Bool = false, at now: String) throws {
-        try db.execute(sql: """
+        try db.cachedStatement(sql: """
             UPDATE call_queue SET status = 'waiting', next_attempt_at = ?, reason = ?, attempts = attempts + ?, updated_at = ? WHERE lead_id = ?
-            """, arguments: [Timestamp.format(next), reason, countingAttempt ? 1 : 0, now, leadID])
+            """).execute(arguments: [Timestamp.format(next), reason, countingAttempt ? 1 : 0, now, leadID])
     }
 
     static func markCalling(_ db: GRDB.Database, leadID: String, at now: String) throws {
@@ -97,8 +97,8 @@ enum CallQueue {
 
     /// The dialer is finished with the lead.
     static func done(_ db: GRDB.Database, leadID: String, reason: String, at now: String) throws {
-        try db.execute(sql: "UPDATE call_queue SET status = 'done', reason = ?, updated_at = ? WHERE lead_id = ?",
-                       arguments: [reason, now, leadID])
+        try db.cachedStatement(sql: "UPDATE call_queue SET status = 'done', reason = ?, updated_at = ? WHERE lead_id = ?")
+            .execute(arguments: [reason, now, leadID])
     }
 
     static func attempts(_ db: GRDB.Database, leadID: String) throws -> Int {

@@ -57,12 +57,74 @@ public final class Calls: CallUpdateSink, Sendable {
 
     // MARK: Placing a call
 
-    /// Calls a lead the dialer took from the queue, if the gate allows it now. A lead the gate refuses for the hour,
-    /// the day or a cap waits for the next legal time; one it refuses for consent or do-not-call is done, with the
-    /// refusal stored as a blocked attempt.
-    func place(_ entry: CallQueue.Entry) async {
+    /// What the look before a call decided for a lead the dialer took from the queue.
+    enum Preflight: Sendable {
+        /// The gate allows a call now (as far as a look can tell): place it.
+        case call(CallQueue.Entry, Lead, CallSettings)
+        /// Not now: the lead waits for the first legal time, or for a retry after an error.
+        case wait(until: Date, reason: String)
+        /// The dialer is done with the lead.
+        case done(reason: String)
+    }
+
+    /// The reads and the compliance gate's look before a call, which record nothing: a lead the gate refuses for the
+    /// hour, the day or a cap waits for the next legal time; one it refuses for consent or do-not-call is left to the
+    /// gate's check, so that the refusal is stored as a blocked attempt. Synchronous and cheap, so the dialer looks at
+    /// a whole batch in one pass (at night every lead taken waits, and a batch's waits are one write).
+    func preflight(_ entry: CallQueue.Entry, at now: Date) -> Preflight {
         do {
-            try await placeOrThrow(entry)
+            let (lead, settings) = try store.read { db in
+                (try Lead.find(db, id: entry.leadID), try Self.settings(db, tenantID: entry.tenantID, campaignID: entry.campaignID))
+            }
+            guard let lead, [.new, .qualified, .contacted].contains(lead.status) else {
+                return .done(reason: "lead is \(lead?.status.rawValue ?? "gone")")
+            }
+            guard entry.attempts < settings.maxAttempts else { return .done(reason: "attempt limit reached (\(settings.maxAttempts))") }
+            let outreach = Self.outreach(lead)
+            let look = try gate.evaluate(outreach)
+            if !look.allowed, look.passed(.consentValid), look.passed(.dncClear) {
+                let reason = look.failures.map(\.reason).joined(separator: "; ")
+                guard let next = try gate.nextAllowed(outreach, from: now) else {
+                    return .done(reason: "no legal calling time in the next 8 days: \(reason)")
+                }
+                return .wait(until: next, reason: "waiting: \(reason)")
+            }
+            return .call(entry, lead, settings)
+        } catch {
+            logger.error("looking before a call failed", metadata: ["lead_id": "\(entry.leadID)", "error": "\(error)"])
+            return .wait(until: now.addingTimeInterval(600), reason: "error: \(error)")
+        }
+    }
+
+    /// Stores what the looks decided for the leads that are not called now (one transaction for a batch).
+    func park(_ decisions: [(leadID: String, preflight: Preflight)], at now: Date) async {
+        let stamp = Timestamp.format(now)
+        do {
+            try await store.write { db in
+                for (leadID, preflight) in decisions {
+                    switch preflight {
+                    case .call: continue
+                    case .wait(let next, let reason): try CallQueue.wait(db, leadID: leadID, until: next, reason: reason, at: stamp)
+                    case .done(let reason): try CallQueue.done(db, leadID: leadID, reason: reason, at: stamp)
+                    }
+                }
+            }
+        } catch {
+            // The leads stay taken ('calling') until the restart sweep returns them; say so loudly.
+            logger.error("the dialer could not put leads back to wait", metadata: ["leads": "\(decisions.count)", "error": "\(error)"])
+        }
+    }
+
+    /// The outreach a call to the lead is.
+    static func outreach(_ lead: Lead) -> Outreach {
+        Outreach(tenantID: lead.tenantID, phone: lead.phone, state: lead.state, channel: .aiCall, subject: lead.campaignType ?? "calls",
+                 leadID: lead.id)
+    }
+
+    /// Calls a lead the look allowed, if the gate's check (which records the attempt) allows it too.
+    func place(_ entry: CallQueue.Entry, _ lead: Lead, _ settings: CallSettings) async {
+        do {
+            try await placeOrThrow(entry, lead, settings)
         } catch {
             logger.error("placing a call failed", metadata: ["lead_id": "\(entry.leadID)", "error": "\(error)"])
             let now = clock.now
@@ -72,35 +134,10 @@ public final class Calls: CallUpdateSink, Sendable {
         }
     }
 
-    private func placeOrThrow(_ entry: CallQueue.Entry) async throws {
+    private func placeOrThrow(_ entry: CallQueue.Entry, _ lead: Lead, _ settings: CallSettings) async throws {
         guard let provider else { return }
-        let (lead, settings, campaignType) = try store.read { db -> (Lead?, CallSettings, String?) in
-            let lead = try Lead.find(db, id: entry.leadID)
-            let settings = try Self.settings(db, tenantID: entry.tenantID, campaignID: entry.campaignID)
-            return (lead, settings, lead?.campaignType)
-        }
         let now = clock.now, stamp = Timestamp.format(now)
-        guard let lead, [.new, .qualified, .contacted].contains(lead.status) else {
-            try await store.write { db in try CallQueue.done(db, leadID: entry.leadID, reason: "lead is \(lead?.status.rawValue ?? "gone")", at: stamp) }
-            return
-        }
-        guard entry.attempts < settings.maxAttempts else {
-            try await store.write { db in try CallQueue.done(db, leadID: entry.leadID, reason: "attempt limit reached (\(settings.maxAttempts))", at: stamp) }
-            return
-        }
-        let outreach = Outreach(tenantID: lead.tenantID, phone: lead.phone, state: lead.state, channel: .aiCall,
-                                subject: campaignType ?? "calls", leadID: lead.id)
-        // A look first, which records nothing: a lead that may not be called now waits for when it may.
-        let look = try gate.evaluate(outreach)
-        if !look.allowed, look.passed(.consentValid), look.passed(.dncClear) {
-            let reason = look.failures.map(\.reason).joined(separator: "; ")
-            if let next = try gate.nextAllowed(outreach, from: now) {
-                try await store.write { db in try CallQueue.wait(db, leadID: lead.id, until: next, reason: "waiting: \(reason)", at: stamp) }
-            } else {
-                try await store.write { db in try CallQueue.done(db, leadID: lead.id, reason: "no legal calling time in the next 8 days: \(reason)", at: stamp) }
-            }
-            return
-        }
+        let outreach = Self.outreach(lead)
         // The gate's check records the attempt with its decision; only an allowed one is dialled.
         let authorization = try await gate.check(outreach, actor: Self.actor)
         let decision = authorization.decision

@@ -54,8 +54,13 @@ public final class Dialer: Sendable {
             calls.logger.error("the dialer could not read its queue", metadata: ["error": "\(error)"])
             return 0
         }
+        // One pass of looks (cheap, and on one thread), one write for the leads that wait, then the calls at once.
+        let looked = taken.map { (leadID: $0.leadID, preflight: calls.preflight($0, at: now)) }
+        if looked.contains(where: { if case .call = $0.preflight { false } else { true } }) { await calls.park(looked, at: now) }
         await withTaskGroup(of: Void.self) { group in
-            for entry in taken { group.addTask { [calls] in await calls.place(entry) } }
+            for case .call(let entry, let lead, let settings) in looked.map(\.preflight) {
+                group.addTask { [calls] in await calls.place(entry, lead, settings) }
+            }
         }
         return taken.count
     }
