@@ -55,6 +55,9 @@ public struct Router: Sendable {
     }
 
     private var routesBySegmentCount: [Int: [Route]] = [:]
+    /// Routes without parameters, by their path: a path that is one of them is matched by a lookup (no pattern is
+    /// more specific than an all-literal one), which is most requests (intake, pings, keys).
+    private var literalRoutes: [String: [Route]] = [:]
     /// Routes ending in `{name...}`, which match paths of any greater length.
     private var restRoutes: [Route] = []
     public private(set) var routes: [Route] = []
@@ -70,6 +73,8 @@ public struct Router: Sendable {
         } else {
             routesBySegmentCount[route.segments.count, default: []].append(route)
         }
+        let literals = route.segments.compactMap { if case .literal(let text) = $0 { text } else { nil } }
+        if literals.count == route.segments.count { literalRoutes[literals.joined(separator: "/"), default: []].append(route) }
     }
 
     public mutating func add(_ method: HTTPMethod, _ pattern: String, middleware: [any Middleware] = [],
@@ -93,11 +98,17 @@ public struct Router: Sendable {
         let parts = Router.split(path)
         let lookup = method == .HEAD ? HTTPMethod.GET : method
         var best: [(route: Route, parameters: [String: String])] = []
-        for route in (routesBySegmentCount[parts.count] ?? []) + restRoutes {
-            guard let parameters = Router.bind(route.segments, parts) else { continue }
+        if let literal = literalRoutes[parts.joined(separator: "/")] {
+            best = literal.map { ($0, [:]) }
+        } else {
+            for route in routesBySegmentCount[parts.count] ?? [] { consider(route) }
+            for route in restRoutes { consider(route) }
+        }
+        func consider(_ route: Route) {
+            guard let parameters = Router.bind(route.segments, parts) else { return }
             if let first = best.first {
                 let order = Router.specificity(route.segments, first.route.segments)
-                if order < 0 { continue }
+                if order < 0 { return }
                 if order > 0 { best.removeAll() }
             }
             best.append((route, parameters))

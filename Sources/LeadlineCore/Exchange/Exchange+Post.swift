@@ -187,8 +187,8 @@ extension Exchange {
         let reason = answer.kind == .yes ? nil : (answer.detail ?? (answer.kind == .no ? "declined" : "failed"))
         let response = try StoredJSON.text(SaleResponse(status: answer.status, body: answer.body, error: answer.kind == .failed || answer.kind == .timedOut ? answer.detail : nil))
         try await store.write { db in
-            try db.execute(sql: "UPDATE lead_sales SET status = ?, reason = ?, response_ms = ?, response = ?, updated_at = ? WHERE id = ?",
-                           arguments: [status == .delivered ? "delivered" : status.rawValue, reason, answer.milliseconds, response,
+            try db.cachedStatement(sql: "UPDATE lead_sales SET status = ?, reason = ?, response_ms = ?, response = ?, updated_at = ? WHERE id = ?")
+                .execute(arguments: [status == .delivered ? "delivered" : status.rawValue, reason, answer.milliseconds, response,
                                        Timestamp.format(now), sale.id])
             if status == .delivered {
                 try sale.complete(db, actor: actor, webhookURL: nil, campaign: campaign, reservations: reservations)
@@ -217,11 +217,11 @@ struct Sale: Sendable {
     let at: String
 
     func insert(_ db: GRDB.Database, status: String) throws {
-        try db.execute(sql: """
+        try db.cachedStatement(sql: """
             INSERT INTO lead_sales (id, tenant_id, lead_id, buyer_id, campaign_id, ping_id, price_cents, exclusivity, status,
                                     created_at, updated_at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """, arguments: [id, tenantID, lead.id, buyer.id, campaignID, pingID, priceCents, buyer.settings.exclusivity.rawValue,
+            """).execute(arguments: [id, tenantID, lead.id, buyer.id, campaignID, pingID, priceCents, buyer.settings.exclusivity.rawValue,
                              status, at, at])
     }
 
@@ -251,7 +251,7 @@ struct Sale: Sendable {
         try LeadEvent(id: nil, tenantID: tenantID, leadID: lead.id, at: at, actor: actor, kind: "sold",
                       fromStatus: from.rawValue, toStatus: LeadStatus.delivered.rawValue, detail: detail.string).append(db)
         if let pingID {
-            try db.execute(sql: "UPDATE pings SET status = 'sold', lead_id = ? WHERE id = ?", arguments: [lead.id, pingID])
+            try db.cachedStatement(sql: "UPDATE pings SET status = 'sold', lead_id = ? WHERE id = ?").execute(arguments: [lead.id, pingID])
         }
         try Ledger.charge(db, tenantID: tenantID, saleID: id, buyerID: buyer.id, leadID: lead.id, cents: priceCents, actor: actor, at: at)
         let date = Timestamp.parse(at) ?? Date()

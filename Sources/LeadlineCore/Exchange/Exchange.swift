@@ -179,12 +179,13 @@ public struct Exchange: Sendable {
     /// Bids first, highest first (ties: fixed bids before live ones, each in the order buyers were created); then the
     /// rest, in the same order.
     static func ranked(_ outcomes: [BidOutcome]) -> [BidOutcome] {
-        outcomes.enumerated().sorted { a, b in
-            let (x, y) = (a.element, b.element)
-            if (x.outcome == .bid) != (y.outcome == .bid) { return x.outcome == .bid }
-            if x.outcome == .bid && x.bid_cents != y.bid_cents { return (x.bid_cents ?? 0) > (y.bid_cents ?? 0) }
-            return a.offset < b.offset
-        }.map(\.element)
+        // Sorted by small keys, then gathered: the outcomes themselves are large to move around.
+        let keys = outcomes.enumerated().map { (bid: $1.outcome == .bid, cents: $1.outcome == .bid ? $1.bid_cents ?? 0 : 0, index: $0) }
+        return keys.sorted { x, y in
+            if x.bid != y.bid { return x.bid }
+            if x.cents != y.cents { return x.cents > y.cents }
+            return x.index < y.index
+        }.map { outcomes[$0.index] }
     }
 
     /// On the writer: checks each bid against its buyer's caps and budget (and the campaign's) once more, now

@@ -175,11 +175,11 @@ public struct PingResult: Sendable {
 extension PingRecord {
     /// `stored` is the stored form of `outcomes` when it was written before the transaction.
     func insert(_ db: GRDB.Database, outcomes stored: String? = nil) throws {
-        try db.execute(sql: """
+        try db.cachedStatement(sql: """
             INSERT INTO pings (id, tenant_id, campaign_id, profile, floor_price_cents, deadline_ms, took_ms, outcomes, bids, status,
                                lead_id, created_at, expires_at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """, arguments: [id, tenantID, campaignID, profile.canonical.string, floorPriceCents, deadlineMs, tookMs,
+            """).execute(arguments: [id, tenantID, campaignID, profile.canonical.string, floorPriceCents, deadlineMs, tookMs,
                              stored ?? BidOutcome.stored(outcomes), bids.count, status.rawValue, leadID, createdAt, expiresAt])
     }
 
@@ -201,7 +201,8 @@ extension PingRecord {
 
     /// Marks an open ping as being posted for `leadID`; refused when another post claimed it first.
     static func claimForPost(_ db: GRDB.Database, pingID: String, leadID: String) throws {
-        try db.execute(sql: "UPDATE pings SET status = 'posting', lead_id = ? WHERE id = ? AND status = 'open'", arguments: [leadID, pingID])
+        try db.cachedStatement(sql: "UPDATE pings SET status = 'posting', lead_id = ? WHERE id = ? AND status = 'open'")
+            .execute(arguments: [leadID, pingID])
         guard db.changesCount == 1 else { throw CoreError.refused(code: "post_in_progress", "another post for ping \(pingID) came first") }
     }
 

@@ -23,19 +23,19 @@ public struct CanonicalJSON: Sendable {
     public mutating func add(_ key: String, _ value: Int?) {
         guard let value else { return }
         separate(key)
-        bytes += Array(String(value).utf8)
+        bytes.append(contentsOf: String(value).utf8)
     }
 
     public mutating func add(_ key: String, _ value: Bool?) {
         guard let value else { return }
         separate(key)
-        bytes += Array((value ? "true" : "false").utf8)
+        bytes.append(contentsOf: (value ? "true" : "false").utf8)
     }
 
     /// A value already written as JSON (a nested object or array).
     public mutating func add(_ key: String, json: String) {
         separate(key)
-        bytes += Array(json.utf8)
+        bytes.append(contentsOf: json.utf8)
     }
 
     private mutating func separate(_ key: String) {
@@ -50,6 +50,17 @@ public struct CanonicalJSON: Sendable {
 
     static func quote(_ text: String, into out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
+        // Most texts (ids, codes, amounts) need no escape: copied whole.
+        var text = text
+        let plain = text.withUTF8 { utf8 -> Bool in
+            guard !utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) else { return false }
+            out.append(contentsOf: utf8)
+            return true
+        }
+        if plain {
+            out.append(UInt8(ascii: "\""))
+            return
+        }
         for byte in text.utf8 {
             switch byte {
             case UInt8(ascii: "\""): out += [UInt8(ascii: "\\"), UInt8(ascii: "\"")]
@@ -84,7 +95,8 @@ public struct CanonicalJSON: Sendable {
         var out: [UInt8] = [UInt8(ascii: "[")]
         for (index, object) in objects.enumerated() {
             if index > 0 { out.append(UInt8(ascii: ",")) }
-            out += object.finished()
+            out.append(contentsOf: object.bytes)
+            out.append(UInt8(ascii: "}"))
         }
         out.append(UInt8(ascii: "]"))
         return String(decoding: out, as: UTF8.self)
