@@ -65,7 +65,15 @@ public final class MockBuyer: Sendable {
     private struct State {
         var behavior: Behavior
         var random: SplitMix64
+        /// The latest requests, for tests to look at: at least the last `kept`, never more than twice that (a mock
+        /// buyer in a day-long simulation or a benchmark answers millions).
         var received: [Received] = []
+        static let kept = 1000
+
+        mutating func record(_ request: Received) {
+            if received.count >= 2 * Self.kept { received.removeFirst(Self.kept) }
+            received.append(request)
+        }
     }
 
     /// In a class of its own: the route closures share it with this object.
@@ -90,7 +98,7 @@ public final class MockBuyer: Sendable {
                 var headers: [String: String] = [:]
                 for (name, value) in request.headers { headers[name.lowercased()] = value }
                 let (behavior, draw, extra) = shared.state.withLock { state in
-                    state.received.append(Received(path: path, headers: headers, body: request.body))
+                    state.record(Received(path: path, headers: headers, body: request.body))
                     return (state.behavior, state.random.unit(), state.random.unit())
                 }
                 var wait = behavior.latency + behavior.jitter * extra
@@ -120,6 +128,7 @@ public final class MockBuyer: Sendable {
     }
 
     public var behavior: Behavior { shared.state.withLock { $0.behavior } }
+    /// The latest requests received (at least the last 1,000), oldest first.
     public var received: [Received] { shared.state.withLock { $0.received } }
     public var pings: [Received] { received.filter { $0.path == "/ping" } }
     public var posts: [Received] { received.filter { $0.path == "/post" } }

@@ -170,11 +170,19 @@ public struct ResponseRule: Codable, Sendable, Equatable {
         return current
     }
 
+    /// The class JSONSerialization gives JSON `true` and `false` (a boolean NSNumber), found once by parsing one.
+    private static let booleanClass: ObjectIdentifier? = {
+        guard let parsed = try? JSONSerialization.jsonObject(with: Data("true".utf8), options: [.fragmentsAllowed]) as? NSNumber,
+              let number = try? JSONSerialization.jsonObject(with: Data("1".utf8), options: [.fragmentsAllowed]) as? NSNumber,
+              Swift.type(of: parsed) != Swift.type(of: number) else { return nil }
+        return ObjectIdentifier(Swift.type(of: parsed))
+    }()
+
     static func text(_ value: Any) -> String {
         if let string = value as? String { return string }
         if let number = value as? NSNumber {
             // JSON true and false arrive as a boolean NSNumber, whose stringValue would be 1 or 0.
-            if String(describing: Swift.type(of: number)).contains("Boolean") { return number.boolValue ? "true" : "false" }
+            if ObjectIdentifier(Swift.type(of: number)) == booleanClass { return number.boolValue ? "true" : "false" }
             return number.stringValue
         }
         if value is NSNull { return "" }
