@@ -2,13 +2,17 @@
 # Lead intake benchmark: wrk POSTs the quickstart lead to /v1/leads, each with a phone no other request uses (so every
 # one is a new lead: validation, dedup lookup, score, consent certificate in the hash chain, event, all in one
 # group-committed write), next to the foundation's write ceiling (POST /v1/keys) measured in the same run.
-# Usage: Tests/Benchmarks/leads-intake.sh [DURATION_SECONDS] [CONNECTIONS]     (needs wrk: apt-get install wrk)
+# Usage: [DIALER=on] Tests/Benchmarks/leads-intake.sh [DURATION_SECONDS] [CONNECTIONS]     (needs wrk: apt-get install wrk)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 DURATION=${1:-10}
 CONNECTIONS=${2:-32}
 . Tests/Benchmarks/lib.sh
+# The dialer is paused so that the number is intake's own and the same at any hour: running, it would call every lead
+# through the voice simulator by day and park each one until morning by night (Tests/Benchmarks/dialer.sh measures it).
+# DIALER=on leaves it running.
 start_server
+[ "${DIALER:-off}" = on ] || "$BIN" dialer pause --db "$WORK/bench.db" >/dev/null
 
 cat > "$WORK/leads.lua" <<'LUA'
 -- Every request carries a phone no other request uses: 7, a two-digit thread number, a seven-digit counter.
@@ -30,7 +34,7 @@ request = function()
 end
 LUA
 
-echo "Leadline lead intake benchmark: $KIND binary, $(nproc) cores, wrk -t2 -c$CONNECTIONS -d${DURATION}s (wrk shares the cores)"
+echo "Leadline lead intake benchmark: $KIND binary, $(nproc) cores, wrk -t2 -c$CONNECTIONS -d${DURATION}s (wrk shares the cores), dialer ${DIALER:-off}"
 read -r C_RPS C_P50 C_P99 <<<"$(measure_write_ceiling)"
 read -r L_RPS L_P50 L_P99 <<<"$(measure -s "$WORK/leads.lua" -H "Authorization: Bearer $KEY" "$URL/v1/leads")"
 stop_server
