@@ -141,7 +141,9 @@ private final class Transfer: @unchecked Sendable {
         let me = Unmanaged.passRetained(self)
         retained = me
         let opaque = me.toOpaque()
-        let milliseconds = max(1, request.timeout.wholeMilliseconds)
+        // The timeout runs from when the request was handed over (`send`), not from when this thread took it up: an
+        // auction's deadline holds even when the thread was slow to wake.
+        let milliseconds = max(1, (request.timeout - (ContinuousClock.now - started)).wholeMilliseconds)
         _ = leadline_curl_set_string(easy, CURLOPT_URL, request.url)
         _ = leadline_curl_set_string(easy, CURLOPT_PROTOCOLS_STR, "http,https")
         _ = leadline_curl_set_string(easy, CURLOPT_PROXY, "")  // never through a proxy named in the environment

@@ -6,7 +6,7 @@ public struct OutboundRequest: Sendable {
     public var url: String
     public var headers: [(name: String, value: String)]
     public var body: [UInt8]
-    /// The whole exchange, connecting included.
+    /// The whole request, connecting included, counted from when it is handed to `OutboundClient.send`.
     public var timeout: Duration
     /// Bytes of response body kept; a longer answer is a failure (`tooLarge`), not a truncated success.
     public var maxResponseBytes: Int
