@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import LeadlineAPI
 import LeadlineCore
 import LeadlineTesting
@@ -294,6 +295,33 @@ final class Box<T>: @unchecked Sendable { var value: T? }
         "WA": ("2067320001", Window(zones: ["America/Los_Angeles"], start: 8, end: 20)),
         "NY": ("2127320001", Window(zones: ["America/New_York"], start: 8, end: 21)),
     ]
+
+    @Test func atNightTheDialerParksEachLeadItTakesUntilItsStateOpens() async throws {
+        try await blocking { () throws in
+            // Wednesday 2026-07-22 06:00 UTC: 01:00 in Texas (00:00 in its mountain corner), 02:00 in New York.
+            let center = try CallCenter(now: Timestamp.parse("2026-07-22T06:00:00Z")!)
+            let texas = try center.lead(phone: try #require(Self.windows["TX"]).phone, state: "TX")
+            let newYork = try center.lead(phone: try #require(Self.windows["NY"]).phone, state: "NY")
+            #expect(center.dial() == 2)
+            #expect(try center.calls(texas).isEmpty && center.calls(newYork).isEmpty)
+
+            func queued(_ lead: String) throws -> Row? {
+                try center.app.server.store.read { db in
+                    try Row.fetchOne(db, sql: "SELECT status, next_attempt_at, reason FROM call_queue WHERE lead_id = ?", arguments: [lead])
+                }
+            }
+            // Each waits for its first legal minute: 09:00 in Denver for Texas, 08:00 in New York.
+            let texasRow = try #require(try queued(texas)), newYorkRow = try #require(try queued(newYork))
+            #expect(texasRow["status"] as String == "waiting" && texasRow["next_attempt_at"] as String == "2026-07-22T15:00:00.000Z")
+            #expect(newYorkRow["status"] as String == "waiting" && newYorkRow["next_attempt_at"] as String == "2026-07-22T12:00:00.000Z")
+            #expect((texasRow["reason"] as String).hasPrefix("waiting: "))
+            #expect(center.dial() == 0, "nothing is due before then")
+
+            center.app.clock.advance(by: 6 * 3600)
+            #expect(center.dial() == 1)
+            #expect(try center.calls(newYork).count == 1 && center.calls(texas).isEmpty)
+        }
+    }
 
     @Test func overASimulatedWeekEveryCallIsPlacedInsideItsStatesHoursAndCaps() async throws {
         try await blocking { () throws in
