@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import LeadlineAPI
 import LeadlineCore
 import LeadlineTesting
@@ -254,6 +255,11 @@ struct RetellLine {
             let lead = try center.lead(phone: "5551237777")
             line.place()
             let placed = try #require(line.fake.calls.first)
+            // Another lead the dialer took and never called (its write failed, or the server stopped in between).
+            let stranded = try center.lead(phone: "5551237778")
+            try center.app.server.store.writeNow { db in
+                try db.execute(sql: "UPDATE call_queue SET status = 'calling' WHERE lead_id = ?", arguments: [stranded])
+            }
             center.app.stop()
             // Retell's call goes on while Leadline restarts; its webhooks find the call where it was.
             let restarted = try TestServer(now: center.app.clock.now, directory: center.app.directory) { options in
@@ -268,7 +274,14 @@ struct RetellLine {
                                               headers: ["Content-Type": "application/json", "X-Retell-Signature": try line.fake.signature(body)], body: body)
             #expect(reply.status == 204)
             #expect(try calls().first?["status"] as? String == "answered")
-            #expect(wait { await restarted.server.dialer.runDue() } == 0)
+            // The start put the stranded lead back in the queue; the call under way is not placed again.
+            let queued = try restarted.server.store.read { db in
+                try String.fetchOne(db, sql: "SELECT status FROM call_queue WHERE lead_id = ?", arguments: [stranded])
+            }
+            #expect(queued == "waiting")
+            #expect(wait { await restarted.server.dialer.runDue() } == 1)
+            #expect(try calls().count == 1)
+            #expect(line.fake.calls.count == 2)
         }
     }
 }

@@ -110,7 +110,7 @@ public final class Calls: CallUpdateSink, Sendable {
                 }
             }
         } catch {
-            // The leads stay taken ('calling') until the restart sweep returns them; say so loudly.
+            // The leads stay taken ('calling') until the server's next start returns them to the queue (`recover`).
             logger.error("the dialer could not put leads back to wait", metadata: ["leads": "\(decisions.count)", "error": "\(error)"])
         }
     }
@@ -465,19 +465,22 @@ public final class Calls: CallUpdateSink, Sendable {
     }
 
     /// Calls left under way by a stopped server: the simulator's are gone with it, so they end as failed (and are
-    /// retried); a hosted provider's keep their rows, since its webhooks still arrive.
+    /// retried); a hosted provider's keep their rows, since its webhooks still arrive. With any provider, a lead the
+    /// dialer took and left without a call under way (the server stopped, or its write failed) waits again.
     public func recover() throws {
-        guard let provider, !provider.callsOutliveServer else { return }
+        guard let provider else { return }
         let stamp = Timestamp.format(clock.now)
         try store.writeNow { db in
-            let stale = try String.fetchAll(db, sql: """
-                SELECT id FROM call_attempts WHERE provider = ? AND status IN ('queued', 'dialing', 'ringing', 'answered', 'qualifying', 'transferring', 'transferred')
-                """, arguments: [provider.name])
-            for id in stale {
-                try Self.event(db, id, "failed", at: stamp, ["reason": "the server stopped during the call"])
-                try Self.move(db, id, to: .failed, outcome: .failed, at: stamp)
-                try db.execute(sql: "UPDATE transfers SET status = 'failed', failure = 'the server stopped', ended_at = ? WHERE attempt_id = ? AND status = 'ringing'",
-                               arguments: [stamp, id])
+            if !provider.callsOutliveServer {
+                let stale = try String.fetchAll(db, sql: """
+                    SELECT id FROM call_attempts WHERE provider = ? AND status IN ('queued', 'dialing', 'ringing', 'answered', 'qualifying', 'transferring', 'transferred')
+                    """, arguments: [provider.name])
+                for id in stale {
+                    try Self.event(db, id, "failed", at: stamp, ["reason": "the server stopped during the call"])
+                    try Self.move(db, id, to: .failed, outcome: .failed, at: stamp)
+                    try db.execute(sql: "UPDATE transfers SET status = 'failed', failure = 'the server stopped', ended_at = ? WHERE attempt_id = ? AND status = 'ringing'",
+                                   arguments: [stamp, id])
+                }
             }
             try db.execute(sql: """
                 UPDATE call_queue SET status = 'waiting', updated_at = ? WHERE status = 'calling'
