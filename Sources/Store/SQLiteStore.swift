@@ -34,7 +34,7 @@ public final class SQLiteStore: Sendable {
     /// Savepoint journals stay in memory up to 16 MiB: every group-committed write runs in a savepoint, and with
     /// SQLite's default (spill past 64 KiB) a batch of a few leads copied some 75 KB per lead into a temporary file
     /// (the pages it changed, before the change); one huge statement (a migration over every row) still spills to disk.
-    private static let sqliteLog: Void = {
+    private static let sqliteSettings: Void = {
         let logger = Logger(label: "leadline.sqlite")
         if leadline_sqlite_journal_spill(16 << 20) != 0 {
             logger.notice("SQLite was initialised before its settings: savepoint journals spill to disk past 64 KiB")
@@ -47,7 +47,7 @@ public final class SQLiteStore: Sendable {
     }()
 
     private init(path: String, migrations: [Migration], options: Options, migrate: Bool) throws {
-        _ = Self.sqliteLog
+        _ = Self.sqliteSettings
         self.path = path
         self.migrations = migrations
         var configuration = Configuration()
