@@ -126,6 +126,17 @@ extension Console {
              "talk": call.talkSeconds.map { "\($0) s" } ?? "", "end": call.endReason ?? "",
              "transcript": call.transcript.map { ["speaker": $0.speaker, "text": $0.text] }, "hasTranscript": !call.transcript.isEmpty]
         }
+        if let dialer = record.dialer {
+            let what = switch dialer.status {
+            case "waiting": "Waiting to be called from \(dialer.nextAttemptAt)"
+            case "calling": "On a call now"
+            default: "The dialer is done with this lead"
+            }
+            // Absent, not empty, when there is no reason: an empty string is truthy to a Mustache section.
+            var standing: [String: Any] = ["what": what, "attempts": dialer.attempts]
+            if let reason = dialer.reason, !reason.isEmpty { standing["heldBack"] = reason }
+            values["dialer"] = standing
+        }
         values["transfers"] = record.transfers.reversed().map { transfer -> [String: Any] in
             ["at": transfer.startedAt, "to": transfer.destinationPhone, "status": transfer.status.rawValue,
              "duration": transfer.durationSeconds.map { "\($0) s" } ?? "", "revenue": transfer.revenueCents.map(Self.dollars) ?? ""]
@@ -231,6 +242,7 @@ extension Templates {
 
         <section class="card">
           <h2>Calls and transfers</h2>
+          {{#dialer}}<p class="dialer-standing">{{what}} ({{attempts}} placed so far){{#heldBack}}: {{heldBack}}{{/heldBack}}.</p>{{/dialer}}
           <table class="dense">
             <thead><tr><th scope="col">When</th><th scope="col">Attempt</th><th scope="col">Status</th><th scope="col">Outcome</th><th scope="col">Talk</th><th scope="col">Ended</th></tr></thead>
             <tbody>

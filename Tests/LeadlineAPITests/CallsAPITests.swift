@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import LeadlineAPI
 import LeadlineCore
 import LeadlineTesting
@@ -305,16 +304,17 @@ final class Box<T>: @unchecked Sendable { var value: T? }
             #expect(center.dial() == 2)
             #expect(try center.calls(texas).isEmpty && center.calls(newYork).isEmpty)
 
-            func queued(_ lead: String) throws -> Row? {
-                try center.app.server.store.read { db in
-                    try Row.fetchOne(db, sql: "SELECT status, next_attempt_at, reason FROM call_queue WHERE lead_id = ?", arguments: [lead])
-                }
-            }
-            // Each waits for its first legal minute: 09:00 in Denver for Texas, 08:00 in New York.
-            let texasRow = try #require(try queued(texas)), newYorkRow = try #require(try queued(newYork))
-            #expect(texasRow["status"] as String == "waiting" && texasRow["next_attempt_at"] as String == "2026-07-22T15:00:00.000Z")
-            #expect(newYorkRow["status"] as String == "waiting" && newYorkRow["next_attempt_at"] as String == "2026-07-22T12:00:00.000Z")
-            #expect((texasRow["reason"] as String).hasPrefix("waiting: "))
+            // Each waits for its first legal minute, as the lead's `dialer` says: 09:00 in Denver for Texas, 08:00 in New York.
+            let texasDialer = try #require(try center.detail(texas)["dialer"] as? [String: Any])
+            let newYorkDialer = try #require(try center.detail(newYork)["dialer"] as? [String: Any])
+            #expect(texasDialer["status"] as? String == "waiting" && texasDialer["next_attempt_at"] as? String == "2026-07-22T15:00:00.000Z")
+            #expect(newYorkDialer["status"] as? String == "waiting" && newYorkDialer["next_attempt_at"] as? String == "2026-07-22T12:00:00.000Z")
+            let reason = try #require(texasDialer["reason"] as? String)
+            #expect(reason.hasPrefix("waiting: ") && reason.contains("TX: calls only 09:00–21:00 local time on weekdays"), "\(reason)")
+            #expect(texasDialer["attempts"] as? Int == 0)
+            // The EZLeeds dialect's lead says the same.
+            let ezleeds = try center.app.ezleeds("GET", "/api/v1/leads/\(newYork)", key: center.key).json()["dialer"] as? [String: Any]
+            #expect(ezleeds?["next_attempt_at"] as? String == "2026-07-22T12:00:00.000Z")
             #expect(center.dial() == 0, "nothing is due before then")
 
             center.app.clock.advance(by: 6 * 3600)

@@ -7,6 +7,22 @@ import Testing
 
 /// The console's Calls page: calls, destinations, the revenue postback URL (copy, rotate) and matching by hand.
 @Suite struct ConsoleCallsTests {
+    @Test func aLeadsPageSaysWhenTheDialerWillCallItAndWhyNotNow() async throws {
+        try await blocking { () throws in
+            // 01:00 in Texas: the dialer takes the lead and parks it until 09:00 in Denver (the state's western zone).
+            let center = try CallCenter(now: Timestamp.parse("2026-07-22T06:00:00Z")!)
+            let lead = try center.lead(phone: "5127314243")
+            let tenant = try center.app.server.tenants.named("acme").id
+            let browser = ConsoleClient(app: center.app)
+            let (cookie, _) = try browser.signIn("admin@example.com", role: .admin, tenantID: tenant, page: "/admin/calls")
+            #expect(try browser.get("/admin/leads/\(lead)?tenant=acme", cookie).text.contains("Waiting to be called from 2026-07-22T06:00:00.000Z (0 placed so far)."))
+            center.dial()
+            let page = try browser.get("/admin/leads/\(lead)?tenant=acme", cookie).text
+            #expect(page.contains("Waiting to be called from 2026-07-22T15:00:00.000Z (0 placed so far): waiting: "), "\(page)")
+            #expect(page.contains("TX: calls only 09:00–21:00 local time on weekdays"))
+        }
+    }
+
     @Test func anAdminSeesCallsUsesThePostbackURLRotatesItAndMatchesAStrayPostback() async throws {
         try await blocking { () throws in
             let center = try CallCenter(odds: CallCenter.everyCallConnects)

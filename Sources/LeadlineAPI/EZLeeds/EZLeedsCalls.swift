@@ -175,6 +175,17 @@ struct CallingView: Encodable {
     }
 }
 
+/// Where a lead stands with the dialer (both dialects' lead detail).
+struct DialerView: Encodable {
+    let status: String, next_attempt_at: String
+    @Nullable var reason: String?
+    let attempts: Int
+
+    init(_ d: DialerStanding) {
+        status = d.status; next_attempt_at = d.nextAttemptAt; reason = d.reason; attempts = d.attempts
+    }
+}
+
 struct CallView: Encodable {
     let id: String
     @Nullable var campaign_id: String?

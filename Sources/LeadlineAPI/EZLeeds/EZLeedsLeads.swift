@@ -60,6 +60,7 @@ extension Routes {
         let created_at: String, updated_at: String
         let events: [LeadEventView], consent_records: [ConsentView]
         let calls: [CallView], transfers: [TransferView]
+        @Nullable var dialer: DialerView?
         init(_ record: LeadRecord) {
             let lead = record.lead
             id = lead.id; first_name = lead.firstName; last_name = lead.lastName; email = lead.email; phone = lead.phone
@@ -71,6 +72,7 @@ extension Routes {
             consent_records = record.consent.map(ConsentView.init)
             calls = record.calls.map(CallView.init)
             transfers = record.transfers.map(TransferView.init)
+            dialer = record.dialer.map(DialerView.init)
         }
     }
 

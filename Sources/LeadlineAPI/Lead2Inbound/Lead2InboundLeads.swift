@@ -86,21 +86,23 @@ extension Routes {
             let record = try leads.record(tenantID: caller.tenantID, leadID: try request.parameter("id"))
             struct Detail: Encodable {
                 let lead: Lead2InboundLeadView, score_reasons: [ScoreReasonView], events: [LeadEventView], consent: [ConsentView]
-                let calls: [CallView], transfers: [TransferView]
+                let calls: [CallView], transfers: [TransferView], dialer: DialerView?
                 func encode(to encoder: any Encoder) throws {
                     try lead.encode(to: encoder)
-                    enum Keys: String, CodingKey { case score_reasons, events, consent, calls, transfers }
+                    enum Keys: String, CodingKey { case score_reasons, events, consent, calls, transfers, dialer }
                     var c = encoder.container(keyedBy: Keys.self)
                     try c.encode(score_reasons, forKey: .score_reasons)
                     try c.encode(events, forKey: .events)
                     try c.encode(consent, forKey: .consent)
                     try c.encode(calls, forKey: .calls)
                     try c.encode(transfers, forKey: .transfers)
+                    try c.encode(dialer, forKey: .dialer)
                 }
             }
             return try .json(Detail(lead: .init(record.lead), score_reasons: record.lead.reasons.map(ScoreReasonView.init),
                                     events: record.events.map(LeadEventView.init), consent: record.consent.map(ConsentView.init),
-                                    calls: record.calls.map(CallView.init), transfers: record.transfers.map(TransferView.init)))
+                                    calls: record.calls.map(CallView.init), transfers: record.transfers.map(TransferView.init),
+                                    dialer: record.dialer.map(DialerView.init)))
         }
     }
 }

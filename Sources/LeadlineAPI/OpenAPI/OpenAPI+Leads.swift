@@ -37,7 +37,7 @@ extension OpenAPI {
                       answers: [.init(status: 200, description: "The lead.", schema: ["allOf": [S.ref("Lead2InboundLead"), S.object([
                           "score_reasons": S.array(S.ref("ScoreReason")), "events": S.array(S.ref("LeadEvent")),
                           "consent": S.array(S.ref("ConsentCertificate")), "calls": S.array(S.ref("Call")),
-                          "transfers": S.array(S.ref("Transfer")),
+                          "transfers": S.array(S.ref("Transfer")), "dialer": S.nullable(S.ref("DialerStanding")),
                       ])]])]),
             Operation(.GET, "/v1/me", "lead2inbound", "The key and tenant in use",
                       answers: [.init(status: 200, description: "The caller.", schema: S.object([
@@ -91,7 +91,7 @@ extension OpenAPI {
             "buyer_id": S.string, "sold_price_cents": S.integer, "notes": S.string, "consent_certificate_id": S.string,
             "created_at": S.timestamp, "updated_at": S.timestamp, "events": S.array(S.ref("LeadEvent")),
             "consent_records": S.array(S.ref("ConsentCertificate")), "calls": S.array(S.ref("Call")),
-            "transfers": S.array(S.ref("Transfer")),
+            "transfers": S.array(S.ref("Transfer")), "dialer": S.nullable(S.ref("DialerStanding")),
         ], required: ["id", "phone", "status", "score", "created_at", "events", "consent_records"],
            nullable: ["first_name", "last_name", "email", "state", "zip_code", "campaign_type", "source", "ineligible_reason",
                       "buyer_id", "sold_price_cents", "notes", "consent_certificate_id"])

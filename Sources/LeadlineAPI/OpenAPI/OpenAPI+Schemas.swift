@@ -134,6 +134,11 @@ extension OpenAPI {
                 "duration_seconds": S.integer, "revenue_cents": S.integer, "postback_id": S.string,
             ], required: ["id", "lead_id", "call_id", "destination_id", "status", "started_at"],
                nullable: ["buyer_id", "failure", "price_cents", "bridged_at", "ended_at", "duration_seconds", "revenue_cents", "postback_id"]),
+            "DialerStanding": S.object([
+                "status": S.enumeration(["waiting", "calling", "done"], "Waiting for its next call, on a call, or done with."),
+                "next_attempt_at": S.timestamp, "reason": S.string, "attempts": S.integer,
+            ], required: ["status", "next_attempt_at", "attempts"], nullable: ["reason"],
+               description: "Where the lead stands with the dialer: when it may be called next and why not sooner (a state's calling hours, a cap), or why it is done."),
             "Postback": S.object([
                 "id": S.string, "matched": S.boolean, "transfer_id": S.string, "match_method": S.string, "matched_at": S.timestamp,
                 "caller_id": S.string, "duration_seconds": S.integer, "buyer": S.string, "revenue_cents": S.integer,

@@ -101,7 +101,24 @@ enum CallQueue {
             .execute(arguments: [reason, now, leadID])
     }
 
+    static func standing(_ db: GRDB.Database, leadID: String) throws -> DialerStanding? {
+        try Row.fetchOne(db.cachedStatement(sql: "SELECT status, next_attempt_at, reason, attempts FROM call_queue WHERE lead_id = ?"),
+                         arguments: [leadID]).map {
+            DialerStanding(status: $0["status"], nextAttemptAt: $0["next_attempt_at"], reason: $0["reason"], attempts: $0["attempts"])
+        }
+    }
+
     static func attempts(_ db: GRDB.Database, leadID: String) throws -> Int {
         try Int.fetchOne(db, sql: "SELECT attempts FROM call_queue WHERE lead_id = ?", arguments: [leadID]) ?? 0
     }
+}
+
+/// Where a lead stands with the dialer, as its queue row says: `waiting` (from `nextAttemptAt`, with the reason when it
+/// was held back, such as the calling hours of its state), `calling`, or `done` (with why).
+public struct DialerStanding: Sendable, Equatable {
+    public let status: String
+    public let nextAttemptAt: String
+    public let reason: String?
+    /// Calls placed so far (blocked ones are not).
+    public let attempts: Int
 }

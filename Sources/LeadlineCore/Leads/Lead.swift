@@ -93,6 +93,8 @@ public struct LeadRecord: Sendable {
     /// The calls made to the lead, oldest first, and the transfers they made.
     public var calls: [CallAttempt] = []
     public var transfers: [Transfer] = []
+    /// Where the lead stands with the dialer; nil when it was never queued for a call.
+    public var dialer: DialerStanding?
 }
 
 extension Lead {
@@ -109,7 +111,7 @@ extension Lead {
     @discardableResult
     static func record(_ db: GRDB.Database, leadID: String, _ kind: String, moving status: LeadStatus?, detail: CanonicalJSON,
                        actor: String, at: String) throws -> Lead {
-        guard var lead = try Lead.fetchOne(db.cachedStatement(sql: "SELECT * FROM leads WHERE id = ?"), arguments: [leadID]) else {
+        guard var lead = try find(db, id: leadID) else {
             throw CoreError.notFound("lead \(leadID)")
         }
         let from = lead.status

@@ -224,7 +224,8 @@ public struct Leads: Sendable {
                                          arguments: [lead.id]).map(CallAttempt.init)
             let transfers = try Row.fetchAll(db, sql: "SELECT * FROM transfers WHERE lead_id = ? ORDER BY started_at, rowid",
                                              arguments: [lead.id]).map(Transfer.init)
-            return LeadRecord(lead: lead, events: events, consent: consent, calls: calls, transfers: transfers)
+            return LeadRecord(lead: lead, events: events, consent: consent, calls: calls, transfers: transfers,
+                              dialer: try CallQueue.standing(db, leadID: lead.id))
         }
     }
 
