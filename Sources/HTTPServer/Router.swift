@@ -98,12 +98,6 @@ public struct Router: Sendable {
         let parts = Router.split(path)
         let lookup = method == .HEAD ? HTTPMethod.GET : method
         var best: [(route: Route, parameters: [String: String])] = []
-        if let literal = literalRoutes[parts.joined(separator: "/")] {
-            best = literal.map { ($0, [:]) }
-        } else {
-            for route in routesBySegmentCount[parts.count] ?? [] { consider(route) }
-            for route in restRoutes { consider(route) }
-        }
         func consider(_ route: Route) {
             guard let parameters = Router.bind(route.segments, parts) else { return }
             if let first = best.first {
@@ -112,6 +106,12 @@ public struct Router: Sendable {
                 if order > 0 { best.removeAll() }
             }
             best.append((route, parameters))
+        }
+        if let literal = literalRoutes[parts.joined(separator: "/")] {
+            best = literal.map { ($0, [:]) }
+        } else {
+            for route in routesBySegmentCount[parts.count] ?? [] { consider(route) }
+            for route in restRoutes { consider(route) }
         }
         if let found = best.first(where: { $0.route.method == lookup }) { return .found(found.route, parameters: found.parameters) }
         if best.isEmpty { return .notFound }

@@ -91,8 +91,8 @@ enum CallQueue {
     }
 
     static func markCalling(_ db: GRDB.Database, leadID: String, at now: String) throws {
-        try db.execute(sql: "UPDATE call_queue SET attempts = attempts + 1, reason = NULL, updated_at = ? WHERE lead_id = ?",
-                       arguments: [now, leadID])
+        try db.cachedStatement(sql: "UPDATE call_queue SET attempts = attempts + 1, reason = NULL, updated_at = ? WHERE lead_id = ?")
+            .execute(arguments: [now, leadID])
     }
 
     /// The dialer is finished with the lead.

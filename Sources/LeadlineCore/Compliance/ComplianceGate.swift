@@ -201,13 +201,12 @@ struct StoreFacts: ComplianceFacts {
     }
 }
 
-/// Facts read once and remembered, for many decisions about one outreach at different instants (`nextAllowed`). The
-/// counts of earlier attempts are remembered by their window's start, which moves with the instant.
+/// The lead and its certificate read once and remembered, for many decisions about one outreach at different instants
+/// (`nextAllowed`). Counts of earlier attempts are asked every time: their window moves with the instant.
 final class RememberedFacts<Facts: ComplianceFacts>: ComplianceFacts {
     let facts: Facts
     private var leads: [String: Lead?] = [:]
     private var certificates: [String: ConsentCertificate?] = [:]
-    private var counts: [String: Int] = [:]
 
     init(_ facts: Facts) { self.facts = facts }
 
@@ -226,10 +225,6 @@ final class RememberedFacts<Facts: ComplianceFacts>: ComplianceFacts {
     }
 
     func attempts(tenantID: String, phone: String, subject: String?, since: String, artificialVoiceOnly: Bool) throws -> Int {
-        let key = "\(phone) \(subject ?? "") \(since) \(artificialVoiceOnly)"
-        if let known = counts[key] { return known }
-        let count = try facts.attempts(tenantID: tenantID, phone: phone, subject: subject, since: since, artificialVoiceOnly: artificialVoiceOnly)
-        counts[key] = count
-        return count
+        try facts.attempts(tenantID: tenantID, phone: phone, subject: subject, since: since, artificialVoiceOnly: artificialVoiceOnly)
     }
 }
