@@ -19,6 +19,8 @@ let package = Package(
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", exact: "0.2.0"),
         // Scenario files written in YAML.
         .package(url: "https://github.com/jpsim/Yams", exact: "6.2.2"),
+        // The simulator's mock buyers keep their late answers in a heap, ordered by when each is due.
+        .package(url: "https://github.com/apple/swift-collections", exact: "1.6.0"),
     ],
     targets: [
         // C libraries. Swift cannot call variadic C functions, so each has a tiny shim header.
@@ -71,7 +73,8 @@ let package = Package(
         // runs (tests, `leadline simulate`, `serve --demo`).
         .target(name: "Simulator", dependencies: ["HTTPServer", "LeadlineCore", "OutboundHTTP",
                                                   .product(name: "Histogram", package: "hdrhistogram-swift"),
-                                                  .product(name: "Yams", package: "Yams")]),
+                                                  .product(name: "Yams", package: "Yams"),
+                                                  .product(name: "HeapModule", package: "swift-collections")]),
 
         // The command line: wiring only.
         .executableTarget(name: "leadline", dependencies: [

@@ -3,6 +3,9 @@
 
 /* curl_easy_setopt and curl_multi_setopt are C-variadic, so Swift cannot call them: these typed wrappers can be. */
 #include <curl/curl.h>
+/* What the multi handle's socket interface waits with (Swift's Glibc module leaves them out). */
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
 
 static inline CURLcode leadline_curl_set_long(CURL *handle, CURLoption option, long value) {
     return curl_easy_setopt(handle, option, value);
@@ -46,6 +49,12 @@ static inline CURLcode leadline_curl_set_prereq_function(CURL *handle, curl_prer
 
 static inline CURLMcode leadline_curl_multi_set_long(CURLM *multi, CURLMoption option, long value) {
     return curl_multi_setopt(multi, option, value);
+}
+
+/* The multi handle's socket interface: curl names the sockets to watch; the caller waits on them. */
+static inline CURLMcode leadline_curl_multi_set_socket_function(CURLM *multi, curl_socket_callback callback, void *data) {
+    CURLMcode result = curl_multi_setopt(multi, CURLMOPT_SOCKETFUNCTION, callback);
+    return result != CURLM_OK ? result : curl_multi_setopt(multi, CURLMOPT_SOCKETDATA, data);
 }
 
 static inline long leadline_curl_info_long(CURL *handle, CURLINFO info) {

@@ -256,18 +256,28 @@ extension HTTPServer {
         case .now(let response):
             return queue(response, on: connection)
         case .later(let produce):
-            suspended.add(1, ordering: .sequentiallyConsistent)
-            MHD_suspend_connection(connection)
-            let handle = ConnectionHandle(pointer: connection)
+            let resume = suspend(connection, state: state)
             // Runs on this server thread until the handler first suspends (a database write, a buyer's answer), so
             // the decoding and checking before that costs no thread hop; after that, on the handler threads.
             Task.immediate(executorPreference: HandlerExecutor.shared) {
-                let response = await produce()
-                state.pending.withLock { $0 = response }
-                MHD_resume_connection(handle.pointer)
-                self.suspended.subtract(1, ordering: .sequentiallyConsistent)
+                resume(await produce())
             }
             return .YES
+        case .deferred(let start):
+            start(suspend(connection, state: state))
+            return .YES
+        }
+    }
+
+    /// Suspends the connection until the returned function is called, once, from any thread, with its answer.
+    private func suspend(_ connection: OpaquePointer, state: RequestState) -> @Sendable (Response) -> Void {
+        suspended.add(1, ordering: .sequentiallyConsistent)
+        MHD_suspend_connection(connection)
+        let handle = ConnectionHandle(pointer: connection)
+        return { response in
+            state.pending.withLock { $0 = response }
+            MHD_resume_connection(handle.pointer)
+            self.suspended.subtract(1, ordering: .sequentiallyConsistent)
         }
     }
 

@@ -6,6 +6,8 @@ public final class Responder: Sendable {
     public enum Outcome: Sendable {
         case now(Response)
         case later(@Sendable () async -> Response)
+        /// Started on the server thread; calls its argument once, from any thread, with the answer.
+        case deferred(@Sendable (@escaping @Sendable (Response) -> Void) -> Void)
     }
 
     public let router: Router
@@ -71,6 +73,11 @@ public final class Responder: Sendable {
                         let response: Response
                         do { response = try await handler(ready) } catch { response = errorResponse(error, ready) }
                         return finish(ready, response, route: route.middleware[...], global: globalPrepared)
+                    }
+                case .deferred(let handler):
+                    let ready = request, globalPrepared = prepared
+                    return .deferred { [self] deliver in
+                        handler(ready, Reply { deliver(self.finish(ready, $0, route: route.middleware[...], global: globalPrepared)) })
                     }
                 }
             } catch {

@@ -3,6 +3,9 @@
 public enum Handler: Sendable {
     case sync(@Sendable (Request) throws -> Response)
     case async(@Sendable (Request) async throws -> Response)
+    /// Called on the server thread with the connection suspended; answers through its `Reply`, from any thread, with
+    /// no task in between (a mock buyer's late answer comes from one timer thread).
+    case deferred(@Sendable (Request, Reply) -> Void)
 }
 
 public struct Route: Sendable {
@@ -89,6 +92,13 @@ public struct Router: Sendable {
                                   _ handler: @escaping @Sendable (Request) async throws -> Response) {
         add(Route(method: method, pattern: pattern, middleware: middleware, maxBodyBytes: maxBodyBytes,
                   accepts: accepts, bodyToFile: bodyToFile, handler: .async(handler)))
+    }
+
+    public mutating func addDeferred(_ method: HTTPMethod, _ pattern: String, middleware: [any Middleware] = [],
+                                     maxBodyBytes: Int? = nil, accepts: [String] = ["application/json"],
+                                     _ handler: @escaping @Sendable (Request, Reply) -> Void) {
+        add(Route(method: method, pattern: pattern, middleware: middleware, maxBodyBytes: maxBodyBytes, accepts: accepts,
+                  handler: .deferred(handler)))
     }
 
     /// The most specific pattern that matches `path` decides: `/leads/inbound` is that route's alone, so a `GET` of

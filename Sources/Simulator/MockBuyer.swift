@@ -69,6 +69,8 @@ public final class MockBuyer: Sendable {
         /// buyer in a day-long simulation or a benchmark answers millions).
         var received: [Received] = []
         static let kept = 1000
+        /// Set by `stop`: answers go out at once, so the server is not held by one that would come later.
+        var stopping = false
 
         mutating func record(_ request: Received) {
             if received.count >= 2 * Self.kept { received.removeFirst(Self.kept) }
@@ -94,12 +96,12 @@ public final class MockBuyer: Sendable {
         self.shared = shared
         var router = Router()
         for (path, isPing) in [("/ping", true), ("/post", false)] {
-            router.addAsync(.POST, path) { request in
+            router.addDeferred(.POST, path) { request, reply in
                 var headers: [String: String] = [:]
                 for (name, value) in request.headers { headers[name.lowercased()] = value }
-                let (behavior, draw, extra) = shared.state.withLock { state in
+                let (behavior, draw, extra, stopping) = shared.state.withLock { state in
                     state.record(Received(path: path, headers: headers, body: request.body))
-                    return (state.behavior, state.random.unit(), state.random.unit())
+                    return (state.behavior, state.random.unit(), state.random.unit(), state.stopping)
                 }
                 var wait = behavior.latency + behavior.jitter * extra
                 let price = behavior.bidCents.lowerBound + Int(Double(behavior.bidCents.count) * extra) % behavior.bidCents.count
@@ -110,8 +112,8 @@ public final class MockBuyer: Sendable {
                 } else {
                     yes = draw >= behavior.rejectRate
                 }
-                if wait > .zero { try? await Task.sleep(for: wait) }
-                return Self.answer(yes: yes, priceCents: price, format: behavior.format)
+                let answer = Self.answer(yes: yes, priceCents: price, format: behavior.format)
+                DelayLine.shared.after(stopping ? .zero : wait, owner: shared) { reply.send(answer) }
             }
         }
         server = HTTPServer(configuration: ServerConfiguration(listen: "127.0.0.1:0", threads: threads, drainTimeout: .seconds(1)),
@@ -119,9 +121,14 @@ public final class MockBuyer: Sendable {
         try server.start()
     }
 
-    deinit { server.stop() }
+    deinit { stop() }
 
-    public func stop() { server.stop() }
+    /// Answers what it still holds back (a hang, a latency) at once, then stops the server.
+    public func stop() {
+        shared.state.withLock { $0.stopping = true }
+        DelayLine.shared.flush(owner: shared)
+        server.stop()
+    }
 
     public func setBehavior(_ change: (inout Behavior) -> Void) {
         shared.state.withLock { change(&$0.behavior) }

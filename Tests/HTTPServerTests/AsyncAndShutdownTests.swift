@@ -81,6 +81,42 @@ import Testing
     }
     }
 
+    @Test func aDeferredHandlerIsAnsweredFromAnotherThreadWithoutHoldingAServerThread() async throws {
+        try await blocking { () throws in
+            // One server thread. Ten requests are held by a deferred handler, whose replies this test keeps; the
+            // eleventh (synchronous) request is answered meanwhile, then the test answers the ten from its own thread.
+            let replies = Mutex<[(path: String, reply: Reply)]>([])
+            let raw = try RawServer(threads: 1) { router in
+                router.addDeferred(.GET, "/held/{n}") { request, reply in
+                    replies.withLock { $0.append((request.path, reply)) }
+                }
+                router.add(.GET, "/fast") { _ in .text("fast") }
+            }
+            let answers = Mutex<[String: HTTPConnection.Reply]>([:])
+            let group = DispatchGroup()
+            for n in 0..<10 {
+                onThread(group) {
+                    let reply = try? http(raw.port, "GET", "/held/\(n)")
+                    answers.withLock { $0["/held/\(n)"] = reply }
+                }
+            }
+            while replies.withLock({ $0.count }) < 10 { usleep(2000) }
+            #expect(try http(raw.port, "GET", "/fast").text == "fast")
+            for (path, reply) in replies.withLock({ $0 }) {
+                reply.send(.text("answered \(path)"))
+                reply.send(.text("a second answer is ignored"))
+            }
+            group.wait()
+            let received = answers.withLock { $0 }
+            #expect(received.count == 10)
+            for (path, reply) in received {
+                #expect(reply.status == 200)
+                #expect(reply.text == "answered \(path)")
+                #expect(reply.header("X-Request-Id") != nil, "the server's middleware finished the deferred answer too")
+            }
+        }
+    }
+
     @Test func streamedBodyArrivesIntact() async throws {
         try await blocking { () throws in
             struct Counting: ResponseStream {

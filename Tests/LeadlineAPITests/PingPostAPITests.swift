@@ -175,6 +175,26 @@ func bids(_ reply: HTTPConnection.Reply) throws -> [(buyer: String, cents: Int)]
         }
     }
 
+    @Test func aMockBuyerThatStopsAnswersWhatItHeldBack() async throws {
+        try await blocking { () throws in
+            // Its answers would come a minute late; stopping sends them at once instead of keeping the server (and
+            // whoever stops it) waiting that minute out.
+            let slow = try MockBuyer(.init(bidCents: 1200...1200, timeoutRate: 1, hang: .seconds(60)))
+            let answer = Mutex<HTTPConnection.Reply?>(nil)
+            let group = DispatchGroup()
+            onThread(group) {
+                let reply = try? http(slow.port, "POST", "/ping", headers: ["Content-Type": "application/json"], body: Array("{}".utf8))
+                answer.withLock { $0 = reply }
+            }
+            while slow.pings.isEmpty { usleep(2000) }
+            slow.stop()
+            group.wait()
+            let reply = try #require(answer.withLock { $0 })
+            #expect(reply.status == 200)
+            #expect(try reply.json()["accepted"] as? Bool == false, "a ping it let time out is answered with no bid, as it would have been")
+        }
+    }
+
     @Test func aPostIsRefusedUnlessItMatchesALiveBid() async throws {
         try await blocking { () throws in
             let market = try Market()

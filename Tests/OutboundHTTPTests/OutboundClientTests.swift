@@ -126,7 +126,7 @@ import Testing
     @Test func requestsRunInParallel() async throws {
         let server = try Self.server()
         // 40 requests at once to a route that answers after 300 ms: the server must see several of them at the same
-        // time (the client opens up to 16 connections to a host), and all must come back.
+        // time (the client opens up to 64 connections to a host), and all must come back.
         let results = await withTaskGroup(of: OutboundResult.self) { group in
             for _ in 0..<40 {
                 group.addTask {
