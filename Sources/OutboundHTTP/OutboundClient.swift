@@ -80,6 +80,17 @@ public final class OutboundClient: Sendable {
 
     private func run() {
         var active: [ObjectIdentifier: Transfer] = [:]
+        // Easy handles of finished transfers, reset and used again: making and freeing one per request was a tenth
+        // of this thread's work at 10,000 requests a second.
+        var idle: [UnsafeMutableRawPointer] = []
+        func recycle(_ easy: UnsafeMutableRawPointer) {
+            if idle.count < 256 {
+                curl_easy_reset(easy)
+                idle.append(easy)
+            } else {
+                curl_easy_cleanup(easy)
+            }
+        }
         while true {
             let (incoming, stopping) = queue.withLock { queue in
                 defer { queue.incoming = [] }
@@ -87,18 +98,24 @@ public final class OutboundClient: Sendable {
             }
             if stopping {
                 for transfer in Array(active.values) + incoming {
-                    curl_multi_remove_handle(multi, transfer.easy)
+                    if let easy = transfer.easy {
+                        curl_multi_remove_handle(multi, easy)
+                        curl_easy_cleanup(easy)
+                    }
                     transfer.finish(.failure(.failed("the server is shutting down")))
                 }
+                for easy in idle { curl_easy_cleanup(easy) }
                 finished.withLock { $0 = true }
                 return
             }
             for transfer in incoming {
-                if let refusal = transfer.configure(userAgent: userAgent) {
+                let easy = idle.popLast() ?? curl_easy_init()!
+                if let refusal = transfer.configure(easy, userAgent: userAgent) {
                     transfer.finish(.failure(refusal))
+                    recycle(easy)
                 } else {
                     active[ObjectIdentifier(transfer)] = transfer
-                    curl_multi_add_handle(multi, transfer.easy)
+                    curl_multi_add_handle(multi, easy)
                 }
             }
             events.waitAndAct()
@@ -109,6 +126,7 @@ public final class OutboundClient: Sendable {
                 curl_multi_remove_handle(multi, easy)
                 active[ObjectIdentifier(transfer)] = nil
                 transfer.complete(leadline_curl_msg_result(message))
+                recycle(easy)
             }
         }
     }
@@ -119,7 +137,8 @@ private final class Transfer: @unchecked Sendable {
     let request: OutboundRequest
     let started: ContinuousClock.Instant
     let done: @Sendable (OutboundResult) -> Void
-    let easy: UnsafeMutableRawPointer
+    /// The curl handle the transfer thread lent it (`configure`); the thread takes it back when the transfer is done.
+    private(set) var easy: UnsafeMutableRawPointer?
     var body: [UInt8] = []
     var headers: [(name: String, value: String)] = []
     var tooLarge = false
@@ -131,11 +150,11 @@ private final class Transfer: @unchecked Sendable {
         self.request = request
         self.started = started
         self.done = done
-        easy = curl_easy_init()
     }
 
     /// Sets the handle up; a failure when the request cannot be made at all.
-    func configure(userAgent: String) -> OutboundFailure? {
+    func configure(_ easy: UnsafeMutableRawPointer, userAgent: String) -> OutboundFailure? {
+        self.easy = easy
         let scheme = request.url.prefix { $0 != ":" }.lowercased()
         guard scheme == "http" || scheme == "https" else { return .invalidURL("only http and https URLs can be used") }
         let me = Unmanaged.passRetained(self)
@@ -184,7 +203,7 @@ private final class Transfer: @unchecked Sendable {
     /// After curl is done with the handle.
     func complete(_ code: CURLcode) {
         if code == CURLE_OK {
-            let status = leadline_curl_info_long(easy, CURLINFO_RESPONSE_CODE)
+            let status = leadline_curl_info_long(easy!, CURLINFO_RESPONSE_CODE)
             finish(.success(OutboundResponse(status: status, headers: headers, body: body)))
             return
         }
@@ -201,7 +220,6 @@ private final class Transfer: @unchecked Sendable {
 
     func finish(_ outcome: Result<OutboundResponse, OutboundFailure>) {
         let elapsed = ContinuousClock.now - started
-        curl_easy_cleanup(easy)
         if let headerList { curl_slist_free_all(headerList) }
         retained?.release()
         retained = nil
