@@ -2,8 +2,9 @@ import Foundation
 import HeapModule
 
 /// Runs actions when they fall due, on one thread for the whole process: the mock buyers' late answers. A timer or a
-/// sleeping task per answer cost a mock buyer several thread switches per request, more than the request itself;
-/// here a due batch is resumed in one pass.
+/// sleeping task per answer cost a mock buyer several thread switches per request, more than the request itself.
+/// Here actions run in batches up to a millisecond late: each wake-up (of this thread, and of the servers whose
+/// connections it resumes) serves everything that fell due in that millisecond, not one answer.
 final class DelayLine: @unchecked Sendable {
     static let shared = DelayLine()
 
@@ -16,6 +17,9 @@ final class DelayLine: @unchecked Sendable {
         static func < (a: Entry, b: Entry) -> Bool { (a.due, a.sequence) < (b.due, b.sequence) }
         static func == (a: Entry, b: Entry) -> Bool { a.sequence == b.sequence }
     }
+
+    /// How late an action may run so that it shares a wake-up with others.
+    static let batching = Duration.milliseconds(1)
 
     private let condition = NSCondition()
     /// Guarded by `condition`.
@@ -60,7 +64,7 @@ final class DelayLine: @unchecked Sendable {
             condition.lock()
             while true {
                 guard let first = entries.min else { condition.wait(); continue }
-                let left = first.due - .now
+                let left = first.due + Self.batching - .now
                 if left <= .zero { break }
                 _ = condition.wait(until: Date(timeIntervalSinceNow: Double(left.components.seconds) + Double(left.components.attoseconds) * 1e-18))
             }

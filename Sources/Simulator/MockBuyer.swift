@@ -91,7 +91,9 @@ public final class MockBuyer: Sendable {
     public var pingURL: String { "http://127.0.0.1:\(port)/ping" }
     public var postURL: String { "http://127.0.0.1:\(port)/post" }
 
-    public init(_ behavior: Behavior = Behavior(), seed: UInt64 = 1, threads: Int = 2) throws {
+    /// One server thread is enough, and fewest thread switches: no request ever holds it (a late answer waits on the
+    /// delay line, not on the thread).
+    public init(_ behavior: Behavior = Behavior(), seed: UInt64 = 1, threads: Int = 1) throws {
         let shared = Shared(State(behavior: behavior, random: SplitMix64(seed: seed)))
         self.shared = shared
         var router = Router()

@@ -19,7 +19,6 @@ buyer() {  # buyer JSON → id
   curl -fsS -X POST "$URL/api/v1/buyers" -H "X-API-Key: $KEY" -H "Content-Type: application/json" -d "$1" \
     | sed 's/.*"id":"\([^"]*\)".*/\1/'
 }
-pause() { curl -fsS -X PATCH "$URL/api/v1/buyers/$1" -H "X-API-Key: $KEY" -H "Content-Type: application/json" -d '{"status":"paused"}' >/dev/null; }
 
 cat > "$WORK/ping.lua" <<'LUA'
 wrk.method = "POST"
@@ -32,10 +31,11 @@ LUA
 warm_up() { wrk -t2 -c"$CONNECTIONS" -d2s -s "$WORK/ping.lua" -H "X-Compliance-API-Key: $KEY" "$URL/api/v1/pingpost/ping" >/dev/null; }
 
 echo "Leadline ping-post benchmark: $KIND binary, $(nproc) cores, wrk -t2 -c$CONNECTIONS -d${DURATION}s (wrk and the mock buyers share the cores)"
-FIXED=()
-for i in $(seq 1 10); do FIXED+=("$(buyer "{\"name\":\"fixed-$i\",\"bid_cents\":$((1000 + i * 100)),\"campaign_types\":[\"legal_pi\"]}")"); done
+for i in $(seq 1 10); do buyer "{\"name\":\"fixed-$i\",\"bid_cents\":$((1000 + i * 100)),\"campaign_types\":[\"legal_pi\"]}" >/dev/null; done
 read -r F_RPS F_P50 F_P99 <<<"$(measure -s "$WORK/ping.lua" -H "X-Compliance-API-Key: $KEY" "$URL/api/v1/pingpost/ping")"
-for id in "${FIXED[@]}"; do pause "$id"; done
+# The live phases run in a tenant of their own, whose only buyers are the live ones (the same database and server).
+"$BIN" tenant create live --db "$DB" >/dev/null
+KEY=$("$BIN" key create --tenant live --scopes admin --rate-limit 0 --json --db "$DB" | sed 's/.*"key":"\([^"]*\)".*/\1/')
 
 "$BIN" simulate buyers --count 10 --latency-ms 20 --bid-cents 1500-4000 > "$WORK/mocks.out" 2>"$WORK/mocks.err" &
 MOCKS=$!
@@ -54,7 +54,7 @@ for _ in $(seq 1 100); do [ -s "$WORK/slow.out" ] && break; sleep 0.1; done
 line=$(head -n 1 "$WORK/slow.out")
 ping=$(echo "$line" | sed 's/.*"ping_url":"\([^"]*\)".*/\1/'); post=$(echo "$line" | sed 's/.*"post_url":"\([^"]*\)".*/\1/')
 buyer "{\"name\":\"never in time\",\"ping_url\":\"$ping\",\"post_url\":\"$post\",\"timeout_ms\":5000}" >/dev/null
-"$BIN" tenant configure bench --auction-deadline-ms 100 --db "$DB" >/dev/null
+"$BIN" tenant configure live --auction-deadline-ms 100 --db "$DB" >/dev/null
 sleep 1.5  # a running server reads the tenant's auction rules again within a second
 warm_up
 read -r D_RPS D_P50 D_P99 <<<"$(measure -s "$WORK/ping.lua" -H "X-Compliance-API-Key: $KEY" "$URL/api/v1/pingpost/ping")"
