@@ -5,8 +5,8 @@ import Glibc
 /// sockets curl asks to watch, curl's next deadline, and an eventfd that wakes the thread for new requests or shutdown.
 ///
 /// curl is told which sockets became ready, so it works only on those transfers. (`curl_multi_perform` instead visits
-/// every transfer in flight on every wake-up, polling each one's socket: with hundreds of live pings in flight that
-/// was most of the client's cost.) Touched only by the transfer thread: curl calls back on it, from inside
+/// every transfer in flight on every wake-up and polls each one's socket: with live pings to ten buyers at 32 pings at
+/// once, some 320 poll calls per wake-up.) Touched only by the transfer thread: curl calls back on it, from inside
 /// `curl_multi_socket_action`, `curl_multi_add_handle` and `curl_multi_remove_handle`.
 final class SocketEvents {
     private let epoll: Int32

@@ -101,21 +101,22 @@ public final class MockBuyer: Sendable {
             router.addDeferred(.POST, path) { request, reply in
                 var headers: [String: String] = [:]
                 for (name, value) in request.headers { headers[name.lowercased()] = value }
-                let (behavior, draw, extra, stopping) = shared.state.withLock { state in
+                shared.state.withLock { state in
                     state.record(Received(path: path, headers: headers, body: request.body))
-                    return (state.behavior, state.random.unit(), state.random.unit(), state.stopping)
+                    let behavior = state.behavior, draw = state.random.unit(), extra = state.random.unit()
+                    var wait = behavior.latency + behavior.jitter * extra
+                    let price = behavior.bidCents.lowerBound + Int(Double(behavior.bidCents.count) * extra) % behavior.bidCents.count
+                    let yes: Bool
+                    if isPing {
+                        if draw < behavior.timeoutRate { wait = behavior.hang }
+                        yes = draw >= behavior.timeoutRate + behavior.declineRate
+                    } else {
+                        yes = draw >= behavior.rejectRate
+                    }
+                    let answer = Self.answer(yes: yes, priceCents: price, format: behavior.format)
+                    // Held back under the lock `stop` takes first: an answer is either sent at once or flushed by it.
+                    DelayLine.shared.after(state.stopping ? .zero : wait, owner: shared) { reply.send(answer) }
                 }
-                var wait = behavior.latency + behavior.jitter * extra
-                let price = behavior.bidCents.lowerBound + Int(Double(behavior.bidCents.count) * extra) % behavior.bidCents.count
-                let yes: Bool
-                if isPing {
-                    if draw < behavior.timeoutRate { wait = behavior.hang }
-                    yes = draw >= behavior.timeoutRate + behavior.declineRate
-                } else {
-                    yes = draw >= behavior.rejectRate
-                }
-                let answer = Self.answer(yes: yes, priceCents: price, format: behavior.format)
-                DelayLine.shared.after(stopping ? .zero : wait, owner: shared) { reply.send(answer) }
             }
         }
         server = HTTPServer(configuration: ServerConfiguration(listen: "127.0.0.1:0", threads: threads, drainTimeout: .seconds(1)),

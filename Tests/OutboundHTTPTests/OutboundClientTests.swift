@@ -19,24 +19,26 @@ import Testing
     static let mostInFlight = Atomic<Int>(0)
 
     private static func makeServer() throws -> RawServer {
-        // Enough threads that the sleeping route (synchronous, so it does not depend on Swift's cooperative pool, which
-        // other suites may be keeping busy) can serve every connection the client opens at once.
-        try RawServer(threads: 20, maxBodyBytes: 1 << 20) { router in
+        // The slow routes answer from a timer (deferred handlers), so they depend neither on Swift's cooperative pool,
+        // which other suites may be keeping busy, nor on which server thread took a connection: a burst of connections
+        // can all land on one thread, and a route that slept on it answered them one after another.
+        try RawServer(threads: 4, maxBodyBytes: 1 << 20) { router in
             router.addAsync(.POST, "/echo") { request in
                 var response = Response.text(String(decoding: request.body, as: UTF8.self), status: 201)
                 response.headers.set("X-Seen-Signature", request.headers["X-Signature"] ?? "none")
                 return response
             }
-            router.add(.GET, "/slow") { _ in
-                usleep(1_500_000)
-                return .text("late")
+            router.addDeferred(.GET, "/slow") { _, reply in
+                DispatchQueue.global().asyncAfter(deadline: .now() + 1.5) { reply.send(.text("late")) }
             }
-            router.add(.GET, "/sleep/{ms}") { request in
+            router.addDeferred(.GET, "/sleep/{ms}") { request, reply in
                 let now = inFlight.add(1, ordering: .sequentiallyConsistent).newValue
                 mostInFlight.max(now, ordering: .sequentiallyConsistent)
-                usleep(UInt32(Int(try request.parameter("ms")) ?? 0) * 1000)
-                inFlight.subtract(1, ordering: .sequentiallyConsistent)
-                return .text("ok")
+                let milliseconds = Int((try? request.parameter("ms")) ?? "0") ?? 0
+                DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(milliseconds)) {
+                    inFlight.subtract(1, ordering: .sequentiallyConsistent)
+                    reply.send(.text("ok"))
+                }
             }
             router.add(.GET, "/big") { _ in .text(String(repeating: "x", count: 100_000)) }
         }
