@@ -132,6 +132,7 @@ struct Serve: ParsableCommand {
             options.retell = retell
         }
 
+        OpenFileLimit.raise()
         let lock = try DatabaseLock(databasePath: options.databasePath)
         // A restore an operator staged in the console happens now, before the database is opened.
         if let done = try BackupFolder(databasePath: options.databasePath).performRequestedRestore(migrations: Schema.migrations) {

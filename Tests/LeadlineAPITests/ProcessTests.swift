@@ -15,6 +15,23 @@ import Testing
         try await blocking { try LeadlineBinary.run(arguments) }
     }
 
+    /// A server started with the usual soft limit of open files would run out of them with a dozen busy live buyers
+    /// (up to 64 connections each): `serve` raises the soft limit to the hard one.
+    @Test func serveRaisesItsOpenFileLimit() async throws {
+        let db = self.db
+        try await blocking { () throws in
+            let serve = try ServeProcess(database: db, softOpenFileLimit: 256)
+            let limits = try String(contentsOfFile: "/proc/\(serve.process.processIdentifier)/limits", encoding: .utf8)
+            let line = try #require(limits.split(separator: "\n").first { $0.hasPrefix("Max open files") })
+            let fields = line.split(separator: " ")  // Max open files SOFT HARD files
+            let soft = String(fields[3]), hard = String(fields[4])
+            #expect(soft != "256")
+            #expect(soft == hard || Int(soft) == 1 << 20, "raised to the hard limit (\(hard)), or to 1,048,576 when that is higher")
+            serve.signal(SIGTERM)
+            #expect(serve.wait().status == 0)
+        }
+    }
+
     @Test func tenantsAndKeysWithJSONOutput() async throws {
         let tenant = try await run(["tenant", "create", "acme", "--db", db, "--json"])
         #expect(tenant.status == 0)

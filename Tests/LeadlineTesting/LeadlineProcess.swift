@@ -52,9 +52,17 @@ public final class ServeProcess: @unchecked Sendable {
     private let output = Pipe()
     public private(set) var printed = ""
 
-    public init(database: String, extraArguments: [String] = []) throws {
-        process.executableURL = URL(fileURLWithPath: LeadlineBinary.path)
-        process.arguments = ["serve", "--db", database, "--listen", "127.0.0.1:0"] + extraArguments
+    /// `softOpenFileLimit`: started by a shell that lowers its soft limit on open files first (`ulimit -Sn`).
+    public init(database: String, extraArguments: [String] = [], softOpenFileLimit: Int? = nil) throws {
+        let arguments = ["serve", "--db", database, "--listen", "127.0.0.1:0"] + extraArguments
+        if let softOpenFileLimit {
+            // The shell execs the binary, so the process is the server itself.
+            process.executableURL = URL(fileURLWithPath: "/bin/sh")
+            process.arguments = ["-c", "ulimit -Sn \(softOpenFileLimit) && exec \"$0\" \"$@\"", LeadlineBinary.path] + arguments
+        } else {
+            process.executableURL = URL(fileURLWithPath: LeadlineBinary.path)
+            process.arguments = arguments
+        }
         var env = ProcessInfo.processInfo.environment
         env["LEADLINE_LOG_LEVEL"] = "warning"
         process.environment = env
