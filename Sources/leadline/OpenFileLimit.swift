@@ -3,7 +3,8 @@ import Glibc
 /// The server's limit on open files. Each connection is one: clients', and the outbound client keeps up to 64 to each
 /// live buyer (1,024 in all) besides the database's files. The usual soft limit of 1,024 is reached by a dozen busy
 /// buyers, after which neither side can open a connection; so `serve` raises the soft limit to the hard one, as far
-/// as the system allows an unprivileged process, before it starts.
+/// as the system allows an unprivileged process, before it starts. So do the simulator's commands: a mock buyer that
+/// hangs holds a connection for every ping it lets time out.
 enum OpenFileLimit {
     /// The soft limit before and after; equal when it was already as high as it may be (or could not be read).
     @discardableResult

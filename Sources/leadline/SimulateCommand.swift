@@ -36,6 +36,7 @@ struct SimulateCommand: ParsableCommand {
 
         func run() throws {
             let signals = TerminationSignals()
+            OpenFileLimit.raise()  // a buyer that hangs holds a connection for every ping it lets time out
 
             let behavior = MockBuyer.Behavior(bidCents: range!, latency: .milliseconds(latencyMs), jitter: .milliseconds(jitterMs),
                                               timeoutRate: timeoutRate, hang: .seconds(30), declineRate: declineRate, rejectRate: rejectRate,

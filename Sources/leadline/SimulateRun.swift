@@ -37,6 +37,7 @@ extension SimulateCommand {
         }
 
         func run() throws {
+            OpenFileLimit.raise()  // its own server, its mock buyers and the connections between them
             if list {
                 for (name, _) in BuiltInScenarios.all {
                     let described = BuiltInScenarios.named(name)
