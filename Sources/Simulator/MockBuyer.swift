@@ -18,7 +18,8 @@ public final class MockBuyer: Sendable {
 
         /// Bids are drawn uniformly from this range.
         public var bidCents: ClosedRange<Int>
-        /// How long each answer takes, plus up to `jitter` more.
+        /// How long each answer takes, plus up to `jitter` more (and up to 1 ms, so that answers due together go out
+        /// together).
         public var latency: Duration
         public var jitter: Duration
         /// Share of pings answered only after `hang` (past any sensible timeout).

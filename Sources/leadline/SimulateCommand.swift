@@ -14,7 +14,7 @@ struct SimulateCommand: ParsableCommand {
             abstract: "Start mock buyers that answer pings and posts; print one JSON line per buyer (its URLs and response_parsing), run until stopped.")
         @Option(help: "How many buyers.") var count = 10
         @Option(name: .customLong("bid-cents"), help: "Bids are drawn from this range, e.g. 1500-4000 or 2500.") var bidCents = "1000-5000"
-        @Option(name: .customLong("latency-ms"), help: "How long each answer takes.") var latencyMs = 20
+        @Option(name: .customLong("latency-ms"), help: "How long each answer takes (up to 1 ms more: answers due together go out together).") var latencyMs = 20
         @Option(name: .customLong("jitter-ms"), help: "Up to this much more, at random.") var jitterMs = 0
         @Option(name: .customLong("timeout-rate"), help: "Share of pings answered only after 30 s (0–1).") var timeoutRate = 0.0
         @Option(name: .customLong("decline-rate"), help: "Share of pings answered with no bid (0–1).") var declineRate = 0.0
