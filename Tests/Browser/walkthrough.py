@@ -128,7 +128,14 @@ class Walk:
 
     def submit(self, form_selector):
         """Submits the page's POST form matching `form_selector` (a tenant chooser's GET form can share its action)."""
-        self.driver.find_element(By.CSS_SELECTOR, form_selector.replace("form[", "form[method=post][", 1) + " button[type=submit]").click()
+        self.follow(self.driver.find_element(By.CSS_SELECTOR, form_selector.replace("form[", "form[method=post][", 1) + " button[type=submit]"))
+
+    def follow(self, element):
+        """Clicks a link or a form's button and waits for the page it leads to. The page clicked on is already
+        complete, so waiting for that alone could read it while it is being replaced (which fails): first it must go."""
+        page = self.driver.find_element(By.TAG_NAME, "html")
+        element.click()
+        WebDriverWait(self.driver, 30).until(expected_conditions.staleness_of(page))
         self.settle()
 
     def fits_width(self):
@@ -191,8 +198,7 @@ def living_demo(driver):
         walk.links()
         walk.shot("21-demo-buyers")
         # A live buyer's test ping: the raw exchange with a mock buyer.
-        driver.find_element(By.CSS_SELECTOR, "form[action$='/test-ping'] button").click()
-        walk.settle()
+        walk.follow(driver.find_element(By.CSS_SELECTOR, "form[action$='/test-ping'] button"))
         walk.expect("What it read:", "a test ping's reading")
         walk.expect("X-Webhook-Id", "a test ping's request headers")
         walk.shot("23-demo-test-ping")
@@ -230,8 +236,7 @@ def main():
         walk.shot("02-dashboard")
 
         # Sign out and in again.
-        driver.find_element(By.CSS_SELECTOR, "form.signout button[type=submit]").click()
-        walk.settle()
+        walk.follow(driver.find_element(By.CSS_SELECTOR, "form.signout button[type=submit]"))
         walk.field("email", "owner@example.com")
         walk.field("password", "a long enough passphrase")
         walk.submit("form[action='/admin/login']")
@@ -306,8 +311,7 @@ def main():
         walk.expect("Walker4", "imported leads listed")
         walk.links()
         walk.shot("06-leads")
-        driver.find_element(By.PARTIAL_LINK_TEXT, "Walker2").click()
-        walk.settle()
+        walk.follow(driver.find_element(By.PARTIAL_LINK_TEXT, "Walker2"))
         walk.expect("hash chain intact", "the lead's consent certificate")
         walk.expect("Timeline", "the lead's timeline")
         walk.links()
@@ -326,8 +330,7 @@ def main():
         asked = api(base, "POST", f"/api/v1/leads/{sold['lead_id']}/return", token, {"reason": "wrong_person"})
         walk.open("/admin/billing")
         walk.expect("Walkthrough Legal", "billing lists the buyer")
-        driver.find_element(By.CSS_SELECTOR, f"form[action='/admin/billing/returns/{sold['lead_id']}/approve'] button").click()
-        walk.settle()
+        walk.follow(driver.find_element(By.CSS_SELECTOR, f"form[action='/admin/billing/returns/{sold['lead_id']}/approve'] button"))
         walk.expect("Return approved", f"return approved (asked: {asked})")
         walk.links()
         walk.shot("08-billing")
