@@ -77,10 +77,12 @@ final class SocketEvents {
         if what & CURL_POLL_IN != 0 { mask |= EPOLLIN.rawValue }
         if what & CURL_POLL_OUT != 0 { mask |= EPOLLOUT.rawValue }
         var event = epoll_event(events: mask, data: epoll_data_t(fd: fd))
+        // Whichever the first try, the other one when the set disagrees with curl's view (a socket number closed and
+        // opened again in between): a socket watched for the wrong events would stall its transfer until its timeout.
         if watched {
-            epoll_ctl(epoll, EPOLL_CTL_MOD, fd, &event)
+            if epoll_ctl(epoll, EPOLL_CTL_MOD, fd, &event) != 0 && errno == ENOENT { epoll_ctl(epoll, EPOLL_CTL_ADD, fd, &event) }
         } else {
-            epoll_ctl(epoll, EPOLL_CTL_ADD, fd, &event)
+            if epoll_ctl(epoll, EPOLL_CTL_ADD, fd, &event) != 0 && errno == EEXIST { epoll_ctl(epoll, EPOLL_CTL_MOD, fd, &event) }
             curl_multi_assign(multi, fd, Unmanaged.passUnretained(self).toOpaque())
         }
     }

@@ -279,9 +279,12 @@ public final class ImportJobs: Sendable {
             defer { done.signal() }
             wake.yield()
             for await _ in stream {
-                while !Task.isCancelled, let job = nextUpload() {
+                while true {
+                    // Busy before it looks for a job, and the cancellation checked after: a `stopWorker` that cancels
+                    // once this has looked then sees it busy and waits, rather than closing the store under the job.
                     busy.store(true, ordering: .sequentiallyConsistent)
                     defer { busy.store(false, ordering: .sequentiallyConsistent) }
+                    guard !Task.isCancelled, let job = nextUpload() else { break }
                     do {
                         let ended = try await run(job)
                         logger.info("import ended", metadata: [
