@@ -41,8 +41,9 @@ public enum Digest {
 }
 
 public extension Collection where Element == UInt8 {
-    /// Lowercase hexadecimal, written straight into the string's storage (digests are hexed on every lead).
-    var hex: String {
+    /// Lowercase hexadecimal, written straight into the string's storage (digests are hexed on every lead; inlinable,
+    /// so it is compiled for the caller's collection instead of walking a generic one).
+    @inlinable var hex: String {
         String(unsafeUninitializedCapacity: count * 2) { out in
             var index = 0
             for byte in self {
@@ -55,6 +56,6 @@ public extension Collection where Element == UInt8 {
     }
 }
 
-@inline(__always) private func hexDigit(_ nibble: UInt8) -> UInt8 {
+@inline(__always) @usableFromInline func hexDigit(_ nibble: UInt8) -> UInt8 {
     nibble < 10 ? nibble + 0x30 : nibble + 0x57
 }

@@ -34,11 +34,13 @@ public final class SQLiteStore: Sendable {
     /// Savepoint journals stay in memory up to 16 MiB: every group-committed write runs in a savepoint, and with
     /// SQLite's default (spill past 64 KiB) a batch of a few leads copied some 75 KB per lead into a temporary file
     /// (the pages it changed, before the change); one huge statement (a migration over every row) still spills to disk.
+    /// SQLite does not count its memory either: counting takes a process-wide lock on every allocation.
     private static let sqliteSettings: Void = {
         let logger = Logger(label: "leadline.sqlite")
         if leadline_sqlite_journal_spill(16 << 20) != 0 {
             logger.notice("SQLite was initialised before its settings: savepoint journals spill to disk past 64 KiB")
         }
+        _ = leadline_sqlite_memory_statistics(0)
         Database.logError = { code, message in
             // Schema checks and constraint violations are answered to callers; only the rest is worth a log line.
             guard code.primaryResultCode != .SQLITE_CONSTRAINT, code != .SQLITE_SCHEMA else { return }

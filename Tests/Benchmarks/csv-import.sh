@@ -6,8 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROWS=${1:-1000000}
 [ -x /usr/bin/time ] || { echo "/usr/bin/time is needed: apt-get install -y time" >&2; exit 1; }
-./install.sh --build >/dev/null
-BIN=.build/release/leadline
+# LEADLINE_BIN=path: import with that binary, unbuilt (as in lib.sh).
+if [ -n "${LEADLINE_BIN:-}" ]; then BIN=$LEADLINE_BIN; else ./install.sh --build >/dev/null; BIN=.build/release/leadline; fi
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 

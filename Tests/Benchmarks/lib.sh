@@ -4,9 +4,14 @@ command -v wrk >/dev/null || { echo "wrk is needed: apt-get install -y wrk" >&2;
 DURATION=${DURATION:-10}
 CONNECTIONS=${CONNECTIONS:-32}
 
-# The same release binary install.sh ships (incremental when nothing changed).
-./install.sh --build >/dev/null
-BIN=.build/release/leadline
+# The same release binary install.sh ships (incremental when nothing changed). LEADLINE_BIN=path measures that binary
+# instead, unbuilt (to compare two builds run after run).
+if [ -n "${LEADLINE_BIN:-}" ]; then
+  BIN=$LEADLINE_BIN
+else
+  ./install.sh --build >/dev/null
+  BIN=.build/release/leadline
+fi
 if ldd "$BIN" >/dev/null 2>&1; then KIND="dynamically linked"; else KIND="fully static"; fi
 
 WORK=$(mktemp -d)

@@ -53,6 +53,9 @@ db.execute("""
   SELECT printf('xfer_%08x', i), ?, printf('%08x-0000-7000-8000-%012x', i, i), printf('call_%08x', i), ?, '+15125550142', phone,
          'ended', at, at, at, 180 FROM seq
 """, (tenant, line))
+# The daily sums `leadline` keeps as it inserts each lead, rebuilt for the leads written straight to the file.
+db.execute("DELETE FROM lead_daily WHERE tenant_id = ?", (tenant,))
+db.execute("INSERT INTO lead_daily SELECT tenant_id, substr(created_at, 1, 10), status, count(*) FROM leads WHERE tenant_id = ? GROUP BY 1, 2, 3", (tenant,))
 db.execute("COMMIT")
 print("transfers %d" % db.execute("SELECT count(*) FROM transfers").fetchone()[0])
 db.close()

@@ -83,6 +83,9 @@ db.execute("""
          CASE kind WHEN 'charge' THEN amount_cents ELSE -amount_cents END, created_at
   FROM ledger_transactions
 """)
+# The daily sums `leadline` keeps as it inserts each lead, rebuilt for the leads written straight to the file.
+db.execute("DELETE FROM lead_daily WHERE tenant_id = ?", (tenant,))
+db.execute("INSERT INTO lead_daily SELECT tenant_id, substr(created_at, 1, 10), status, count(*) FROM leads WHERE tenant_id = ? GROUP BY 1, 2, 3", (tenant,))
 db.execute("COMMIT")
 counts = [db.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in ("leads", "lead_sales", "ledger_transactions", "ledger_entries")]
 print("leads %d, sales %d, ledger transactions %d, ledger entries %d" % tuple(counts))

@@ -312,13 +312,18 @@ func isUUID(_ text: String?) -> Bool { text.flatMap { UUID(uuidString: $0) } != 
             // A state: counted.
             #expect(try total("state=TX") == (1, nil))
 
-            // 10,001 more Texas leads (copies of the first, written straight to the file; the daily sums follow).
+            // 10,001 more Texas leads (copies of the first, written straight to the file, with the daily sums rebuilt as
+            // `Lead.insert` would have kept them).
             try app.server.store.writeNow { db in
                 let columns = try Row.fetchAll(db, sql: "PRAGMA table_info(leads)").map { $0["name"] as String }
                 let copied = columns.map { $0 == "id" ? "'lead_copy_' || n" : $0 }.joined(separator: ", ")
                 try db.execute(sql: """
                     WITH RECURSIVE counter(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM counter WHERE n < 10001)
                     INSERT INTO leads (\(columns.joined(separator: ", "))) SELECT \(copied) FROM counter, (SELECT * FROM leads WHERE state = 'TX' LIMIT 1)
+                    """)
+                try db.execute(sql: """
+                    DELETE FROM lead_daily;
+                    INSERT INTO lead_daily SELECT tenant_id, substr(created_at, 1, 10), status, count(*) FROM leads GROUP BY 1, 2, 3;
                     """)
             }
             #expect(try total("") == (10_004, nil), "the daily sums stay exact at any size")

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Store
 
 /// The dialer's queue: a row per lead to call, waiting (until `next_attempt_at`), calling, or done with the reason.
 /// Leads enter it in the transaction that stores them, so an acknowledged lead is never lost to the dialer.
@@ -41,7 +42,10 @@ enum CallQueue {
         try db.cachedStatement(sql: """
             INSERT OR IGNORE INTO call_queue (lead_id, tenant_id, campaign_id, status, attempts, next_attempt_at, created_at, updated_at)
             VALUES (?, ?, ?, 'waiting', 0, ?, ?, ?)
-            """).execute(arguments: [lead.id, lead.tenantID, plan.campaignID, lead.createdAt, lead.createdAt, lead.createdAt])
+            """).run { row in
+                row.add(lead.id); row.add(lead.tenantID); row.add(plan.campaignID)
+                row.add(lead.createdAt); row.add(lead.createdAt); row.add(lead.createdAt)
+            }
     }
 
     /// Queues a lead to be called now, for a sequence's call step: a lead the dialer is done with is queued again with

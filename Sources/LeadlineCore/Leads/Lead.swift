@@ -40,7 +40,8 @@ public struct Lead: Codable, Sendable, Equatable, FetchableRecord, PersistableRe
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         """
 
-    /// Inserts the lead (on the writer, through a cached statement bound without boxing: intake's hottest path).
+    /// Inserts the lead and counts it in `lead_daily` (on the writer, through cached statements bound without boxing:
+    /// intake's hottest path).
     func insert(_ db: GRDB.Database) throws {
         try db.cachedStatement(sql: Self.insertSQL).run { row in
             row.add(id); row.add(tenantID); row.add(phone); row.add(email); row.add(firstName); row.add(lastName)
@@ -48,6 +49,13 @@ public struct Lead: Codable, Sendable, Equatable, FetchableRecord, PersistableRe
             row.add(ineligibleReason); row.add(score); row.add(scoreReasons); row.add(consentCertificateID); row.add(buyerID)
             row.add(soldPriceCents); row.add(notes); row.add(createdAt); row.add(updatedAt)
         }
+        // The day's count, which triggers keep for status changes and deletions (see migration 0018).
+        try db.cachedStatement(sql: """
+            INSERT INTO lead_daily (tenant_id, day, status, leads) VALUES (?, ?, ?, 1)
+            ON CONFLICT (tenant_id, day, status) DO UPDATE SET leads = leads + 1
+            """).run { row in
+                row.add(tenantID); row.add(String(createdAt.prefix(10))); row.add(status.rawValue)
+            }
     }
 
     public var reasons: [LeadScore.Reason] {

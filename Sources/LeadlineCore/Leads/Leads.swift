@@ -199,16 +199,27 @@ public struct Leads: Sendable {
                           _ db: GRDB.Database) throws -> Lead? {
         guard let cutoff else { return nil }
         // Most leads are new: a bare existence probe first, and the repeated lead is read only on a hit.
-        func newest(_ column: String, _ value: String) throws -> Lead? {
-            let probe = try db.cachedStatement(sql: "SELECT 1 FROM leads WHERE tenant_id = ? AND \(column) = ? AND created_at >= ?")
-            guard try probe.exists({ $0.add(tenantID); $0.add(value); $0.add(cutoff) }) else { return nil }
-            return try Lead.fetchOne(db.cachedStatement(sql: """
-                SELECT * FROM leads WHERE tenant_id = ? AND \(column) = ? AND created_at >= ? ORDER BY created_at DESC LIMIT 1
-                """), arguments: [tenantID, value, cutoff])
+        func newest(_ probe: String, _ read: String, _ value: String) throws -> Lead? {
+            guard try db.cachedStatement(sql: probe).exists({ $0.add(tenantID); $0.add(value); $0.add(cutoff) }) else { return nil }
+            return try Lead.fetchOne(db.cachedStatement(sql: read), arguments: [tenantID, value, cutoff])
         }
-        if let found = try newest("phone", lead.phone) { return found }
+        if let found = try newest(DedupSQL.phoneProbe, DedupSQL.phoneRead, lead.phone) { return found }
         guard byEmail, let email = lead.email else { return nil }
-        return try newest("email", email)
+        return try newest(DedupSQL.emailProbe, DedupSQL.emailRead, email)
+    }
+
+    /// The dedup queries, written once (they run for every lead, and the statement cache is keyed by their text).
+    private enum DedupSQL {
+        static let phoneProbe = probe("phone"), phoneRead = read("phone")
+        static let emailProbe = probe("email"), emailRead = read("email")
+
+        static func probe(_ column: String) -> String {
+            "SELECT 1 FROM leads WHERE tenant_id = ? AND \(column) = ? AND created_at >= ?"
+        }
+
+        static func read(_ column: String) -> String {
+            "SELECT * FROM leads WHERE tenant_id = ? AND \(column) = ? AND created_at >= ? ORDER BY created_at DESC LIMIT 1"
+        }
     }
 
 

@@ -23,9 +23,14 @@ public enum Identifier {
         for i in 0..<6 { bytes[i] = UInt8(truncatingIfNeeded: milliseconds >> (8 * (5 - UInt64(i)))) }
         bytes[6] = 0x70 | (bytes[6] & 0x0f)  // version 7
         bytes[8] = 0x80 | (bytes[8] & 0x3f)  // variant 10
-        let hex = bytes.hex
-        let h = Array(hex)
-        return String(h[0..<8]) + "-" + String(h[8..<12]) + "-" + String(h[12..<16]) + "-" + String(h[16..<20]) + "-" + String(h[20..<32])
+        // 8-4-4-4-12 hex digits.
+        var text = [UInt8]()
+        text.reserveCapacity(36)
+        for (index, digit) in bytes.hex.utf8.enumerated() {
+            if index == 8 || index == 12 || index == 16 || index == 20 { text.append(UInt8(ascii: "-")) }
+            text.append(digit)
+        }
+        return String(decoding: text, as: UTF8.self)
     }
 
     public static func make(_ prefix: String, length: Int = 16) -> String {

@@ -456,6 +456,7 @@ public enum Schema {
                 ALTER TABLE tenants ADD COLUMN invoiced_through TEXT;
 
                 -- Leads per UTC day of arrival and current status, kept by triggers: reports read days, not leads.
+                -- (Since 0018, Lead.insert adds a new lead's count instead of lead_daily_add.)
                 CREATE TABLE lead_daily (
                     tenant_id TEXT NOT NULL,
                     day TEXT NOT NULL,
@@ -532,5 +533,6 @@ public enum Schema {
         pendingReturns,
         auditLog,
         importColumns,
+        leadDailyCountedByInsert,
     ]
 }

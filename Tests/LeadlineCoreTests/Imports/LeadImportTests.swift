@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 @testable import LeadlineCore
 import LeadlineTesting
 import Store
@@ -53,6 +54,10 @@ import Testing
         #expect(stored.map(\.status) == [.new, .ineligible, .new])
         #expect(try store.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM consent_certificates") } == 2)
         #expect(try store.read { db in try String.fetchOne(db, sql: "SELECT actor FROM lead_events LIMIT 1") } == "test")
+        // The daily counts the reports read, kept by the insert: one new and one ineligible lead besides the first.
+        #expect(try store.read { db in try Row.fetchAll(db, sql: "SELECT status, leads FROM lead_daily ORDER BY status") }
+            .map { "\($0[0] as String) \($0[1] as Int)" } == ["ineligible 1", "new 2"])
+        #expect(try store.read { try Invariants.problems($0) } == [])
 
         // Running the same file again stores nothing new.
         var again = CSVReader(bytes: Array(csv.utf8))
