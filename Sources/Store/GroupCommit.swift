@@ -9,16 +9,19 @@ final class GroupCommit: Sendable {
     private let state = Mutex<State>(State())
     private let maxBatch: Int
     private let onBatch: (@Sendable (Int) -> Void)?
+    /// Asked between transactions, once the callers of the last one are answered.
+    private let walRestart: WALRestart
 
     private struct State {
         var queue: [PendingWrite] = []
         var draining = false
     }
 
-    init(pool: DatabasePool, maxBatch: Int = 1000, onBatch: (@Sendable (Int) -> Void)?) {
+    init(pool: DatabasePool, maxBatch: Int = 1000, onBatch: (@Sendable (Int) -> Void)?, walRestart: WALRestart) {
         self.pool = pool
         self.maxBatch = maxBatch
         self.onBatch = onBatch
+        self.walRestart = walRestart
     }
 
     func write<T: Sendable>(_ body: @escaping @Sendable (GRDB.Database) throws -> T) async throws -> T {
@@ -76,6 +79,7 @@ final class GroupCommit: Sendable {
             }
             onBatch?(batch.count)
             for write in batch { write.complete(commitError) }
+            walRestart.performIfRequested(db)
         }
     }
 }

@@ -10,6 +10,8 @@ public final class SQLiteStore: Sendable {
         public var onBatchCommitted: (@Sendable (Int) -> Void)?
         public var readers: Int = max(2, ProcessInfo.processInfo.activeProcessorCount * 2)
         public var readOnly = false
+        /// Once the WAL holds this much, the checkpointer makes it start over (see `Checkpointer`).
+        public var walRestartBytes = 64 << 20
         public init() {}
     }
 
@@ -18,6 +20,7 @@ public final class SQLiteStore: Sendable {
     let pool: DatabasePool
     private let groupCommit: GroupCommit
     private let checkpointer: Checkpointer?
+    private let walRestart = WALRestart()
 
     /// Opens (creating if needed) and migrates. A database written by a newer binary is refused before anything changes.
     public convenience init(path: String, migrations: [Migration], options: Options = Options()) throws {
@@ -71,7 +74,7 @@ public final class SQLiteStore: Sendable {
         } catch {
             throw StoreError.notALeadlineDatabase(path: path, reason: String(describing: error))
         }
-        groupCommit = GroupCommit(pool: pool, onBatch: options.onBatchCommitted)
+        groupCommit = GroupCommit(pool: pool, onBatch: options.onBatchCommitted, walRestart: walRestart)
         let status = try pool.read { db in try migrations.status(db) }
         if !status.unknown.isEmpty { throw StoreError.newerSchema(path: path, unknown: status.unknown) }
         if migrate && !status.pending.isEmpty {
@@ -79,8 +82,12 @@ public final class SQLiteStore: Sendable {
             // The reader that read the status knows the old schema; a fresh one reads the new.
             pool.invalidateReadOnlyConnections()
         }
-        checkpointer = options.readOnly ? nil : try Checkpointer(path: path)
+        checkpointer = options.readOnly ? nil : try Checkpointer(path: path, thresholdBytes: min(4 << 20, options.walRestartBytes),
+                                                                 restartBytes: options.walRestartBytes, walRestart: walRestart)
     }
+
+    /// How many times the checkpointer has made the WAL start over while writes went on.
+    public var walRestarts: Int { walRestart.count }
 
     public func migrationStatus() throws -> MigrationStatus {
         try pool.read { db in try migrations.status(db) }

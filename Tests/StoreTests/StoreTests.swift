@@ -257,6 +257,41 @@ func count(_ store: SQLiteStore) throws -> Int {
         #expect(try count(store) == 3000)
         try store.close()
     }
+
+    @Test func theWALStartsOverUnderASteadyStreamOfWrites() async throws {
+        let folder = TemporaryDirectory()
+        let path = folder.file("a.db")
+        var options = SQLiteStore.Options()
+        options.walRestartBytes = 2 << 20
+        let store = try SQLiteStore(path: path, migrations: [itemsV1], options: options)
+        let walSize: @Sendable () -> Int = { (try? FileManager.default.attributesOfItem(atPath: path + "-wal")[.size] as? Int) ?? 0 }
+        // Four writers that never let up, ~40 MB in all: without a restart the WAL would hold all of it.
+        let peak = try await withThrowingTaskGroup(of: Int.self) { group in
+            for writer in 0..<4 {
+                group.addTask {
+                    var peak = 0
+                    for batch in 0..<100 {
+                        try await store.write { db in
+                            for i in 0..<50 {
+                                try db.execute(sql: "INSERT INTO items (label) VALUES (?)",
+                                               arguments: ["\(writer)-\(batch)-\(i)-" + String(repeating: "x", count: 2000)])
+                            }
+                        }
+                        peak = max(peak, walSize())
+                    }
+                    return peak
+                }
+            }
+            return try await group.reduce(0, max)
+        }
+        #expect(try count(store) == 20_000)
+        #expect(store.walRestarts > 0)
+        try store.close()
+        // Every page was written to the WAL at least once, so without restarts the WAL peaks above the whole database
+        // (before them, this test saw 114–141 MB; with them, 17–22 MB).
+        let databaseSize = (try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+        #expect(peak < databaseSize / 2, "the WAL peaked at \(peak) bytes beside a database of \(databaseSize)")
+    }
 }
 
 @Suite struct VerifyTests {

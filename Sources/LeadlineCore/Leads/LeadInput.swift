@@ -69,6 +69,8 @@ public struct LeadInput: Sendable {
     }
 
     static func looksLikeEmail(_ text: String) -> Bool {
+        // Printable ASCII (nearly every address) is checked byte by byte; anything else by characters below.
+        if let plain = looksLikeASCIIEmail(text.utf8) { return plain }
         let parts = text.split(separator: "@", omittingEmptySubsequences: false)
         guard parts.count == 2, !parts[0].isEmpty, parts[0].count <= 64 else { return false }
         let domain = parts[1]
@@ -76,6 +78,42 @@ public struct LeadInput: Sendable {
         guard labels.count >= 2, labels.allSatisfy({ !$0.isEmpty && $0.count <= 63 }) else { return false }
         guard !text.contains(where: { $0 == " " || $0 == "," || $0 == ";" || $0 == "<" || $0 == ">" || $0 == "\"" }) else { return false }
         return domain.allSatisfy { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "." } && labels.last!.count >= 2
+    }
+
+    /// The same rules as `looksLikeEmail` over bytes; nil when the text is not printable ASCII (where bytes and
+    /// characters could count differently).
+    private static func looksLikeASCIIEmail(_ text: String.UTF8View) -> Bool? {
+        var at: String.UTF8View.Index?
+        for index in text.indices {
+            let byte = text[index]
+            guard byte >= 0x20, byte < 0x7F else { return nil }
+            switch byte {
+            case UInt8(ascii: "@"):
+                if at != nil { return false }
+                at = index
+            case UInt8(ascii: " "), UInt8(ascii: ","), UInt8(ascii: ";"), UInt8(ascii: "<"), UInt8(ascii: ">"), UInt8(ascii: "\""):
+                return false
+            default: break
+            }
+        }
+        guard let at else { return false }
+        let local = text.distance(from: text.startIndex, to: at)
+        guard local > 0, local <= 64 else { return false }
+        var labels = 0, label = 0
+        for byte in text[text.index(after: at)...] {
+            if byte == UInt8(ascii: ".") {
+                guard label > 0, label <= 63 else { return false }
+                labels += 1
+                label = 0
+                continue
+            }
+            let letter = (byte | 0x20) >= UInt8(ascii: "a") && (byte | 0x20) <= UInt8(ascii: "z")
+            let digit = byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")
+            guard letter || digit || byte == UInt8(ascii: "-") else { return false }
+            label += 1
+        }
+        // The last label: a top-level domain of two characters or more.
+        return labels >= 1 && label >= 2 && label <= 63
     }
 
     public static func isZip(_ text: String) -> Bool {

@@ -7,7 +7,57 @@ public enum Timestamp {
     }
 
     public static func parse(_ text: String) -> Date? {
-        (try? Date.ISO8601FormatStyle(includingFractionalSeconds: true).parse(text))
+        if let date = parseUTC(text.utf8) { return date }
+        return (try? Date.ISO8601FormatStyle(includingFractionalSeconds: true).parse(text))
             ?? (try? Date.ISO8601FormatStyle().parse(text))
+    }
+
+    /// `YYYY-MM-DDTHH:MM:SS[.f…]Z` read by hand (consent times are parsed on every lead, and Foundation's parser was a
+    /// tenth of an import's preparation); nil for anything else, which goes to Foundation.
+    static func parseUTC(_ text: String.UTF8View) -> Date? {
+        let bytes = Array(text)
+        guard bytes.count == 20 || (bytes.count >= 22 && bytes.count <= 30), bytes.last == UInt8(ascii: "Z") else { return nil }
+        func number(_ start: Int, _ count: Int) -> Int? {
+            var value = 0
+            for byte in bytes[start..<start + count] {
+                guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") else { return nil }
+                value = value * 10 + Int(byte - UInt8(ascii: "0"))
+            }
+            return value
+        }
+        let separators: [(Int, UInt8)] = [(4, UInt8(ascii: "-")), (7, UInt8(ascii: "-")), (10, UInt8(ascii: "T")),
+                                          (13, UInt8(ascii: ":")), (16, UInt8(ascii: ":"))]
+        for (index, separator) in separators where bytes[index] != separator { return nil }
+        guard let year = number(0, 4), let month = number(5, 2), let day = number(8, 2), let hour = number(11, 2),
+              let minute = number(14, 2), let second = number(17, 2),
+              year >= 1970, (1...12).contains(month), day >= 1, day <= daysIn(month: month, year: year),
+              hour < 24, minute < 60, second < 60 else { return nil }
+        var fraction = 0.0
+        if bytes.count > 20 {
+            // A fraction: a dot and one to nine digits before the Z.
+            let digits = bytes.count - 21
+            guard bytes[19] == UInt8(ascii: "."), digits >= 1, digits <= 9, let value = number(20, digits) else { return nil }
+            fraction = Double(value) / pow(10, Double(digits))
+        }
+        let days = daysFromEpoch(year: year, month: month, day: day)
+        return Date(timeIntervalSince1970: Double(days * 86_400 + hour * 3_600 + minute * 60 + second) + fraction)
+    }
+
+    private static func daysIn(month: Int, year: Int) -> Int {
+        switch month {
+        case 2: return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
+        case 4, 6, 9, 11: return 30
+        default: return 31
+        }
+    }
+
+    /// Days from 1970-01-01 to a proleptic Gregorian date (Howard Hinnant's days_from_civil).
+    private static func daysFromEpoch(year: Int, month: Int, day: Int) -> Int {
+        let y = month <= 2 ? year - 1 : year
+        let era = y / 400
+        let yearOfEra = y - era * 400
+        let dayOfYear = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
+        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
+        return era * 146_097 + dayOfEra - 719_468
     }
 }

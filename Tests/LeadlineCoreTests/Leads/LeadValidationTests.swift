@@ -60,6 +60,51 @@ import Testing
         #expect(given.consent?.consentedAt == Timestamp.parse("2026-07-25T12:00:00Z"))
         #expect(given.consent?.consentType == "tcpa_express_written")
     }
+
+    @Test func emailsAreJudgedAlikeByBytesAndByCharacters() {
+        let good = ["p1@example.com", "jane.doe+quotes@mail.example.co.uk", "a@b.co", "x@xn--bcher-kva.example",
+                    String(repeating: "l", count: 64) + "@example.com", "o'brien@example.com", "a@" + String(repeating: "d", count: 63) + ".com"]
+        let bad = ["a@b", "@example.com", "a@@example.com", "a@b@example.com", "a b@example.com", "a@example..com", "a@.example.com",
+                   "a@example.com.", "a@example.c", "a@exa_mple.com", "a;b@example.com", "<a@example.com>", "\"a\"@example.com",
+                   String(repeating: "l", count: 65) + "@example.com", "a@" + String(repeating: "d", count: 64) + ".com", "plain"]
+        for email in good { #expect(LeadInput.looksLikeEmail(email), "\(email)") }
+        for email in bad { #expect(!LeadInput.looksLikeEmail(email), "\(email)") }
+        // Outside printable ASCII the characters decide: a letter of any script in the domain, a CRLF counted once.
+        #expect(LeadInput.looksLikeEmail("jane@bücher.example"))
+        #expect(!LeadInput.looksLikeEmail("jane@exa\u{7}mple.com"))
+    }
+}
+
+@Suite struct TimestampTests {
+    @Test func theUsualFormIsReadAsFoundationReadsIt() throws {
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<500 {
+            let date = Date(timeIntervalSince1970: Double(Int.random(in: 0...4_102_444_800, using: &generator)))
+            let whole = String(Timestamp.format(date).prefix(19)) + "Z"
+            for text in [whole, Timestamp.format(date.addingTimeInterval(0.123)), String(whole.dropLast()) + ".5Z",
+                         String(whole.dropLast()) + ".123456Z"] {
+                let fast = try #require(Timestamp.parseUTC(text.utf8), "\(text)")
+                let foundation = try #require((try? Date.ISO8601FormatStyle(includingFractionalSeconds: true).parse(text))
+                                              ?? (try? Date.ISO8601FormatStyle().parse(text)))
+                #expect(abs(fast.timeIntervalSince1970 - foundation.timeIntervalSince1970) < 0.000_01, "\(text)")
+            }
+            // Exact in binary, so written back alike (a fraction such as .123 is not, and either reading may be written
+            // back a millisecond short: `format` truncates).
+            for text in [whole, String(whole.dropLast()) + ".5Z"] {
+                #expect(Timestamp.parseUTC(text.utf8).map(Timestamp.format) == Timestamp.format(try #require(Timestamp.parse(text))))
+                #expect(Timestamp.format(try #require(Timestamp.parseUTC(text.utf8))).hasPrefix(String(text.prefix(19))))
+            }
+        }
+        #expect(Timestamp.parseUTC("2024-02-29T23:59:59Z".utf8) == Date(timeIntervalSince1970: 1_709_251_199))
+    }
+
+    @Test func otherFormsAreLeftToFoundation() {
+        for text in ["2026-02-30T00:00:00Z", "2026-13-01T00:00:00Z", "2026-01-01T24:00:00Z", "2026-01-01 00:00:00Z",
+                     "2026-01-01T00:00:00+02:00", "2026-01-01T00:00:00.Z", "1969-12-31T23:59:59Z", "yesterday", ""] {
+            #expect(Timestamp.parseUTC(text.utf8) == nil, "\(text)")
+        }
+        #expect(Timestamp.parse("2026-01-01T02:00:00+02:00") == Timestamp.parse("2026-01-01T00:00:00Z"))
+    }
 }
 
 @Suite struct LeadStatusTests {
