@@ -93,12 +93,22 @@ final class Checkpointer: Sendable {
 final class WALRestart: Sendable {
     private let wanted = Atomic<Bool>(false)
     private let restarts = Atomic<Int>(0)
+    /// When a catch-up last gave up on a reader (a long one, such as a backup, holds an old snapshot for seconds): the
+    /// next request is ignored for `backoff`, or every round would hold commits for the whole `readerWait` again.
+    private let gaveUp = Mutex<ContinuousClock.Instant?>(nil)
     private let readerWait: Duration
+    private let backoff: Duration
     private let logger = Logger(label: "leadline.store")
 
-    init(readerWait: Duration = .milliseconds(100)) { self.readerWait = readerWait }
+    init(readerWait: Duration = .milliseconds(100), backoff: Duration = .seconds(2)) {
+        self.readerWait = readerWait
+        self.backoff = backoff
+    }
 
-    func request() { wanted.store(true, ordering: .releasing) }
+    func request() {
+        if let gaveUp = gaveUp.withLock({ $0 }), ContinuousClock.now - gaveUp < backoff { return }
+        wanted.store(true, ordering: .releasing)
+    }
 
     /// On the writer, outside any transaction.
     func performIfRequested(_ db: GRDB.Database) {
@@ -106,7 +116,9 @@ final class WALRestart: Sendable {
         do {
             _ = try db.checkpoint(.full, waitingAtMost: readerWait)
             restarts.add(1, ordering: .relaxed)
+            gaveUp.withLock { $0 = nil }
         } catch let error as DatabaseError where error.resultCode == .SQLITE_BUSY {
+            gaveUp.withLock { $0 = .now }
             logger.debug("WAL catch-up put off: a reader is still on an older snapshot")
         } catch {
             logger.warning("WAL catch-up failed", metadata: ["error": .string("\(error)")])
@@ -115,6 +127,9 @@ final class WALRestart: Sendable {
 
     /// How many times the writer caught the WAL up so that it could start over.
     var count: Int { restarts.load(ordering: .relaxed) }
+
+    /// Whether a catch-up waits for the writer's next pause between transactions.
+    var isRequested: Bool { wanted.load(ordering: .acquiring) }
 }
 
 extension GRDB.Database {

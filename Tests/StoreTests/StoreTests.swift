@@ -1,7 +1,7 @@
 import Foundation
 import GRDB
 import LeadlineTesting
-import Store
+@testable import Store
 import Synchronization
 import Testing
 
@@ -295,6 +295,34 @@ func count(_ store: SQLiteStore) throws -> Int {
         // (before them, this test saw 114–141 MB; with them, 17–22 MB).
         let databaseSize = (try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
         #expect(peak < databaseSize / 2, "the WAL peaked at \(peak) bytes beside a database of \(databaseSize)")
+    }
+}
+
+@Suite struct WALRestartTests {
+    @Test func aCatchUpThatGivesUpOnAnOldReaderIsNotAskedForAgainAtOnce() throws {
+        let folder = TemporaryDirectory()
+        let pool = try DatabasePool(path: folder.file("a.db"))
+        try pool.write { db in try db.execute(sql: "CREATE TABLE t (x); INSERT INTO t VALUES (1)") }
+        // A reader that keeps an old snapshot (as a backup does for seconds) while the WAL grows past it.
+        var snapshot: DatabaseSnapshot? = try pool.makeSnapshot()
+        try pool.write { db in try db.execute(sql: "INSERT INTO t VALUES (2)") }
+
+        let restart = WALRestart(readerWait: .milliseconds(10), backoff: .seconds(60))
+        restart.request()
+        try pool.writeWithoutTransaction { db in restart.performIfRequested(db) }
+        #expect(restart.count == 0, "the FULL checkpoint gave up on the reader")
+        restart.request()
+        #expect(!restart.isRequested, "asked again only after the back-off: each try holds commits up to readerWait")
+
+        // Without the old reader it succeeds, and the back-off is over.
+        _ = try snapshot?.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM t") }
+        snapshot = nil
+        let fresh = WALRestart(readerWait: .milliseconds(10), backoff: .zero)
+        fresh.request()
+        #expect(fresh.isRequested)
+        try pool.writeWithoutTransaction { db in fresh.performIfRequested(db) }
+        #expect(fresh.count == 1 && !fresh.isRequested)
+        try pool.close()
     }
 }
 
