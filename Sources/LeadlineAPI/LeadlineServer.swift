@@ -107,6 +107,14 @@ public final class LeadlineServer: @unchecked Sendable {
                                              helpText: "Writes carried by each group commit"),
             buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1000])
         storeOptions.onBatchCommitted = { batches.record(Double($0)) }
+        let walBytes = metrics.makeGauge(descriptor: MetricNameDescriptor(
+            namespace: "leadline", subsystem: "db", metricName: "wal", unitName: "bytes",
+            helpText: "Size of the write-ahead log file (bounded near 512 MB under steady writes, truncated when they pause)"))
+        storeOptions.onWALSize = { walBytes.set(Double($0)) }
+        let catchUps = metrics.makeCounter(descriptor: MetricNameDescriptor(
+            namespace: "leadline", subsystem: "db", metricName: "wal_catch_ups", unitName: "total",
+            helpText: "Times the writer caught the write-ahead log up so that it could start over"))
+        storeOptions.onWALCaughtUp = { catchUps.increment() }
         store = try SQLiteStore(path: options.databasePath, migrations: Schema.migrations, options: storeOptions)
         tenants = Tenants(store: store, clock: options.clock)
         keys = APIKeys(store: store, clock: options.clock)

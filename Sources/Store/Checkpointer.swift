@@ -20,12 +20,14 @@ final class Checkpointer: Sendable {
     private let thresholdBytes: Int
     private let restartBytes: Int
     private let walRestart: WALRestart
+    private let onWALSize: (@Sendable (Int) -> Void)?
     private let stopped = Atomic<Bool>(false)
     private let finished = DispatchSemaphore(value: 0)
     private let wake = DispatchSemaphore(value: 0)
     private let logger = Logger(label: "leadline.store")
 
-    init(path: String, thresholdBytes: Int = 4 << 20, restartBytes: Int = 512 << 20, walRestart: WALRestart) throws {
+    init(path: String, thresholdBytes: Int = 4 << 20, restartBytes: Int = 512 << 20, walRestart: WALRestart,
+         onWALSize: (@Sendable (Int) -> Void)? = nil) throws {
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
         connection = try DatabaseQueue(path: path, configuration: configuration)
@@ -33,6 +35,7 @@ final class Checkpointer: Sendable {
         self.thresholdBytes = thresholdBytes
         self.restartBytes = restartBytes
         self.walRestart = walRestart
+        self.onWALSize = onWALSize
         let thread = Thread { [self] in run() }
         thread.name = "leadline-checkpoint"
         thread.start()
@@ -45,10 +48,15 @@ final class Checkpointer: Sendable {
             _ = wake.wait(timeout: .now() + .milliseconds(100))
             if stopped.load(ordering: .relaxed) { return }
             let size = (try? FileManager.default.attributesOfItem(atPath: walPath)[.size] as? Int) ?? 0
+            onWALSize?(size)
             guard size >= thresholdBytes else {
                 lastFrames = -1
                 continue
             }
+            // A catch-up asked for and not yet done: a passive checkpoint now would hold the lock the writer's needs,
+            // and the writer would take that for a reader in its way. A request the writer has not met within a
+            // second (it had nothing to commit) is withdrawn, and this round checkpoints as usual.
+            if walRestart.isPending(within: .seconds(1)) { continue }
             do {
                 try connection.writeWithoutTransaction { db in
                     let pageSize = try Int.fetchOne(db, sql: "PRAGMA page_size") ?? 4096
@@ -91,32 +99,45 @@ final class Checkpointer: Sendable {
 /// snapshot; with every frame copied, the next commit writes from the WAL's start. Measured under saturating writes:
 /// 4–14 ms, most of it the database file's fsync.
 final class WALRestart: Sendable {
-    private let wanted = Atomic<Bool>(false)
+    private let wanted = Mutex<ContinuousClock.Instant?>(nil)
     private let restarts = Atomic<Int>(0)
     /// When a catch-up last gave up on a reader (a long one, such as a backup, holds an old snapshot for seconds): the
     /// next request is ignored for `backoff`, or every round would hold commits for the whole `readerWait` again.
     private let gaveUp = Mutex<ContinuousClock.Instant?>(nil)
     private let readerWait: Duration
     private let backoff: Duration
+    private let onCaughtUp: (@Sendable () -> Void)?
     private let logger = Logger(label: "leadline.store")
 
-    init(readerWait: Duration = .milliseconds(100), backoff: Duration = .seconds(2)) {
+    init(readerWait: Duration = .milliseconds(100), backoff: Duration = .seconds(2), onCaughtUp: (@Sendable () -> Void)? = nil) {
         self.readerWait = readerWait
         self.backoff = backoff
+        self.onCaughtUp = onCaughtUp
     }
 
     func request() {
         if let gaveUp = gaveUp.withLock({ $0 }), ContinuousClock.now - gaveUp < backoff { return }
-        wanted.store(true, ordering: .releasing)
+        wanted.withLock { $0 = $0 ?? .now }
+    }
+
+    /// Whether a request made less than `age` ago waits for the writer; an older one is withdrawn.
+    func isPending(within age: Duration) -> Bool {
+        wanted.withLock { since in
+            guard let requested = since else { return false }
+            if ContinuousClock.now - requested < age { return true }
+            since = nil
+            return false
+        }
     }
 
     /// On the writer, outside any transaction.
     func performIfRequested(_ db: GRDB.Database) {
-        guard wanted.exchange(false, ordering: .acquiring) else { return }
+        guard wanted.withLock({ since in defer { since = nil }; return since != nil }) else { return }
         do {
             _ = try db.checkpoint(.full, waitingAtMost: readerWait)
             restarts.add(1, ordering: .relaxed)
             gaveUp.withLock { $0 = nil }
+            onCaughtUp?()
         } catch let error as DatabaseError where error.resultCode == .SQLITE_BUSY {
             gaveUp.withLock { $0 = .now }
             logger.debug("WAL catch-up put off: a reader is still on an older snapshot")
@@ -129,7 +150,7 @@ final class WALRestart: Sendable {
     var count: Int { restarts.load(ordering: .relaxed) }
 
     /// Whether a catch-up waits for the writer's next pause between transactions.
-    var isRequested: Bool { wanted.load(ordering: .acquiring) }
+    var isRequested: Bool { wanted.withLock { $0 != nil } }
 }
 
 extension GRDB.Database {

@@ -12,6 +12,10 @@ public final class SQLiteStore: Sendable {
         public var readOnly = false
         /// Once the WAL holds this much, the checkpointer makes it start over (see `Checkpointer`).
         public var walRestartBytes = 512 << 20
+        /// Called with the WAL file's size each time the checkpointer looks (ten times a second), and after each
+        /// catch-up that let the WAL start over (for metrics).
+        public var onWALSize: (@Sendable (Int) -> Void)?
+        public var onWALCaughtUp: (@Sendable () -> Void)?
         public init() {}
     }
 
@@ -20,7 +24,7 @@ public final class SQLiteStore: Sendable {
     let pool: DatabasePool
     private let groupCommit: GroupCommit
     private let checkpointer: Checkpointer?
-    private let walRestart = WALRestart()
+    private let walRestart: WALRestart
 
     /// Opens (creating if needed) and migrates. A database written by a newer binary is refused before anything changes.
     public convenience init(path: String, migrations: [Migration], options: Options = Options()) throws {
@@ -75,6 +79,7 @@ public final class SQLiteStore: Sendable {
         } catch {
             throw StoreError.notALeadlineDatabase(path: path, reason: String(describing: error))
         }
+        walRestart = WALRestart(onCaughtUp: options.onWALCaughtUp)
         groupCommit = GroupCommit(pool: pool, onBatch: options.onBatchCommitted, walRestart: walRestart)
         let status = try pool.read { db in try migrations.status(db) }
         if !status.unknown.isEmpty { throw StoreError.newerSchema(path: path, unknown: status.unknown) }
@@ -84,7 +89,8 @@ public final class SQLiteStore: Sendable {
             pool.invalidateReadOnlyConnections()
         }
         checkpointer = options.readOnly ? nil : try Checkpointer(path: path, thresholdBytes: min(4 << 20, options.walRestartBytes),
-                                                                 restartBytes: options.walRestartBytes, walRestart: walRestart)
+                                                                 restartBytes: options.walRestartBytes, walRestart: walRestart,
+                                                                 onWALSize: options.onWALSize)
     }
 
     /// How many times the checkpointer has made the WAL start over while writes went on.

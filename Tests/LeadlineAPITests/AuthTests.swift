@@ -128,6 +128,8 @@ import Testing
             #expect(local.text.contains(#"leadline_http_requests_total{route="/healthz",method="GET",status="200"}"#))
             #expect(local.text.contains("leadline_http_request_duration_seconds_bucket"))
             #expect(local.text.contains("leadline_db_write_batch_size"))
+            #expect(local.text.contains("leadline_db_wal_catch_ups_total"))
+            #expect(local.text.contains("leadline_db_wal_bytes"))
             #expect(local.text.contains(#"route="unmatched",method="OTHER""#), "unknown methods and paths share one label value")
             #expect(!local.text.contains("BREW") && !local.text.contains("pot-"))
             // Behind a reverse proxy every request comes from loopback: a forwarded one needs the admin key.
