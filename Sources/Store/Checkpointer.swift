@@ -19,6 +19,7 @@ final class Checkpointer: Sendable {
     private let walPath: String
     private let thresholdBytes: Int
     private let restartBytes: Int
+    private let pageSize: Int
     private let walRestart: WALRestart
     private let onWALSize: (@Sendable (Int) -> Void)?
     private let stopped = Atomic<Bool>(false)
@@ -31,6 +32,7 @@ final class Checkpointer: Sendable {
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
         connection = try DatabaseQueue(path: path, configuration: configuration)
+        pageSize = try connection.read { db in try Int.fetchOne(db, sql: "PRAGMA page_size") } ?? 4096
         walPath = path + "-wal"
         self.thresholdBytes = thresholdBytes
         self.restartBytes = restartBytes
@@ -59,7 +61,6 @@ final class Checkpointer: Sendable {
             if walRestart.isPending(within: .seconds(1)) { continue }
             do {
                 try connection.writeWithoutTransaction { db in
-                    let pageSize = try Int.fetchOne(db, sql: "PRAGMA page_size") ?? 4096
                     let (frames, copied) = try db.checkpoint(.passive)
                     defer { lastFrames = frames }
                     if frames == copied, frames == lastFrames {
