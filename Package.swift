@@ -35,6 +35,7 @@ let package = Package(
         // HTTP over libmicrohttpd: requests, responses, routing, middleware. Knows nothing of leads.
         .target(name: "HTTPServer", dependencies: [
             "CMicroHTTPD",
+            .product(name: "HeapModule", package: "swift-collections"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Prometheus", package: "swift-prometheus"),
         ]),

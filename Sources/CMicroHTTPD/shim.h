@@ -7,6 +7,8 @@
 #include <sys/socket.h>
 #include <netinet/in.h>
 #include <arpa/inet.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <microhttpd.h>
 
 /* MHD_start_daemon is C-variadic, which Swift cannot call: take the options as an array instead. */
@@ -25,6 +27,22 @@ leadline_mhd_bound_port(struct MHD_Daemon *daemon)
 {
     const union MHD_DaemonInfo *info = MHD_get_daemon_info(daemon, MHD_DAEMON_INFO_BIND_PORT);
     return info ? info->port : 0;
+}
+
+/* The epoll descriptor of a daemon started without a thread of its own (driven by the application's loop); -1 if none. */
+static inline int
+leadline_mhd_epoll_fd(struct MHD_Daemon *daemon)
+{
+    const union MHD_DaemonInfo *info = MHD_get_daemon_info(daemon, MHD_DAEMON_INFO_EPOLL_FD);
+    return info ? info->epoll_fd : -1;
+}
+
+/* Milliseconds until such a daemon must run again (0: it has work now, such as data already read); -1: no limit. */
+static inline int64_t
+leadline_mhd_timeout_ms(struct MHD_Daemon *daemon)
+{
+    MHD_UNSIGNED_LONG_LONG timeout = 0;
+    return MHD_get_timeout(daemon, &timeout) == MHD_YES ? (int64_t)timeout : -1;
 }
 
 /* The client's address as text ("127.0.0.1", "::1"), written into buf; returns 0 on success. */

@@ -14,15 +14,19 @@ public struct ServerConfiguration: Sendable {
     public var drainTimeout: Duration
     /// Where bodies of `bodyToFile` routes are written as they arrive.
     public var uploadDirectory: String
+    /// The loop that drives this server, with others, from one thread (`threads` is then ignored); nil: the server has
+    /// threads of its own.
+    public var loop: ServerLoop?
 
     public init(listen: String = "127.0.0.1:8080", threads: Int = ProcessInfo.processInfo.activeProcessorCount,
                 connectionTimeoutSeconds: Int = 30, drainTimeout: Duration = .seconds(30),
-                uploadDirectory: String = NSTemporaryDirectory()) {
+                uploadDirectory: String = NSTemporaryDirectory(), loop: ServerLoop? = nil) {
         self.listen = listen
         self.threads = max(1, threads)
         self.connectionTimeoutSeconds = connectionTimeoutSeconds
         self.drainTimeout = drainTimeout
         self.uploadDirectory = uploadDirectory
+        self.loop = loop
     }
 }
 
@@ -62,8 +66,10 @@ public final class HTTPServer: @unchecked Sendable {
     public func start() throws {
         let address = try ListenAddress(configuration.listen)
         // Turbo: optimistic non-blocking reads and writes with epoll (the configuration the research spike measured).
-        var flags = UInt32(MHD_USE_INTERNAL_POLLING_THREAD.rawValue) | UInt32(MHD_USE_EPOLL.rawValue)
-            | UInt32(MHD_ALLOW_SUSPEND_RESUME.rawValue) | UInt32(MHD_USE_TURBO.rawValue)
+        // On a loop, the daemon has no thread: the loop runs it when its epoll set (which holds libmicrohttpd's own
+        // signal, written when a connection is resumed) has work.
+        var flags = UInt32(MHD_USE_EPOLL.rawValue) | UInt32(MHD_ALLOW_SUSPEND_RESUME.rawValue) | UInt32(MHD_USE_TURBO.rawValue)
+        if configuration.loop == nil { flags |= UInt32(MHD_USE_INTERNAL_POLLING_THREAD.rawValue) }
         if address.isIPv6 { flags |= UInt32(MHD_USE_IPv6.rawValue) }
 
         let context = Unmanaged.passUnretained(self).toOpaque()
@@ -74,7 +80,7 @@ public final class HTTPServer: @unchecked Sendable {
             MHD_OptionItem(option: .NOTIFY_COMPLETED, value: unsafeBitCast(requestCompleted as MHD_RequestCompletedCallback, to: Int.self),
                            ptr_value: context),
         ]
-        if configuration.threads > 1 {
+        if configuration.threads > 1 && configuration.loop == nil {
             options.append(MHD_OptionItem(option: .THREAD_POOL_SIZE, value: configuration.threads, ptr_value: nil))
         }
         let started: OpaquePointer? = address.withSockaddr { sockaddr in
@@ -86,19 +92,27 @@ public final class HTTPServer: @unchecked Sendable {
             }
         }
         guard let started else { throw ServerError.cannotStart(configuration.listen) }
+        if let loop = configuration.loop {
+            do { try loop.attach(started) } catch {
+                MHD_stop_daemon(started)
+                throw error
+            }
+        }
         daemon = started
         port = leadline_mhd_bound_port(started)
         logger.info("listening", metadata: ["address": .string("\(address.host):\(port)"), "threads": .stringConvertible(configuration.threads)])
     }
 
     /// Stops accepting, lets requests in flight finish (up to the drain timeout, and always every suspended one), then stops.
+    /// Not from the thread of the server's loop, which must go on running it while it drains.
     public func stop() {
         guard let daemon else { return }
         draining.store(true, ordering: .sequentiallyConsistent)
         // The listening socket is ours to close, but only after MHD_stop_daemon: its threads may still hold it, and a
         // closed number can be reused by the next file opened. shutdown() stops it listening at once (new connections
         // are refused rather than left waiting in the backlog) while the descriptor stays valid.
-        let listener = MHD_quiesce_daemon(daemon)
+        let handle = MHDHandle(pointer: daemon)
+        let listener = configuration.loop?.onLoop { MHD_quiesce_daemon(handle.pointer) } ?? MHD_quiesce_daemon(daemon)
         if listener >= 0 { shutdown(listener, Int32(SHUT_RDWR)) }
         let deadline = ContinuousClock.now + configuration.drainTimeout
         while inFlight.load(ordering: .sequentiallyConsistent) > 0 {
@@ -106,6 +120,7 @@ public final class HTTPServer: @unchecked Sendable {
             if ContinuousClock.now > deadline && suspended.load(ordering: .sequentiallyConsistent) == 0 { break }
             usleep(5_000)
         }
+        configuration.loop?.detach(daemon)
         MHD_stop_daemon(daemon)
         if listener >= 0 { close(listener) }
         self.daemon = nil
@@ -137,7 +152,8 @@ final class RequestState: @unchecked Sendable {
     }
 }
 
-struct ConnectionHandle: @unchecked Sendable {
+/// A libmicrohttpd handle (a connection, a daemon) handed from one thread to another.
+struct MHDHandle: @unchecked Sendable, Equatable {
     let pointer: OpaquePointer
 }
 
@@ -273,10 +289,11 @@ extension HTTPServer {
     private func suspend(_ connection: OpaquePointer, state: RequestState) -> @Sendable (Response) -> Void {
         suspended.add(1, ordering: .sequentiallyConsistent)
         MHD_suspend_connection(connection)
-        let handle = ConnectionHandle(pointer: connection)
+        let handle = MHDHandle(pointer: connection), daemon = self.daemon.map(MHDHandle.init)
         return { response in
             state.pending.withLock { $0 = response }
             MHD_resume_connection(handle.pointer)
+            if let loop = self.configuration.loop, let daemon { loop.resumed(daemon.pointer) }
             self.suspended.subtract(1, ordering: .sequentiallyConsistent)
         }
     }

@@ -57,7 +57,8 @@ public final class MockBuyer: Sendable {
     /// One request the buyer received.
     public struct Received: Sendable {
         public let path: String
-        public let headers: [String: String]
+        /// As received; looked up without regard to case.
+        public let headers: HTTPHeaders
         public let body: [UInt8]
 
         public var json: [String: Any]? { (try? JSONSerialization.jsonObject(with: Data(body))) as? [String: Any] }
@@ -92,18 +93,18 @@ public final class MockBuyer: Sendable {
     public var pingURL: String { "http://127.0.0.1:\(port)/ping" }
     public var postURL: String { "http://127.0.0.1:\(port)/post" }
 
-    /// One server thread is enough, and fewest thread switches: no request ever holds it (a late answer waits on the
-    /// delay line, not on the thread).
-    public init(_ behavior: Behavior = Behavior(), seed: UInt64 = 1, threads: Int = 1) throws {
+    /// Every mock buyer of the process is driven by this one thread, which also sends their late answers: no request
+    /// ever holds it.
+    static let loop = ServerLoop(name: "leadline-mocks")
+
+    public init(_ behavior: Behavior = Behavior(), seed: UInt64 = 1) throws {
         let shared = Shared(State(behavior: behavior, random: SplitMix64(seed: seed)))
         self.shared = shared
         var router = Router()
         for (path, isPing) in [("/ping", true), ("/post", false)] {
             router.addDeferred(.POST, path) { request, reply in
-                var headers: [String: String] = [:]
-                for (name, value) in request.headers { headers[name.lowercased()] = value }
                 shared.state.withLock { state in
-                    state.record(Received(path: path, headers: headers, body: request.body))
+                    state.record(Received(path: path, headers: request.headers, body: request.body))
                     let behavior = state.behavior, draw = state.random.unit(), extra = state.random.unit()
                     var wait = behavior.latency + behavior.jitter * extra
                     let price = behavior.bidCents.lowerBound + Int(Double(behavior.bidCents.count) * extra) % behavior.bidCents.count
@@ -116,11 +117,11 @@ public final class MockBuyer: Sendable {
                     }
                     let answer = Self.answer(yes: yes, priceCents: price, format: behavior.format)
                     // Held back under the lock `stop` takes first: an answer is either sent at once or flushed by it.
-                    DelayLine.shared.after(state.stopping ? .zero : wait, owner: shared) { reply.send(answer) }
+                    Self.loop.after(state.stopping ? .zero : wait, owner: shared) { reply.send(answer) }
                 }
             }
         }
-        server = HTTPServer(configuration: ServerConfiguration(listen: "127.0.0.1:0", threads: threads, drainTimeout: .seconds(1)),
+        server = HTTPServer(configuration: ServerConfiguration(listen: "127.0.0.1:0", drainTimeout: .seconds(1), loop: Self.loop),
                             responder: Responder(router: router, middleware: [], defaultMaxBodyBytes: 1 << 20))
         try server.start()
     }
@@ -130,7 +131,7 @@ public final class MockBuyer: Sendable {
     /// Answers what it still holds back (a hang, a latency) at once, then stops the server.
     public func stop() {
         shared.state.withLock { $0.stopping = true }
-        DelayLine.shared.flush(owner: shared)
+        Self.loop.flush(owner: shared)
         server.stop()
     }
 
