@@ -142,6 +142,31 @@ import Testing
         #expect(results.allSatisfy { $0.response?.status == 200 })
         #expect(Self.mostInFlight.load(ordering: .sequentiallyConsistent) > 1)
     }
+
+    /// Closes a connection idle for a second (never stopped, as `shared`).
+    static let impatient: HTTPServer = {
+        var router = Router()
+        router.add(.GET, "/hello") { _ in .text("hello") }
+        let server = HTTPServer(configuration: ServerConfiguration(listen: "127.0.0.1:0", threads: 1, connectionTimeoutSeconds: 1),
+                                responder: Responder(router: router, middleware: [], defaultMaxBodyBytes: 1024))
+        try! server.start()
+        return server
+    }()
+
+    @Test func aKeptConnectionTheServerClosedIsReplaced() async throws {
+        // The client keeps each connection for the next request and stops watching its socket meanwhile; the server
+        // closes it after a second idle. The next request must go out on a new connection at once, not wait on the
+        // old one until its timeout; the socket numbers freed and taken again must be watched for the new connection.
+        let client = OutboundClient()
+        defer { client.shutdown() }
+        let url = "http://127.0.0.1:\(Self.impatient.port)/hello"
+        for round in 0..<3 {
+            let results = await client.sendAll(Array(repeating: OutboundRequest(method: "GET", url: url, timeout: .seconds(3),
+                                                                                 policy: Self.loopbackAllowed), count: 4))
+            #expect(results.allSatisfy { $0.response?.status == 200 && $0.elapsed < .seconds(2) }, "round \(round): \(results)")
+            if round < 2 { try await Task.sleep(for: .milliseconds(2_500)) }
+        }
+    }
 }
 
 @Suite struct AddressPolicyTests {
