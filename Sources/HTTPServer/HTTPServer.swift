@@ -245,7 +245,7 @@ extension HTTPServer {
     /// Builds the request, runs it, and queues the answer, or suspends the connection until an async handler answers.
     /// The request as far as it has arrived: method, path, query, headers, and the body read so far.
     fileprivate func makeRequest(_ connection: OpaquePointer, state: RequestState) -> Request {
-        var headers = HTTPHeaders()
+        var headers = HTTPHeaders(capacity: 16)
         _ = withUnsafeMutablePointer(to: &headers) { MHD_get_connection_values(connection, .HEADER_KIND, collectHeader, $0) }
         var query: [String: String] = [:]
         _ = withUnsafeMutablePointer(to: &query) { MHD_get_connection_values(connection, .GET_ARGUMENT_KIND, collectQuery, $0) }

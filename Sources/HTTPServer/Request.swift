@@ -45,7 +45,10 @@ public struct Request: Sendable {
     public var hasBody: Bool { !body.isEmpty || (bodyFile?.size ?? 0) > 0 }
 
     /// The media type without parameters, lowercased: `application/json`.
+    /// Read for every request with a body: no array of parts, and no lower-cased copy of a type already in lower case.
     public var mediaType: String? {
-        headers["Content-Type"].map { $0.split(separator: ";", maxSplits: 1, omittingEmptySubsequences: false)[0].trimmingSpaces.lowercased() }
+        guard let value = headers["Content-Type"] else { return nil }
+        let type = value[..<(value.utf8.firstIndex(of: UInt8(ascii: ";")) ?? value.endIndex)].trimmingSpaces
+        return type.utf8.contains(where: { $0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z") }) ? type.lowercased() : type
     }
 }

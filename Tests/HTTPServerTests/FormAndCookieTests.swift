@@ -22,6 +22,17 @@ import Testing
         #expect(throws: HTTPError.self) { try request.form() }
     }
 
+    @Test func theMediaTypeIsReadWithoutParametersInLowerCase() {
+        var request = Request(method: .POST, path: "/")
+        #expect(request.mediaType == nil)
+        for (sent, read) in [("application/json", "application/json"), ("Application/JSON; charset=UTF-8", "application/json"),
+                             (" text/plain ;q=1", "text/plain"), ("multipart/form-data; boundary=AbC", "multipart/form-data"),
+                             ("; charset=utf-8", ""), ("", ""), ("téxt/Plain", "téxt/plain")] {
+            request.headers.set("Content-Type", sent)
+            #expect(request.mediaType == read, "\(sent)")
+        }
+    }
+
     @Test func readsAndSetsCookies() {
         var request = Request(method: .GET, path: "/")
         request.headers.add("Cookie", "ll_session=abc123; theme=dark")
