@@ -162,6 +162,20 @@ import Testing
         #expect(read(rule, 503, "busy") == .failure(.serverError(503)))
         #expect(try read(.standard, #"{"accepted": true, "price_cents": 3500}"#).get() == .init(accepted: true, priceCents: 3500, reason: nil))
         #expect(try read(.standard, #"{"accepted": false, "reason": "capped"}"#).get().accepted == false)
+        // One name, with or without "$.", at the top of an object or (by index) an array; dollar signs in prices.
+        var flat = ResponseRule(type: .jsonPath)
+        flat.acceptPath = "$.ok"
+        flat.pricePath = "price"
+        flat.priceUnit = .dollars
+        #expect(try read(flat, #"{"ok": "yes", "price": "$12.50"}"#).get() == .init(accepted: true, priceCents: 1250, reason: nil))
+        #expect(try read(flat, #"{"ok": true, "price": " $ 7 "}"#).get() == .init(accepted: true, priceCents: 700, reason: nil))
+        #expect(read(flat, #"{"ok": true, "price": "$$"}"#) == .failure(.badPrice("$$")))
+        #expect(read(flat, #"[{"ok": true}]"#) == .failure(.missing("$.ok")))
+        var indexed = ResponseRule(type: .jsonPath)
+        indexed.acceptPath = "0.ok"
+        indexed.pricePath = "$.0.cents"
+        #expect(try read(indexed, #"[{"ok": 1, "cents": 950}]"#).get() == .init(accepted: true, priceCents: 950, reason: nil))
+        #expect(read(indexed, #"[]"#) == .failure(.missing("0.ok")))
     }
 
     @Test func regexAndStatus() throws {
@@ -173,6 +187,11 @@ import Testing
                 .init(accepted: true, priceCents: 4200, reason: nil))
         #expect(try read(rule, "<response><status>rejected</status><reason>out of area</reason></response>").get() ==
                 .init(accepted: false, priceCents: nil, reason: "out of area"))
+        // The compiled patterns are kept: read again, alike.
+        for _ in 0..<3 {
+            #expect(try read(rule, "<response><status>accepted</status><price_cents>4200</price_cents></response>").get() ==
+                    .init(accepted: true, priceCents: 4200, reason: nil))
+        }
         var status = ResponseRule(type: .httpStatus)
         #expect(try read(status, 201, "").get().accepted)
         #expect(try read(status, 409, "").get() == .init(accepted: false, priceCents: nil, reason: "HTTP 409"))

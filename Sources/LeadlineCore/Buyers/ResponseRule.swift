@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// How a buyer's answer to a ping or a post is read: by HTTP status, by JSON paths, or by regular expressions.
 /// Mis-reading an answer silently turns sales into rejections (or worse), so a rule is checked when it is saved and
@@ -138,7 +139,12 @@ public struct ResponseRule: Codable, Sendable, Equatable {
 
     /// A price in the rule's unit as cents; nil when it is not a non-negative number (dollars to at most 2 places).
     private func cents(_ text: String) -> Int? {
-        let trimmed = text.trimmingSpaces.replacingOccurrences(of: "$", with: "")
+        var trimmed = text.trimmingSpaces
+        // "$35.00": the sign is dropped, without Foundation's replacing (a copy through NSString for every bid read).
+        if trimmed.utf8.contains(UInt8(ascii: "$")) {
+            trimmed.removeAll { $0 == "$" }
+            trimmed = trimmed.trimmingSpaces  // "$ 35"
+        }
         switch priceUnit ?? .cents {
         case .cents:
             if let whole = Int(trimmed), whole >= 0 { return whole }
@@ -155,19 +161,24 @@ public struct ResponseRule: Codable, Sendable, Equatable {
         }
     }
 
+    /// The value at a dotted path (`result.bids.0.amount`, with or without a leading `$.`). A path of one name, the
+    /// usual rule, is looked up without splitting it.
     static func value(at path: String, in json: Any) -> Any? {
+        let keys = path.hasPrefix("$.") ? path.dropFirst(2) : path[...]
+        if keys.isEmpty { return json }
+        guard keys.utf8.contains(UInt8(ascii: ".")) else { return step(json, keys) }
         var current: Any? = json
-        let trimmed = path.hasPrefix("$.") ? String(path.dropFirst(2)) : path
-        for key in trimmed.split(separator: ".") {
-            if let object = current as? [String: Any] {
-                current = object[String(key)]
-            } else if let array = current as? [Any], let index = Int(key), array.indices.contains(index) {
-                current = array[index]
-            } else {
-                return nil
-            }
+        for key in keys.split(separator: ".") {
+            guard let next = current.flatMap({ step($0, key) }) else { return nil }
+            current = next
         }
         return current
+    }
+
+    private static func step(_ value: Any, _ key: Substring) -> Any? {
+        if let object = value as? [String: Any] { return object[String(key)] }
+        if let array = value as? [Any], let index = Int(key), array.indices.contains(index) { return array[index] }
+        return nil
     }
 
     /// The class JSONSerialization gives JSON `true` and `false` (a boolean NSNumber), found once by parsing one.
@@ -189,8 +200,26 @@ public struct ResponseRule: Codable, Sendable, Equatable {
         return String(describing: value)
     }
 
+    /// Compiled expressions by pattern: a buyer's rule is read for every answer it gives, and compiling the pattern
+    /// cost more than matching it. Emptied when it holds 256 (patterns come from buyers' settings, a few per buyer).
+    private static let expressions = Mutex<[String: CompiledExpression]>([:])
+
+    private struct CompiledExpression: @unchecked Sendable {  // an NSRegularExpression is immutable once made
+        let expression: NSRegularExpression
+    }
+
+    static func expression(_ pattern: String) -> NSRegularExpression? {
+        if let cached = expressions.withLock({ $0[pattern] }) { return cached.expression }
+        guard let compiled = try? NSRegularExpression(pattern: pattern) else { return nil }
+        expressions.withLock { cache in
+            if cache.count >= 256 { cache.removeAll() }
+            cache[pattern] = CompiledExpression(expression: compiled)
+        }
+        return compiled
+    }
+
     static func firstMatch(_ pattern: String, in text: String, group: Int) -> String? {
-        guard let expression = try? NSRegularExpression(pattern: pattern),
+        guard let expression = expression(pattern),
               let match = expression.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)),
               let range = Range(match.range(at: group), in: text) else { return nil }
         return String(text[range])
