@@ -51,7 +51,8 @@ public final class ServerLoop: @unchecked Sendable {
         precondition(epoll >= 0 && wakeFD >= 0, "cannot create the server loop's descriptors")
         var event = epoll_event(events: EPOLLIN.rawValue, data: epoll_data_t(fd: wakeFD))
         epoll_ctl(epoll, EPOLL_CTL_ADD, wakeFD, &event)
-        let thread = Thread { [unowned self] in run() }
+        // The thread holds the loop: both last for the rest of the process (a loop is made once and shared).
+        let thread = Thread { self.run() }
         thread.name = name
         thread.start()
     }
