@@ -66,8 +66,8 @@ public final class HTTPServer: @unchecked Sendable {
     public func start() throws {
         let address = try ListenAddress(configuration.listen)
         // Turbo: optimistic non-blocking reads and writes with epoll (the configuration the research spike measured).
-        // On a loop, the daemon has no thread: the loop runs it when its epoll set (which holds libmicrohttpd's own
-        // signal, written when a connection is resumed) has work.
+        // On a loop, the daemon has no thread: the loop runs it when its epoll set has work, or when this server tells it
+        // that a connection was resumed (libmicrohttpd signals that to no one without a thread of its own).
         var flags = UInt32(MHD_USE_EPOLL.rawValue) | UInt32(MHD_ALLOW_SUSPEND_RESUME.rawValue) | UInt32(MHD_USE_TURBO.rawValue)
         if configuration.loop == nil { flags |= UInt32(MHD_USE_INTERNAL_POLLING_THREAD.rawValue) }
         if address.isIPv6 { flags |= UInt32(MHD_USE_IPv6.rawValue) }
@@ -100,7 +100,8 @@ public final class HTTPServer: @unchecked Sendable {
         }
         daemon = started
         port = leadline_mhd_bound_port(started)
-        logger.info("listening", metadata: ["address": .string("\(address.host):\(port)"), "threads": .stringConvertible(configuration.threads)])
+        logger.info("listening", metadata: ["address": .string("\(address.host):\(port)"),
+                                            "threads": configuration.loop == nil ? .stringConvertible(configuration.threads) : "a server loop's"])
     }
 
     /// Stops accepting, lets requests in flight finish (up to the drain timeout, and always every suspended one), then stops.
