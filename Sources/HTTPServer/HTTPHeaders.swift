@@ -47,5 +47,12 @@ extension Substring {
 }
 
 extension String {
-    public var trimmingSpaces: String { self[...].trimmingSpaces }
+    /// A text with nothing to trim is itself, not a copy (most values a lead carries).
+    public var trimmingSpaces: String {
+        let bytes = utf8
+        guard let first = bytes.first, let last = bytes.last else { return self }
+        func isSpace(_ c: UInt8) -> Bool { c == 32 || c == 9 || c == 10 || c == 13 }
+        if !isSpace(first) && !isSpace(last) { return self }
+        return self[...].trimmingSpaces
+    }
 }

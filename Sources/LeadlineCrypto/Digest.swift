@@ -3,17 +3,28 @@ import COpenSSL
 /// SHA-256 and HMAC through libcrypto's one-shot EVP calls.
 public enum Digest {
     public static func sha256<Bytes: Sequence>(_ data: Bytes) -> [UInt8] where Bytes.Element == UInt8 {
-        let input = Array(data)
-        var out = [UInt8](repeating: 0, count: 32)
+        if let digest = data.withContiguousStorageIfAvailable({ sha256(UnsafeRawBufferPointer($0)) }) { return digest }
+        return Array(data).withUnsafeBytes { sha256($0) }
+    }
+
+    public static func sha256(_ text: String) -> [UInt8] {
+        var text = text
+        return text.withUTF8 { sha256(UnsafeRawBufferPointer($0)) }
+    }
+
+    private static func sha256(_ bytes: UnsafeRawBufferPointer) -> [UInt8] {
         var length: UInt32 = 0
-        let ok = input.withUnsafeBytes { inp in
-            EVP_Digest(inp.baseAddress, inp.count, &out, &length, EVP_sha256(), nil)
+        let out = [UInt8](unsafeUninitializedCapacity: 32) { out, count in
+            let ok = EVP_Digest(bytes.baseAddress, bytes.count, out.baseAddress, &length, sha256Algorithm, nil)
+            precondition(ok == 1 && length == 32, "EVP_Digest(sha256) failed")
+            count = 32
         }
-        precondition(ok == 1, "EVP_Digest(sha256) failed")
         return out
     }
 
-    public static func sha256(_ text: String) -> [UInt8] { sha256(Array(text.utf8)) }
+    /// SHA-256 fetched from the provider once: `EVP_sha256()` makes every digest look its implementation up again
+    /// (a quarter of the work for a short input; certificates are hashed on every lead). Immutable once fetched.
+    private nonisolated(unsafe) static let sha256Algorithm: OpaquePointer? = EVP_MD_fetch(nil, "SHA256", nil) ?? EVP_sha256()
 
     public static func hmacSHA256(key: [UInt8], message: [UInt8]) -> [UInt8] { hmac(EVP_sha256(), size: 32, key: key, message: message) }
 

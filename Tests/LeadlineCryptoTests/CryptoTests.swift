@@ -34,6 +34,20 @@ import Foundation
         #expect(token.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber) })
         #expect(SecureRandom.base62(length: 40) != token)
     }
+
+    @Test func pooledBytesAreNeverGivenTwiceAcrossRefillsAndThreads() async {
+        // Small requests come from a 4 KB pool: 16-byte draws from four tasks cross many refills. A byte given twice
+        // would show as a repeated 16-byte value (2^-128 by chance).
+        let draws = await withTaskGroup(of: [[UInt8]].self) { group in
+            for _ in 0..<4 { group.addTask { (0..<2_000).map { _ in SecureRandom.bytes(16) } } }
+            return await group.reduce(into: [[UInt8]]()) { $0 += $1 }
+        }
+        #expect(draws.count == 8_000 && Set(draws).count == 8_000)
+        // Sizes at and past the pooled limit, and none.
+        for count in [0, 1, 63, 64, 65, 4096, 10_000] { #expect(SecureRandom.bytes(count).count == count) }
+        let large = SecureRandom.bytes(10_000)
+        #expect(Set(large).count > 200, "random bytes, not a filler")
+    }
 }
 
 @Suite struct PasswordHashTests {

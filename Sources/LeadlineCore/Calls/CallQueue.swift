@@ -38,14 +38,20 @@ enum CallQueue {
         }
     }
 
-    static func enqueue(_ db: GRDB.Database, lead: Lead, plan: Plan) throws {
-        try db.cachedStatement(sql: """
-            INSERT OR IGNORE INTO call_queue (lead_id, tenant_id, campaign_id, status, attempts, next_attempt_at, created_at, updated_at)
-            VALUES (?, ?, ?, 'waiting', 0, ?, ?, ?)
-            """).run { row in
-                row.add(lead.id); row.add(lead.tenantID); row.add(plan.campaignID)
-                row.add(lead.createdAt); row.add(lead.createdAt); row.add(lead.createdAt)
-            }
+    /// A new lead's place in the queue: waiting from its creation.
+    struct Waiting {
+        let lead: Lead
+        let plan: Plan
+
+        /// Leads queued twice keep their first place.
+        static let insertRow = RowInsert(into: "call_queue", [
+            "lead_id", "tenant_id", "campaign_id", "status", "attempts", "next_attempt_at", "created_at", "updated_at",
+        ], orIgnore: true)
+
+        func bind(_ row: inout Bindings) {
+            row.add(lead.id); row.add(lead.tenantID); row.add(plan.campaignID); row.add("waiting"); row.add(0)
+            row.add(lead.createdAt); row.add(lead.createdAt); row.add(lead.createdAt)
+        }
     }
 
     /// Queues a lead to be called now, for a sequence's call step: a lead the dialer is done with is queued again with

@@ -39,7 +39,7 @@ public struct ConsentCertificate: Codable, Sendable, Equatable, FetchableRecord,
     /// The SHA-256 of the content, as sorted-key JSON: everything that proves the consent, never its place in the
     /// chain or its revocation state. Computed before the certificate reaches the single writer.
     public var contentDigest: String {
-        var content = CanonicalJSON()
+        var content = CanonicalJSON(capacity: 512)
         content.add("channel", channel)
         content.add("consent_text", consentText)
         content.add("consent_text_version", consentTextVersion)
@@ -63,18 +63,16 @@ public struct ConsentCertificate: Codable, Sendable, Equatable, FetchableRecord,
 
     public var computedHash: String { Self.chainHash(contentDigest: contentDigest, sequence: sequence, previousHash: previousHash) }
 
-    static let insertSQL = """
-        INSERT INTO consent_certificates (id, tenant_id, sequence, lead_id, consent_type, channel, mechanism, consent_text,
-            consent_text_version, page_url, ip_address, user_agent, consented_at, created_at, previous_hash, hash)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-        """
+    /// The columns `bind` gives, in its order.
+    static let insertRow = RowInsert(into: "consent_certificates", [
+        "id", "tenant_id", "sequence", "lead_id", "consent_type", "channel", "mechanism", "consent_text", "consent_text_version",
+        "page_url", "ip_address", "user_agent", "consented_at", "created_at", "previous_hash", "hash",
+    ])
 
-    func insert(_ db: GRDB.Database) throws {
-        try db.cachedStatement(sql: Self.insertSQL).run { row in
-            row.add(id); row.add(tenantID); row.add(sequence); row.add(leadID); row.add(consentType); row.add(channel)
-            row.add(mechanism); row.add(consentText); row.add(consentTextVersion); row.add(pageURL); row.add(ipAddress)
-            row.add(userAgent); row.add(consentedAt); row.add(createdAt); row.add(previousHash); row.add(hash)
-        }
+    func bind(_ row: inout Bindings) {
+        row.add(id); row.add(tenantID); row.add(sequence); row.add(leadID); row.add(consentType); row.add(channel)
+        row.add(mechanism); row.add(consentText); row.add(consentTextVersion); row.add(pageURL); row.add(ipAddress)
+        row.add(userAgent); row.add(consentedAt); row.add(createdAt); row.add(previousHash); row.add(hash)
     }
 
     public var isActive: Bool { revokedAt == nil }

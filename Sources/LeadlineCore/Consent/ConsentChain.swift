@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Store
 
 /// A tenant's consent certificates form a hash chain: each certificate's hash covers its content and the previous
 /// certificate's hash.
@@ -36,17 +37,19 @@ public enum ConsentChain {
     /// Appends a certificate (inside the caller's write transaction, on the single writer, so sequences never race).
     static func append(_ pending: Pending, _ db: GRDB.Database) throws -> ConsentCertificate {
         var head = try Head.read(tenantID: pending.certificate.tenantID, db)
-        return try append(pending, after: &head, db)
+        let certificate = link(pending, after: &head)
+        try db.insert([certificate], ConsentCertificate.insertRow) { $0.bind(&$1) }
+        return certificate
     }
 
-    /// Appends after a head already read in this transaction, and moves the head on.
-    static func append(_ pending: Pending, after head: inout Head, _ db: GRDB.Database) throws -> ConsentCertificate {
+    /// The certificate as the link after `head` (read in this transaction), and the head moved on; the caller inserts
+    /// it.
+    static func link(_ pending: Pending, after head: inout Head) -> ConsentCertificate {
         var certificate = pending.certificate
         certificate.sequence = head.sequence + 1
         certificate.previousHash = head.hash
         certificate.hash = ConsentCertificate.chainHash(contentDigest: pending.contentDigest, sequence: certificate.sequence,
                                                         previousHash: certificate.previousHash)
-        try certificate.insert(db)
         head = Head(sequence: certificate.sequence, hash: certificate.hash)
         return certificate
     }

@@ -12,7 +12,8 @@ struct FieldChecks {
     /// The text without surrounding whitespace, nil when that leaves nothing; a problem when longer than `max`.
     mutating func text(_ value: String?, _ field: String, max: Int) -> String? {
         guard let value = value?.trimmingSpaces, !value.isEmpty else { return nil }
-        if value.count > max { fail(field, "must be at most \(max) characters") }
+        // Characters are counted only when the bytes could be too many: each takes one byte or more.
+        if value.utf8.count > max, value.count > max { fail(field, "must be at most \(max) characters") }
         return value
     }
 }

@@ -34,28 +34,40 @@ public struct Lead: Codable, Sendable, Equatable, FetchableRecord, PersistableRe
         case createdAt = "created_at", updatedAt = "updated_at"
     }
 
-    static let insertSQL = """
-        INSERT INTO leads (id, tenant_id, phone, email, first_name, last_name, state, zip_code, source, campaign_type, status,
-            ineligible_reason, score, score_reasons, consent_certificate_id, buyer_id, sold_price_cents, notes, created_at, updated_at)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-        """
+    /// The columns `bind` gives, in its order.
+    static let insertRow = RowInsert(into: "leads", [
+        "id", "tenant_id", "phone", "email", "first_name", "last_name", "state", "zip_code", "source", "campaign_type", "status",
+        "ineligible_reason", "score", "score_reasons", "consent_certificate_id", "buyer_id", "sold_price_cents", "notes",
+        "created_at", "updated_at",
+    ])
 
-    /// Inserts the lead and counts it in `lead_daily` (on the writer, through cached statements bound without boxing:
-    /// intake's hottest path).
-    func insert(_ db: GRDB.Database) throws {
-        try db.cachedStatement(sql: Self.insertSQL).run { row in
-            row.add(id); row.add(tenantID); row.add(phone); row.add(email); row.add(firstName); row.add(lastName)
-            row.add(state); row.add(zipCode); row.add(source); row.add(campaignType); row.add(status.rawValue)
-            row.add(ineligibleReason); row.add(score); row.add(scoreReasons); row.add(consentCertificateID); row.add(buyerID)
-            row.add(soldPriceCents); row.add(notes); row.add(createdAt); row.add(updatedAt)
+    /// The lead's values for `insertRow` (bound without boxing: intake's hottest path).
+    func bind(_ row: inout Bindings) {
+        row.add(id); row.add(tenantID); row.add(phone); row.add(email); row.add(firstName); row.add(lastName)
+        row.add(state); row.add(zipCode); row.add(source); row.add(campaignType); row.add(status.rawValue)
+        row.add(ineligibleReason); row.add(score); row.add(scoreReasons); row.add(consentCertificateID); row.add(buyerID)
+        row.add(soldPriceCents); row.add(notes); row.add(createdAt); row.add(updatedAt)
+    }
+
+    /// Counts new leads in `lead_daily`, one statement per day and status. Triggers keep the counts for status changes
+    /// and deletions (see migration 0018).
+    static func countDaily(_ leads: [Lead], _ db: GRDB.Database) throws {
+        var counts: [DailyKey: Int] = [:]
+        for lead in leads { counts[DailyKey(tenantID: lead.tenantID, day: String(lead.createdAt.prefix(10)), status: lead.status.rawValue), default: 0] += 1 }
+        guard !counts.isEmpty else { return }
+        let statement = try db.cachedStatement(sql: """
+            INSERT INTO lead_daily (tenant_id, day, status, leads) VALUES (?, ?, ?, ?)
+            ON CONFLICT (tenant_id, day, status) DO UPDATE SET leads = leads + excluded.leads
+            """)
+        for (key, count) in counts {
+            try statement.run { row in row.add(key.tenantID); row.add(key.day); row.add(key.status); row.add(count) }
         }
-        // The day's count, which triggers keep for status changes and deletions (see migration 0018).
-        try db.cachedStatement(sql: """
-            INSERT INTO lead_daily (tenant_id, day, status, leads) VALUES (?, ?, ?, 1)
-            ON CONFLICT (tenant_id, day, status) DO UPDATE SET leads = leads + 1
-            """).run { row in
-                row.add(tenantID); row.add(String(createdAt.prefix(10))); row.add(status.rawValue)
-            }
+    }
+
+    private struct DailyKey: Hashable {
+        let tenantID: String
+        let day: String
+        let status: String
     }
 
     public var reasons: [LeadScore.Reason] {
@@ -82,14 +94,17 @@ public struct LeadEvent: Codable, Sendable, Equatable, FetchableRecord, Persista
         case tenantID = "tenant_id", leadID = "lead_id", fromStatus = "from_status", toStatus = "to_status"
     }
 
+    /// The columns `bind` gives, in its order.
+    static let insertRow = RowInsert(into: "lead_events", ["tenant_id", "lead_id", "at", "actor", "kind", "from_status", "to_status", "detail"])
+
+    func bind(_ row: inout Bindings) {
+        row.add(tenantID); row.add(leadID); row.add(at); row.add(actor); row.add(kind); row.add(fromStatus); row.add(toStatus)
+        row.add(detail)
+    }
+
     /// Appends the event through a cached statement (events are written on every change, on the single writer).
     func append(_ db: GRDB.Database) throws {
-        try db.cachedStatement(sql: """
-            INSERT INTO lead_events (tenant_id, lead_id, at, actor, kind, from_status, to_status, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-            """).run { row in
-                row.add(tenantID); row.add(leadID); row.add(at); row.add(actor); row.add(kind); row.add(fromStatus); row.add(toStatus)
-                row.add(detail)
-            }
+        try db.insert([self], Self.insertRow) { $0.bind(&$1) }
     }
 }
 

@@ -116,10 +116,15 @@ public struct LeadInput: Sendable {
         return labels >= 1 && label >= 2 && label <= 63
     }
 
+    /// `12345`, `12345-6789` or `123456789`.
     public static func isZip(_ text: String) -> Bool {
-        let digits = text.filter { $0 != "-" }
-        guard digits.allSatisfy({ $0.isASCII && $0.isNumber }) else { return false }
-        if text.count == 5 { return digits.count == 5 }
-        return (text.count == 10 && text.dropFirst(5).first == "-" && digits.count == 9) || (text.count == 9 && digits.count == 9)
+        let bytes = text.utf8
+        func isDigit(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }
+        switch bytes.count {
+        case 5, 9: return bytes.allSatisfy(isDigit)
+        case 10:
+            return bytes.enumerated().allSatisfy { index, byte in index == 5 ? byte == UInt8(ascii: "-") : isDigit(byte) }
+        default: return false
+        }
     }
 }

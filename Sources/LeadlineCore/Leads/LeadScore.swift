@@ -11,13 +11,11 @@ public struct LeadScore: Sendable, Equatable {
 
     /// The reasons as stored with the lead: `[{"detail":…,"points":…,"rule":…}]`.
     var reasonsJSON: String {
-        CanonicalJSON.array(reasons.map { reason in
-            var object = CanonicalJSON()
+        CanonicalJSON.array(reasons, capacity: 64 * reasons.count + 2) { object, reason in
             object.add("detail", reason.detail)
             object.add("points", reason.points)
             object.add("rule", reason.rule)
-            return object
-        })
+        }
     }
 
     /// What the score looks at.

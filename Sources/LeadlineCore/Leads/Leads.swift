@@ -52,8 +52,8 @@ public struct Leads: Sendable {
         // A batch of one: the same preparation as the importer's.
         let prepared = try prepareBatch(tenantID: tenantID, [input], options: options).slots[0].get()
         let outcome = try await store.write { db in
-            var head: ConsentChain.Head?
-            return try prepared.commit(db, head: &head)
+            var writer = try LeadWriter(db)
+            return try writer.store([.success(prepared)])[0].get()
         }
         if case .created(let lead) = outcome, lead.status.isEligible, options.routes { onEligibleLead?(lead) }
         return outcome
@@ -76,7 +76,7 @@ public struct Leads: Sendable {
             let statement = try db.cachedStatement(sql: "SELECT count(*) FROM leads WHERE tenant_id = ? AND phone = ?")
             let counts = try validated.map { slot -> Int in
                 guard case .success(let valid) = slot else { return 0 }
-                return try Int.fetchOne(statement, arguments: [tenantID, valid.phone]) ?? 0
+                return try statement.int { $0.add(tenantID); $0.add(valid.phone) } ?? 0
             }
             return (try Tenants.DedupRule.fetch(db, tenantID: tenantID), counts, try CallQueue.Intake.fetch(db, tenantID: tenantID, options.calls))
         }
@@ -111,13 +111,8 @@ public struct Leads: Sendable {
         _ batch: PreparedBatch, then: @escaping @Sendable (GRDB.Database, [Result<Outcome, CoreError>]) throws -> Extra
     ) async throws -> (outcomes: [Result<Outcome, CoreError>], extra: Extra) {
         let (outcomes, extra) = try await store.write { db in
-            var head: ConsentChain.Head?
-            let outcomes = try batch.slots.map { slot -> Result<Outcome, CoreError> in
-                switch slot {
-                case .success(let lead): return .success(try lead.commit(db, head: &head))
-                case .failure(let error): return .failure(error)
-                }
-            }
+            var writer = try LeadWriter(db)
+            let outcomes = try writer.store(batch.slots)
             return (outcomes, try then(db, outcomes))
         }
         for case .success(.created(let lead)) in outcomes where lead.status.isEligible && batch.routes { onEligibleLead?(lead) }
@@ -139,23 +134,6 @@ public struct Leads: Sendable {
         let dedupByEmail: Bool
         /// Queued for a call once stored: under this campaign, or the tenant's own settings (`campaignID` nil).
         let dial: CallQueue.Plan?
-
-        /// On the writer: the dedup check, then the lead, its certificate and its first event. `head` is the tenant's
-        /// chain head when a batch already read it (nil: read it now, if there is consent to chain).
-        func commit(_ db: GRDB.Database, head: inout ConsentChain.Head?) throws -> Outcome {
-            if let existing = try Leads.duplicate(of: valid, tenantID: lead.tenantID, since: dedupSince, byEmail: dedupByEmail, db) {
-                return .duplicate(existing)
-            }
-            try lead.insert(db)
-            if let consent {
-                var current = try head ?? ConsentChain.Head.read(tenantID: lead.tenantID, db)
-                _ = try ConsentChain.append(consent, after: &current, db)
-                head = current
-            }
-            try created.append(db)
-            if let dial { try CallQueue.enqueue(db, lead: lead, plan: dial) }
-            return .created(lead)
-        }
     }
 
     /// Score, status, ids, the consent certificate's content digest and the first event, all before the writer.
@@ -193,35 +171,6 @@ public struct Leads: Sendable {
         return PreparedLead(lead: lead, valid: valid, consent: pending, created: created, dedupSince: cutoff,
                             dedupByEmail: settings.byEmail, dial: status.isEligible ? dialing.plan(campaignType: lead.campaignType) : nil)
     }
-
-    /// The tenant's lead that `lead` repeats, if one was created since `cutoff` (nil: dedup is off).
-    static func duplicate(of lead: LeadInput.Valid, tenantID: String, since cutoff: String?, byEmail: Bool,
-                          _ db: GRDB.Database) throws -> Lead? {
-        guard let cutoff else { return nil }
-        // Most leads are new: a bare existence probe first, and the repeated lead is read only on a hit.
-        func newest(_ probe: String, _ read: String, _ value: String) throws -> Lead? {
-            guard try db.cachedStatement(sql: probe).exists({ $0.add(tenantID); $0.add(value); $0.add(cutoff) }) else { return nil }
-            return try Lead.fetchOne(db.cachedStatement(sql: read), arguments: [tenantID, value, cutoff])
-        }
-        if let found = try newest(DedupSQL.phoneProbe, DedupSQL.phoneRead, lead.phone) { return found }
-        guard byEmail, let email = lead.email else { return nil }
-        return try newest(DedupSQL.emailProbe, DedupSQL.emailRead, email)
-    }
-
-    /// The dedup queries, written once (they run for every lead, and the statement cache is keyed by their text).
-    private enum DedupSQL {
-        static let phoneProbe = probe("phone"), phoneRead = read("phone")
-        static let emailProbe = probe("email"), emailRead = read("email")
-
-        static func probe(_ column: String) -> String {
-            "SELECT 1 FROM leads WHERE tenant_id = ? AND \(column) = ? AND created_at >= ?"
-        }
-
-        static func read(_ column: String) -> String {
-            "SELECT * FROM leads WHERE tenant_id = ? AND \(column) = ? AND created_at >= ? ORDER BY created_at DESC LIMIT 1"
-        }
-    }
-
 
     /// One lead of the tenant, with its events and consent certificates.
     public func record(tenantID: String, leadID: String) throws -> LeadRecord {

@@ -22,6 +22,7 @@ public enum PhoneNumber {
         let trimmed = text.trimmingSpaces
         if trimmed.isEmpty { throw .empty }
         var digits: [UInt8] = []
+        digits.reserveCapacity(16)
         for (index, byte) in trimmed.utf8.enumerated() {
             switch byte {
             case UInt8(ascii: "0")...UInt8(ascii: "9"): digits.append(byte)
@@ -34,7 +35,11 @@ public enum PhoneNumber {
         if digits.count == 11 && digits[0] == UInt8(ascii: "1") { digits.removeFirst() }
         guard digits.count == 10 else { throw .wrongLength(digits.count) }
         guard digits[0] >= UInt8(ascii: "2") else { throw .badAreaCode(String(decoding: digits[0..<3], as: UTF8.self)) }
-        return "+1" + String(decoding: digits, as: UTF8.self)
+        return String(unsafeUninitializedCapacity: 12) { out in
+            out[0] = UInt8(ascii: "+")
+            out[1] = UInt8(ascii: "1")
+            return 2 + UnsafeMutableBufferPointer(rebasing: out[2...]).initialize(fromContentsOf: digits)
+        }
     }
 
     /// `normalize`, with a problem reported as a field of the caller's input (a 422 naming `field` over HTTP).

@@ -4,13 +4,19 @@ import Foundation
 /// For what the core stores or hashes on every lead (score reasons, event details, consent content), where Foundation's
 /// encoder is most of the cost. Output matches JSONEncoder's `.sortedKeys, .withoutEscapingSlashes` for these shapes.
 public struct CanonicalJSON: Sendable {
-    private(set) var bytes: [UInt8] = [UInt8(ascii: "{")]
+    private(set) var bytes: [UInt8]
     private var first = true
 
-    public init() {}
+    /// `capacity`: the bytes expected, reserved at once instead of grown into.
+    public init(capacity: Int = 128) {
+        bytes = []
+        bytes.reserveCapacity(capacity)
+        bytes.append(UInt8(ascii: "{"))
+    }
 
     /// An object of strings, keys sorted (event details).
     init(_ fields: [String: String]) {
+        self.init()
         for key in fields.keys.sorted() { add(key, fields[key]) }
     }
 
@@ -45,8 +51,19 @@ public struct CanonicalJSON: Sendable {
         bytes.append(UInt8(ascii: ":"))
     }
 
-    public func finished() -> [UInt8] { bytes + [UInt8(ascii: "}")] }
-    public var string: String { String(decoding: finished(), as: UTF8.self) }
+    public consuming func finished() -> [UInt8] {
+        var out = bytes
+        out.append(UInt8(ascii: "}"))
+        return out
+    }
+
+    public var string: String {
+        String(unsafeUninitializedCapacity: bytes.count + 1) { out in
+            _ = out.initialize(fromContentsOf: bytes)
+            out[bytes.count] = UInt8(ascii: "}")
+            return bytes.count + 1
+        }
+    }
 
     static func quote(_ text: String, into out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
@@ -88,6 +105,21 @@ public struct CanonicalJSON: Sendable {
         }
         out.append(UInt8(ascii: "]"))
         return String(decoding: out, as: UTF8.self)
+    }
+
+    /// `[{…},{…}]` written into one buffer: `write` adds each element's fields to its object.
+    static func array<Element>(_ elements: [Element], capacity: Int, _ write: (inout CanonicalJSON, Element) -> Void) -> String {
+        var json = CanonicalJSON(capacity: capacity)
+        json.bytes[0] = UInt8(ascii: "[")
+        for (index, element) in elements.enumerated() {
+            if index > 0 { json.bytes.append(UInt8(ascii: ",")) }
+            json.bytes.append(UInt8(ascii: "{"))
+            json.first = true
+            write(&json, element)
+            json.bytes.append(UInt8(ascii: "}"))
+        }
+        json.bytes.append(UInt8(ascii: "]"))
+        return String(decoding: json.bytes, as: UTF8.self)
     }
 
     /// `[{…},{…}]` from objects already written.

@@ -98,6 +98,22 @@ import Testing
         #expect(Timestamp.parseUTC("2024-02-29T23:59:59Z".utf8) == Date(timeIntervalSince1970: 1_709_251_199))
     }
 
+    @Test func timesAreWrittenAsFoundationWritesThem() {
+        let foundation = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
+        var generator = SystemRandomNumberGenerator()
+        // Random times to the microsecond across the whole range, the edges of days, leap days and milliseconds.
+        var intervals = (0..<3_000).map { _ in Double(Int.random(in: 0...253_402_300_799_999_999, using: &generator)) / 1_000_000 }
+        intervals += [0, 0.0005, 0.0015, 0.9995, 0.9999, 1.0004, 86_399.999, 86_400, 951_782_400, 1_709_251_199.999_9,
+                      4_107_542_400, 253_402_300_799.999]
+        for interval in intervals {
+            let date = Date(timeIntervalSince1970: interval)
+            #expect(Timestamp.formatUTC(date) == date.formatted(foundation), "\(interval)")
+        }
+        // Outside 1970-9999 Foundation writes it.
+        #expect(Timestamp.formatUTC(Date(timeIntervalSince1970: -1)) == nil)
+        #expect(Timestamp.format(Date(timeIntervalSince1970: -1)) == "1969-12-31T23:59:59.000Z")
+    }
+
     @Test func otherFormsAreLeftToFoundation() {
         for text in ["2026-02-30T00:00:00Z", "2026-13-01T00:00:00Z", "2026-01-01T24:00:00Z", "2026-01-01 00:00:00Z",
                      "2026-01-01T00:00:00+02:00", "2026-01-01T00:00:00.Z", "1969-12-31T23:59:59Z", "yesterday", ""] {

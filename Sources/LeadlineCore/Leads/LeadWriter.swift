@@ -1,0 +1,106 @@
+import GRDB
+import Store
+
+/// Stores prepared leads on the writer, inside the caller's transaction: a batch from the importer, or the one lead of
+/// an API request. Each lead is checked for a duplicate in order, against the database and the batch's earlier leads;
+/// then the batch's new leads, certificates, first events and call-queue places are inserted table by table, many
+/// rows per statement (`GRDB.Database.insert`).
+struct LeadWriter {
+    let db: GRDB.Database
+    private let phoneProbe: GRDB.Statement
+    private var emailProbe: GRDB.Statement?
+
+    init(_ db: GRDB.Database) throws {
+        self.db = db
+        phoneProbe = try db.cachedStatement(sql: DedupSQL.phoneProbe)
+    }
+
+    /// What became of each slot: a failed preparation as it was, a duplicate with the lead it repeats, or created.
+    mutating func store(_ slots: [Result<Leads.PreparedLead, CoreError>]) throws -> [Result<Leads.Outcome, CoreError>] {
+        var outcomes: [Result<Leads.Outcome, CoreError>] = []
+        outcomes.reserveCapacity(slots.count)
+        var created: [Leads.PreparedLead] = [], certificates: [ConsentCertificate] = []
+        var batch = BatchLeads()
+        var heads: [String: ConsentChain.Head] = [:]
+        for slot in slots {
+            let prepared: Leads.PreparedLead
+            switch slot {
+            case .failure(let error):
+                outcomes.append(.failure(error))
+                continue
+            case .success(let lead): prepared = lead
+            }
+            let lead = prepared.lead
+            if let cutoff = prepared.dedupSince {
+                if let existing = try duplicate(of: prepared.valid, tenantID: lead.tenantID, since: cutoff,
+                                                byEmail: prepared.dedupByEmail, batch: batch) {
+                    outcomes.append(.success(.duplicate(existing)))
+                    continue
+                }
+                batch.add(lead)
+            }
+            if let consent = prepared.consent {
+                var head = try heads[lead.tenantID] ?? ConsentChain.Head.read(tenantID: lead.tenantID, db)
+                certificates.append(ConsentChain.link(consent, after: &head))
+                heads[lead.tenantID] = head
+            }
+            created.append(prepared)
+            outcomes.append(.success(.created(lead)))
+        }
+        // Leads first: the other rows refer to them.
+        let leads = created.map(\.lead)
+        try db.insert(leads, Lead.insertRow) { $0.bind(&$1) }
+        try Lead.countDaily(leads, db)
+        try db.insert(certificates, ConsentCertificate.insertRow) { $0.bind(&$1) }
+        try db.insert(created.map(\.created), LeadEvent.insertRow) { $0.bind(&$1) }
+        let waiting = created.compactMap { prepared in prepared.dial.map { CallQueue.Waiting(lead: prepared.lead, plan: $0) } }
+        try db.insert(waiting, CallQueue.Waiting.insertRow) { $0.bind(&$1) }
+        return outcomes
+    }
+
+    /// The batch's leads so far by phone and email: a later lead of the batch that repeats one is its duplicate (they
+    /// share the batch's creation time, inside any dedup window).
+    private struct BatchLeads {
+        var byPhone: [String: Lead] = [:]
+        var byEmail: [String: Lead] = [:]
+
+        mutating func add(_ lead: Lead) {
+            byPhone[lead.phone] = lead
+            if let email = lead.email { byEmail[email] = lead }
+        }
+    }
+
+    /// The tenant's lead that `lead` repeats, if one was created since `cutoff`: by phone, then (when the tenant
+    /// dedups by email) by email; each time the batch's own lead first, being the newest.
+    private mutating func duplicate(of lead: LeadInput.Valid, tenantID: String, since cutoff: String, byEmail: Bool,
+                                    batch: BatchLeads) throws -> Lead? {
+        if let earlier = batch.byPhone[lead.phone] { return earlier }
+        // Most leads are new: a bare existence probe first, and the repeated lead is read only on a hit.
+        if try phoneProbe.exists({ $0.add(tenantID); $0.add(lead.phone); $0.add(cutoff) }) {
+            return try newest(DedupSQL.phoneRead, tenantID: tenantID, value: lead.phone, since: cutoff)
+        }
+        guard byEmail, let email = lead.email else { return nil }
+        if let earlier = batch.byEmail[email] { return earlier }
+        if emailProbe == nil { emailProbe = try db.cachedStatement(sql: DedupSQL.emailProbe) }
+        guard try emailProbe!.exists({ $0.add(tenantID); $0.add(email); $0.add(cutoff) }) else { return nil }
+        return try newest(DedupSQL.emailRead, tenantID: tenantID, value: email, since: cutoff)
+    }
+
+    private func newest(_ sql: String, tenantID: String, value: String, since cutoff: String) throws -> Lead? {
+        try Lead.fetchOne(db.cachedStatement(sql: sql), arguments: [tenantID, value, cutoff])
+    }
+
+    /// The dedup queries, written once (the statement cache is keyed by their text).
+    private enum DedupSQL {
+        static let phoneProbe = probe("phone"), phoneRead = read("phone")
+        static let emailProbe = probe("email"), emailRead = read("email")
+
+        static func probe(_ column: String) -> String {
+            "SELECT 1 FROM leads WHERE tenant_id = ? AND \(column) = ? AND created_at >= ?"
+        }
+
+        static func read(_ column: String) -> String {
+            "SELECT * FROM leads WHERE tenant_id = ? AND \(column) = ? AND created_at >= ? ORDER BY created_at DESC LIMIT 1"
+        }
+    }
+}
