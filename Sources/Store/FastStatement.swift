@@ -107,13 +107,16 @@ extension GRDB.Statement {
     /// count); nil when there is no row.
     public func int(_ bind: (inout Bindings) -> Void) throws -> Int? {
         var value: Int?
-        _ = try step(bind) { value = Int(sqlite3_column_int64($0, 0)) }
+        _ = try step(bind) { row in
+            value = Int(sqlite3_column_int64(row, 0))
+            return false
+        }
         return value
     }
 
-    /// Runs the statement; a query stops at its first row, which `row` reads.
+    /// Runs the statement. A query's rows go to `row` until it answers false; the answer tells whether there was one.
     private func step(textCapacity: Int = 2048, _ bind: (inout Bindings) -> Void,
-                      row: (OpaquePointer) -> Void = { _ in }) throws -> Bool {
+                      row: (OpaquePointer) -> Bool = { _ in false }) throws -> Bool {
         // The bound text's buffer: the statement is reset and its bindings cleared before it goes.
         try withUnsafeTemporaryAllocation(byteCount: textCapacity, alignment: 1) { buffer in
             sqlite3_reset(sqliteStatement)
@@ -124,14 +127,15 @@ extension GRDB.Statement {
                 sqlite3_reset(sqliteStatement)
                 sqlite3_clear_bindings(sqliteStatement)
             }
+            var sawRow = false
             while true {
                 switch sqlite3_step(sqliteStatement) {
                 case SQLITE_ROW:
                     if isReadonly {
-                        row(sqliteStatement)
-                        return true
+                        sawRow = true
+                        if !row(sqliteStatement) { return true }
                     }
-                case SQLITE_DONE: return false
+                case SQLITE_DONE: return sawRow
                 case let code:
                     let connection = sqlite3_db_handle(sqliteStatement)
                     throw DatabaseError(resultCode: ResultCode(rawValue: code), message: connection.map { String(cString: sqlite3_errmsg($0)) }, sql: sql)

@@ -39,16 +39,13 @@ enum CallQueue {
     }
 
     /// A new lead's place in the queue: waiting from its creation.
-    struct Waiting {
-        let lead: Lead
-        let plan: Plan
-
+    enum Waiting {
         /// Leads queued twice keep their first place.
         static let insertRow = RowInsert(into: "call_queue", [
             "lead_id", "tenant_id", "campaign_id", "status", "attempts", "next_attempt_at", "created_at", "updated_at",
         ], orIgnore: true)
 
-        func bind(_ row: inout Bindings) {
+        static func bind(_ lead: Lead, _ plan: Plan, _ row: inout Bindings) {
             row.add(lead.id); row.add(lead.tenantID); row.add(plan.campaignID); row.add("waiting"); row.add(0)
             row.add(lead.createdAt); row.add(lead.createdAt); row.add(lead.createdAt)
         }

@@ -51,23 +51,39 @@ public struct Lead: Codable, Sendable, Equatable, FetchableRecord, PersistableRe
 
     /// Counts new leads in `lead_daily`, one statement per day and status. Triggers keep the counts for status changes
     /// and deletions (see migration 0018).
-    static func countDaily(_ leads: [Lead], _ db: GRDB.Database) throws {
-        var counts: [DailyKey: Int] = [:]
-        for lead in leads { counts[DailyKey(tenantID: lead.tenantID, day: String(lead.createdAt.prefix(10)), status: lead.status.rawValue), default: 0] += 1 }
+    static func countDaily(_ leads: [DailyCount], _ db: GRDB.Database) throws {
+        // A batch's leads share a tenant and a time: runs of one day and status are counted without hashing them.
+        var counts: [(lead: DailyCount, leads: Int)] = []
+        for lead in leads {
+            if let last = counts.indices.last, counts[last].lead.sameDay(as: lead) {
+                counts[last].leads += 1
+            } else if let index = counts.firstIndex(where: { $0.lead.sameDay(as: lead) }) {
+                counts[index].leads += 1
+            } else {
+                counts.append((lead, 1))
+            }
+        }
         guard !counts.isEmpty else { return }
         let statement = try db.cachedStatement(sql: """
             INSERT INTO lead_daily (tenant_id, day, status, leads) VALUES (?, ?, ?, ?)
             ON CONFLICT (tenant_id, day, status) DO UPDATE SET leads = leads + excluded.leads
             """)
-        for (key, count) in counts {
-            try statement.run { row in row.add(key.tenantID); row.add(key.day); row.add(key.status); row.add(count) }
+        for (lead, count) in counts {
+            try statement.run { row in
+                row.add(lead.tenantID); row.add(String(lead.createdAt.prefix(10))); row.add(lead.status.rawValue); row.add(count)
+            }
         }
     }
 
-    private struct DailyKey: Hashable {
+    /// What `lead_daily` counts a new lead by.
+    struct DailyCount {
         let tenantID: String
-        let day: String
-        let status: String
+        let createdAt: String
+        let status: LeadStatus
+
+        func sameDay(as other: DailyCount) -> Bool {
+            status == other.status && tenantID == other.tenantID && createdAt.utf8.prefix(10).elementsEqual(other.createdAt.utf8.prefix(10))
+        }
     }
 
     public var reasons: [LeadScore.Reason] {

@@ -7,20 +7,17 @@ import Store
 /// rows per statement (`GRDB.Database.insert`).
 struct LeadWriter {
     let db: GRDB.Database
-    private let phoneProbe: GRDB.Statement
-    private var emailProbe: GRDB.Statement?
 
-    init(_ db: GRDB.Database) throws {
+    init(_ db: GRDB.Database) {
         self.db = db
-        phoneProbe = try db.cachedStatement(sql: DedupSQL.phoneProbe)
     }
 
     /// What became of each slot: a failed preparation as it was, a duplicate with the lead it repeats, or created.
-    mutating func store(_ slots: [Result<Leads.PreparedLead, CoreError>]) throws -> [Result<Leads.Outcome, CoreError>] {
+    func store(_ slots: [Result<Leads.PreparedLead, CoreError>]) throws -> [Result<Leads.Outcome, CoreError>] {
         var outcomes: [Result<Leads.Outcome, CoreError>] = []
         outcomes.reserveCapacity(slots.count)
         var created: [Leads.PreparedLead] = [], certificates: [ConsentCertificate] = []
-        var batch = BatchLeads()
+        var batch = BatchLeads(capacity: slots.count)
         var heads: [String: ConsentChain.Head] = [:]
         for slot in slots {
             let prepared: Leads.PreparedLead
@@ -48,21 +45,26 @@ struct LeadWriter {
             outcomes.append(.success(.created(lead)))
         }
         // Leads first: the other rows refer to them.
-        let leads = created.map(\.lead)
-        try db.insert(leads, Lead.insertRow) { $0.bind(&$1) }
-        try Lead.countDaily(leads, db)
+        try db.insert(created, Lead.insertRow) { $0.lead.bind(&$1) }
+        try Lead.countDaily(created.map { .init(tenantID: $0.lead.tenantID, createdAt: $0.lead.createdAt, status: $0.lead.status) }, db)
         try db.insert(certificates, ConsentCertificate.insertRow) { $0.bind(&$1) }
-        try db.insert(created.map(\.created), LeadEvent.insertRow) { $0.bind(&$1) }
-        let waiting = created.compactMap { prepared in prepared.dial.map { CallQueue.Waiting(lead: prepared.lead, plan: $0) } }
-        try db.insert(waiting, CallQueue.Waiting.insertRow) { $0.bind(&$1) }
+        try db.insert(created, LeadEvent.insertRow) { $0.created.bind(&$1) }
+        try db.insert(created.filter { $0.dial != nil }, CallQueue.Waiting.insertRow) { prepared, row in
+            CallQueue.Waiting.bind(prepared.lead, prepared.dial!, &row)
+        }
         return outcomes
     }
 
     /// The batch's leads so far by phone and email: a later lead of the batch that repeats one is its duplicate (they
     /// share the batch's creation time, inside any dedup window).
     private struct BatchLeads {
-        var byPhone: [String: Lead] = [:]
-        var byEmail: [String: Lead] = [:]
+        var byPhone: [String: Lead]
+        var byEmail: [String: Lead]
+
+        init(capacity: Int) {
+            byPhone = Dictionary(minimumCapacity: capacity)
+            byEmail = Dictionary(minimumCapacity: capacity)
+        }
 
         mutating func add(_ lead: Lead) {
             byPhone[lead.phone] = lead
@@ -72,18 +74,21 @@ struct LeadWriter {
 
     /// The tenant's lead that `lead` repeats, if one was created since `cutoff`: by phone, then (when the tenant
     /// dedups by email) by email; each time the batch's own lead first, being the newest.
-    private mutating func duplicate(of lead: LeadInput.Valid, tenantID: String, since cutoff: String, byEmail: Bool,
-                                    batch: BatchLeads) throws -> Lead? {
+    private func duplicate(of lead: LeadInput.Valid, tenantID: String, since cutoff: String, byEmail: Bool,
+                           batch: BatchLeads) throws -> Lead? {
         if let earlier = batch.byPhone[lead.phone] { return earlier }
         // Most leads are new: a bare existence probe first, and the repeated lead is read only on a hit.
-        if try phoneProbe.exists({ $0.add(tenantID); $0.add(lead.phone); $0.add(cutoff) }) {
+        if try probe(DedupSQL.phoneProbe, tenantID: tenantID, value: lead.phone, since: cutoff) {
             return try newest(DedupSQL.phoneRead, tenantID: tenantID, value: lead.phone, since: cutoff)
         }
         guard byEmail, let email = lead.email else { return nil }
         if let earlier = batch.byEmail[email] { return earlier }
-        if emailProbe == nil { emailProbe = try db.cachedStatement(sql: DedupSQL.emailProbe) }
-        guard try emailProbe!.exists({ $0.add(tenantID); $0.add(email); $0.add(cutoff) }) else { return nil }
+        guard try probe(DedupSQL.emailProbe, tenantID: tenantID, value: email, since: cutoff) else { return nil }
         return try newest(DedupSQL.emailRead, tenantID: tenantID, value: email, since: cutoff)
+    }
+
+    private func probe(_ sql: String, tenantID: String, value: String, since cutoff: String) throws -> Bool {
+        try db.cachedStatement(sql: sql).exists { $0.add(tenantID); $0.add(value); $0.add(cutoff) }
     }
 
     private func newest(_ sql: String, tenantID: String, value: String, since cutoff: String) throws -> Lead? {

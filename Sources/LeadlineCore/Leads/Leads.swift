@@ -52,8 +52,7 @@ public struct Leads: Sendable {
         // A batch of one: the same preparation as the importer's.
         let prepared = try prepareBatch(tenantID: tenantID, [input], options: options).slots[0].get()
         let outcome = try await store.write { db in
-            var writer = try LeadWriter(db)
-            return try writer.store([.success(prepared)])[0].get()
+            try LeadWriter(db).store([.success(prepared)])[0].get()
         }
         if case .created(let lead) = outcome, lead.status.isEligible, options.routes { onEligibleLead?(lead) }
         return outcome
@@ -111,8 +110,7 @@ public struct Leads: Sendable {
         _ batch: PreparedBatch, then: @escaping @Sendable (GRDB.Database, [Result<Outcome, CoreError>]) throws -> Extra
     ) async throws -> (outcomes: [Result<Outcome, CoreError>], extra: Extra) {
         let (outcomes, extra) = try await store.write { db in
-            var writer = try LeadWriter(db)
-            let outcomes = try writer.store(batch.slots)
+            let outcomes = try LeadWriter(db).store(batch.slots)
             return (outcomes, try then(db, outcomes))
         }
         for case .success(.created(let lead)) in outcomes where lead.status.isEligible && batch.routes { onEligibleLead?(lead) }
@@ -125,7 +123,9 @@ public struct Leads: Sendable {
     }
 
     /// A lead checked and ready for the writer.
-    struct PreparedLead: Sendable {
+    /// A class: the writer passes each around a few times, and copying a value of some thirty strings retained each of
+    /// them every time.
+    final class PreparedLead: Sendable {
         let lead: Lead
         let valid: LeadInput.Valid
         let consent: ConsentChain.Pending?
@@ -134,6 +134,17 @@ public struct Leads: Sendable {
         let dedupByEmail: Bool
         /// Queued for a call once stored: under this campaign, or the tenant's own settings (`campaignID` nil).
         let dial: CallQueue.Plan?
+
+        init(lead: Lead, valid: LeadInput.Valid, consent: ConsentChain.Pending?, created: LeadEvent, dedupSince: String?,
+             dedupByEmail: Bool, dial: CallQueue.Plan?) {
+            self.lead = lead
+            self.valid = valid
+            self.consent = consent
+            self.created = created
+            self.dedupSince = dedupSince
+            self.dedupByEmail = dedupByEmail
+            self.dial = dial
+        }
     }
 
     /// Score, status, ids, the consent certificate's content digest and the first event, all before the writer.

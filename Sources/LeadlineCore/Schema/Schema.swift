@@ -534,5 +534,6 @@ public enum Schema {
         auditLog,
         importColumns,
         leadDailyCountedByInsert,
+        callQueueWithoutTenantIndex,
     ]
 }
