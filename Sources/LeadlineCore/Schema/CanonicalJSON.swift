@@ -29,7 +29,19 @@ public struct CanonicalJSON: Sendable {
     public mutating func add(_ key: String, _ value: Int?) {
         guard let value else { return }
         separate(key)
-        bytes.append(contentsOf: String(value).utf8)
+        Self.append(value, to: &bytes)
+    }
+
+    /// The decimal digits of `value`, without making a string of them first.
+    static func append(_ value: Int, to out: inout [UInt8]) {
+        if value < 0 { out.append(UInt8(ascii: "-")) }
+        var magnitude = value.magnitude, digits = 1, scale: UInt = 1
+        while magnitude / scale >= 10 { scale *= 10; digits += 1 }
+        for _ in 0..<digits {
+            out.append(UInt8(ascii: "0") + UInt8(magnitude / scale))
+            magnitude %= scale
+            scale /= 10
+        }
     }
 
     public mutating func add(_ key: String, _ value: Bool?) {
@@ -67,12 +79,18 @@ public struct CanonicalJSON: Sendable {
 
     static func quote(_ text: String, into out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
-        // Most texts (ids, codes, amounts) need no escape: copied whole.
-        var text = text
-        let plain = text.withUTF8 { utf8 -> Bool in
-            guard !utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) else { return false }
+        // Most texts (ids, codes, amounts) need no escape: copied whole, read in place when the string is native.
+        func copyPlain(_ utf8: UnsafeBufferPointer<UInt8>) -> Bool {
+            for byte in utf8 where byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") { return false }
             out.append(contentsOf: utf8)
             return true
+        }
+        var plain: Bool
+        if let inPlace = text.utf8.withContiguousStorageIfAvailable(copyPlain) {
+            plain = inPlace
+        } else {
+            var copy = text
+            plain = copy.withUTF8(copyPlain)
         }
         if plain {
             out.append(UInt8(ascii: "\""))

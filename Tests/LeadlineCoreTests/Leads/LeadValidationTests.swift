@@ -186,5 +186,11 @@ import Testing
         numbers.add("points", -5)
         numbers.add("skipped", nil as String?)
         #expect(numbers.string == #"{"points":-5}"#)
+        // Numbers are written digit by digit: the edges as Swift writes them.
+        for value in [0, 7, 9, 10, 99, 100, 101, -1, -10, 1_000_000, Int.max, Int.min] {
+            var one = CanonicalJSON()
+            one.add("n", value)
+            #expect(one.string == #"{"n":\#(value)}"#)
+        }
     }
 }
