@@ -7,9 +7,12 @@ import Store
 /// rows per statement (`GRDB.Database.insert`).
 struct LeadWriter {
     let db: GRDB.Database
+    /// Looked up once: finding a cached statement hashes its SQL text, and this one runs for every lead.
+    private let phoneProbe: GRDB.Statement
 
-    init(_ db: GRDB.Database) {
+    init(_ db: GRDB.Database) throws {
         self.db = db
+        phoneProbe = try db.cachedStatement(sql: DedupSQL.phoneProbe)
     }
 
     /// What became of each slot: a failed preparation as it was, a duplicate with the lead it repeats, or created.
@@ -78,17 +81,15 @@ struct LeadWriter {
                            batch: BatchLeads) throws -> Lead? {
         if let earlier = batch.byPhone[lead.phone] { return earlier }
         // Most leads are new: a bare existence probe first, and the repeated lead is read only on a hit.
-        if try probe(DedupSQL.phoneProbe, tenantID: tenantID, value: lead.phone, since: cutoff) {
+        if try phoneProbe.exists({ $0.add(tenantID); $0.add(lead.phone); $0.add(cutoff) }) {
             return try newest(DedupSQL.phoneRead, tenantID: tenantID, value: lead.phone, since: cutoff)
         }
         guard byEmail, let email = lead.email else { return nil }
         if let earlier = batch.byEmail[email] { return earlier }
-        guard try probe(DedupSQL.emailProbe, tenantID: tenantID, value: email, since: cutoff) else { return nil }
+        guard try db.cachedStatement(sql: DedupSQL.emailProbe).exists({ $0.add(tenantID); $0.add(email); $0.add(cutoff) }) else {
+            return nil
+        }
         return try newest(DedupSQL.emailRead, tenantID: tenantID, value: email, since: cutoff)
-    }
-
-    private func probe(_ sql: String, tenantID: String, value: String, since cutoff: String) throws -> Bool {
-        try db.cachedStatement(sql: sql).exists { $0.add(tenantID); $0.add(value); $0.add(cutoff) }
     }
 
     private func newest(_ sql: String, tenantID: String, value: String, since cutoff: String) throws -> Lead? {
