@@ -18,6 +18,7 @@ public struct Lead: Codable, Sendable, Equatable, FetchableRecord, PersistableRe
     public var status: LeadStatus
     public var ineligibleReason: String?
     public var score: Int
+    /// The score's reasons in their stored form (`LeadScore.Stored`); `reasons` reads them.
     public var scoreReasons: String
     public var consentCertificateID: String?
     public var buyerID: String?
@@ -86,9 +87,7 @@ public struct Lead: Codable, Sendable, Equatable, FetchableRecord, PersistableRe
         }
     }
 
-    public var reasons: [LeadScore.Reason] {
-        (try? JSONDecoder().decode([LeadScore.Reason].self, from: Data(scoreReasons.utf8))) ?? []
-    }
+    public var reasons: [LeadScore.Reason] { LeadScore.Stored.reasons(scoreReasons) }
 }
 
 /// One change of a lead, as stored: who, what, when, before and after. Append-only (the database refuses edits).

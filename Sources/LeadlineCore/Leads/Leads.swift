@@ -171,7 +171,7 @@ public struct Leads: Sendable {
         let lead = Lead(id: leadID, tenantID: tenantID, phone: valid.phone, email: valid.email, firstName: valid.firstName,
                         lastName: valid.lastName, state: valid.state, zipCode: valid.zipCode, source: valid.source,
                         campaignType: valid.campaignType, status: status, ineligibleReason: ineligibleReason,
-                        score: score.value, scoreReasons: score.reasonsJSON, consentCertificateID: pending?.certificate.id,
+                        score: score.value, scoreReasons: score.stored, consentCertificateID: pending?.certificate.id,
                         buyerID: nil, soldPriceCents: nil, notes: nil, createdAt: stamp, updatedAt: stamp)
         var detail = CanonicalJSON()
         detail.add("reason", ineligibleReason)

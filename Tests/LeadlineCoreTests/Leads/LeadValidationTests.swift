@@ -150,6 +150,56 @@ import Testing
         #expect(bare.value == 5)
         #expect(bare.reasons.first { $0.rule == "history" }?.points == -20)
     }
+
+    @Test func storedReasonsReadBackAsComputed() {
+        var seen = 0
+        for phone in [true, false] {
+            for email in [nil, "a@b.co"] as [String?] {
+                for name in [true, false] {
+                    for state in [nil, "TX", "DC"] as [String?] {
+                        for zip in [nil, "75001"] as [String?] {
+                            for age in [nil, 60, 7200, 5 * 86400, 40 * 86400] as [Double?] {
+                                for earlier in [0, 1, 3, 9] {
+                                    let score = LeadScore.compute(.init(phoneValid: phone, email: email, hasName: name, state: state,
+                                                                        zip: zip, consentAge: age, earlierSubmissions: earlier))
+                                    #expect(LeadScore.Stored.reasons(score.stored) == score.reasons, "\(score.stored)")
+                                    #expect(score.stored.utf8.count <= 60)
+                                    seen += 1
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        #expect(seen == 960)
+    }
+
+    /// Stored reasons outlive the version that wrote them: codes keep their meaning, and the JSON of earlier versions
+    /// still reads.
+    @Test func storedFormsOfEveryVersionRead() {
+        let expected = [
+            LeadScore.Reason(rule: "phone", points: 25, detail: "dialable US number"),
+            LeadScore.Reason(rule: "email", points: 0, detail: "no email"),
+            LeadScore.Reason(rule: "name", points: 10, detail: "first or last name given"),
+            LeadScore.Reason(rule: "state", points: 10, detail: "state TX"),
+            LeadScore.Reason(rule: "zip", points: 5, detail: "zip code given"),
+            LeadScore.Reason(rule: "consent", points: 20, detail: "consent given within 30 days"),
+            LeadScore.Reason(rule: "history", points: -10, detail: "submitted 2 time(s) before"),
+        ]
+        #expect(LeadScore.Stored.reasons("pv:25;ex:0;nv:10;sv:10:TX;zv:5;cw:20;hv:-10:2") == expected)
+        let json = """
+            [{"detail":"dialable US number","points":25,"rule":"phone"},{"detail":"no email","points":0,"rule":"email"},\
+            {"detail":"first or last name given","points":10,"rule":"name"},{"detail":"state TX","points":10,"rule":"state"},\
+            {"detail":"zip code given","points":5,"rule":"zip"},{"detail":"consent given within 30 days","points":20,"rule":"consent"},\
+            {"detail":"submitted 2 time(s) before","points":-10,"rule":"history"}]
+            """
+        #expect(LeadScore.Stored.reasons(json) == expected)
+        #expect(LeadScore.Stored.reasons("[]").isEmpty)
+        for unreadable in ["pv:25;qq:3", "pv", "pv:x", "[{", ""] {
+            #expect(LeadScore.Stored.reasons(unreadable).isEmpty, "\(unreadable)")
+        }
+    }
 }
 
 @Suite struct IdentifierTests {
