@@ -3,6 +3,7 @@ import GRDB
 @testable import LeadlineCore
 import LeadlineTesting
 import Store
+import Synchronization
 import Testing
 
 @Suite struct LeadImportTests {
@@ -64,6 +65,57 @@ import Testing
         let second = try await importer.run(&again, tenantID: tenant.id, actor: "test")
         #expect(second.created == 0 && second.duplicate == 5 && second.rejected == 1)
         #expect(try store.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM leads") } == 3)
+    }
+
+    struct CheckpointFailed: Error {}
+
+    /// Batches are handed to the writer before the one before has committed. When one fails, the batch queued behind
+    /// it must not commit either: the import's checkpoint would then pass over the failed batch's rows.
+    @Test func noBatchCommitsAfterOneThatFailed() async throws {
+        let folder = TemporaryDirectory()
+        let store = try SQLiteStore(path: folder.file("i.db"), migrations: Schema.migrations)
+        defer { try? store.close() }
+        let clock = ManualClock(Date(timeIntervalSince1970: 1_785_000_000))
+        let tenant = try Tenants(store: store, clock: clock).create(name: "acme")
+        var importer = LeadImport(leads: Leads(store: store, clock: clock))
+        importer.batchSize = 3
+        let csv = "phone,consent_text\n" + (0..<12).map { "70255501\(10 + $0),I agree\n" }.joined()
+        var reader = CSVReader(bytes: Array(csv.utf8))
+        let checkpoints = Mutex<[Int]>([])
+        await #expect(throws: CheckpointFailed.self) {
+            _ = try await importer.run(&reader, tenantID: tenant.id, actor: "test", checkpoint: { _, report, _ in
+                checkpoints.withLock { $0.append(report.rows) }
+                guard report.rows == 6 else { return }
+                // Long enough for the third batch to be queued behind this one on the writer.
+                Thread.sleep(forTimeInterval: 0.2)
+                throw CheckpointFailed()
+            })
+        }
+        // The third batch reached the writer and was refused before its checkpoint.
+        #expect(checkpoints.withLock { $0 } == [3, 6])
+        #expect(try store.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM leads") } == 3)
+        #expect(try store.read { try Invariants.problems($0) } == [])
+    }
+
+    @Test func aTallyRefusesABatchThatDoesNotFollowOn() throws {
+        let folder = TemporaryDirectory()
+        let queue = try DatabaseQueue(path: folder.file("t.db"))
+        let tally = LeadImport.Tally(LeadImport.Report(rows: 10, created: 10))
+        #expect(throws: LeadImport.BatchNotAfterItsPredecessor.self) { try tally.report(through: 0) }
+        #expect(try tally.report(through: 10).created == 10)
+        try queue.inTransaction { db in
+            tally.record(LeadImport.Report(rows: 20, created: 19, rejected: 1), db)
+            return .commit
+        }
+        #expect(try tally.report(through: 20).rejected == 1)
+        try queue.inTransaction { db in
+            tally.record(LeadImport.Report(rows: 30, created: 29, rejected: 1), db)
+            return .rollback
+        }
+        #expect(throws: LeadImport.BatchNotAfterItsPredecessor.self, "a rolled-back batch stops every later one") {
+            try tally.report(through: 30)
+        }
+        #expect(throws: LeadImport.BatchNotAfterItsPredecessor.self) { try tally.report(through: 20) }
     }
 }
 
