@@ -19,14 +19,20 @@ import Testing
         #expect(throws: CoreError.self) { try LeadImport.mapColumns(["name", "email"]) }
     }
 
-    @Test func goodBadAndDuplicateRowsThroughTheSameIntake() async throws {
+    /// A store in a temporary folder with one tenant, and an importer into it.
+    static func importer(batchSize: Int) throws -> (TemporaryDirectory, SQLiteStore, Tenant, LeadImport) {
         let folder = TemporaryDirectory()
         let store = try SQLiteStore(path: folder.file("i.db"), migrations: Schema.migrations)
-        defer { try? store.close() }
         let clock = ManualClock(Date(timeIntervalSince1970: 1_785_000_000))
         let tenant = try Tenants(store: store, clock: clock).create(name: "acme")
         var importer = LeadImport(leads: Leads(store: store, clock: clock))
-        importer.batchSize = 3
+        importer.batchSize = batchSize
+        return (folder, store, tenant, importer)
+    }
+
+    @Test func goodBadAndDuplicateRowsThroughTheSameIntake() async throws {
+        let (folder, store, tenant, importer) = try Self.importer(batchSize: 3)
+        defer { try? store.close(); _ = folder }
         let csv = """
             phone,first_name,state,consent_text,page_url
             5551234567,Jane,TX,I agree,https://example.com/a
@@ -72,13 +78,8 @@ import Testing
     /// Batches are handed to the writer before the one before has committed. When one fails, the batch queued behind
     /// it must not commit either: the import's checkpoint would then pass over the failed batch's rows.
     @Test func noBatchCommitsAfterOneThatFailed() async throws {
-        let folder = TemporaryDirectory()
-        let store = try SQLiteStore(path: folder.file("i.db"), migrations: Schema.migrations)
-        defer { try? store.close() }
-        let clock = ManualClock(Date(timeIntervalSince1970: 1_785_000_000))
-        let tenant = try Tenants(store: store, clock: clock).create(name: "acme")
-        var importer = LeadImport(leads: Leads(store: store, clock: clock))
-        importer.batchSize = 3
+        let (folder, store, tenant, importer) = try Self.importer(batchSize: 3)
+        defer { try? store.close(); _ = folder }
         let csv = "phone,consent_text\n" + (0..<12).map { "70255501\(10 + $0),I agree\n" }.joined()
         var reader = CSVReader(bytes: Array(csv.utf8))
         let checkpoints = Mutex<[Int]>([])
