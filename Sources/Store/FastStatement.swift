@@ -75,19 +75,23 @@ extension GRDB.Database {
     /// halt that checks constraints and frees memory: for a lead, a third of the writer's SQLite work, shared by 50
     /// rows this way.
     public func insert<Row>(_ rows: [Row], _ insert: RowInsert, bind: (Row, inout Bindings) -> Void) throws {
-        var next = 0
-        if rows.count >= insert.chunk {
-            let many = try cachedStatement(sql: insert.manySQL)
-            while rows.count - next >= insert.chunk {
-                try many.run(textCapacity: 64 << 10) { bindings in
-                    for row in rows[next..<next + insert.chunk] { bind(row, &bindings) }
+        // Rows are read in place through the buffer: this generic code is not specialised for the row type, and
+        // iterating the array copied each row through its value witness, retaining every string in it.
+        try rows.withUnsafeBufferPointer { rows in
+            var next = 0
+            if rows.count >= insert.chunk {
+                let many = try cachedStatement(sql: insert.manySQL)
+                while rows.count - next >= insert.chunk {
+                    try many.run(textCapacity: 64 << 10) { bindings in
+                        for index in next..<next + insert.chunk { bind(rows[index], &bindings) }
+                    }
+                    next += insert.chunk
                 }
-                next += insert.chunk
             }
+            guard next < rows.count else { return }
+            let one = try cachedStatement(sql: insert.oneSQL)
+            for index in next..<rows.count { try one.run { bind(rows[index], &$0) } }
         }
-        guard next < rows.count else { return }
-        let one = try cachedStatement(sql: insert.oneSQL)
-        for row in rows[next...] { try one.run { bind(row, &$0) } }
     }
 }
 

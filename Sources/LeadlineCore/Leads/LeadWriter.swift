@@ -30,22 +30,23 @@ struct LeadWriter {
                 continue
             case .success(let lead): prepared = lead
             }
-            let lead = prepared.lead
+            // The lead is read in place: a copy of its thirty-odd fields retains each of their strings.
+            let tenantID = prepared.lead.tenantID
             if let cutoff = prepared.dedupSince {
-                if let existing = try duplicate(of: prepared.valid, tenantID: lead.tenantID, since: cutoff,
+                if let existing = try duplicate(of: prepared.valid, tenantID: tenantID, since: cutoff,
                                                 byEmail: prepared.dedupByEmail, batch: batch) {
                     outcomes.append(.success(.duplicate(existing)))
                     continue
                 }
-                batch.add(lead)
+                batch.add(prepared)
             }
             if let consent = prepared.consent {
-                var head = try heads[lead.tenantID] ?? ConsentChain.Head.read(tenantID: lead.tenantID, db)
+                var head = try heads[tenantID] ?? ConsentChain.Head.read(tenantID: tenantID, db)
                 certificates.append(ConsentChain.link(consent, after: &head))
-                heads[lead.tenantID] = head
+                heads[tenantID] = head
             }
             created.append(prepared)
-            outcomes.append(.success(.created(lead)))
+            outcomes.append(.success(.created(prepared.lead)))
         }
         // Leads first: the other rows refer to them.
         try db.insert(created, Lead.insertRow) { $0.lead.bind(&$1) }
@@ -61,17 +62,17 @@ struct LeadWriter {
     /// The batch's leads so far by phone and email: a later lead of the batch that repeats one is its duplicate (they
     /// share the batch's creation time, inside any dedup window).
     private struct BatchLeads {
-        var byPhone: [String: Lead]
-        var byEmail: [String: Lead]
+        var byPhone: [String: Leads.PreparedLead]
+        var byEmail: [String: Leads.PreparedLead]
 
         init(capacity: Int) {
             byPhone = Dictionary(minimumCapacity: capacity)
             byEmail = Dictionary(minimumCapacity: capacity)
         }
 
-        mutating func add(_ lead: Lead) {
-            byPhone[lead.phone] = lead
-            if let email = lead.email { byEmail[email] = lead }
+        mutating func add(_ prepared: Leads.PreparedLead) {
+            byPhone[prepared.lead.phone] = prepared
+            if let email = prepared.lead.email { byEmail[email] = prepared }
         }
     }
 
@@ -79,13 +80,13 @@ struct LeadWriter {
     /// dedups by email) by email; each time the batch's own lead first, being the newest.
     private func duplicate(of lead: LeadInput.Valid, tenantID: String, since cutoff: String, byEmail: Bool,
                            batch: BatchLeads) throws -> Lead? {
-        if let earlier = batch.byPhone[lead.phone] { return earlier }
+        if let earlier = batch.byPhone[lead.phone] { return earlier.lead }
         // Most leads are new: a bare existence probe first, and the repeated lead is read only on a hit.
         if try phoneProbe.exists({ $0.add(tenantID); $0.add(lead.phone); $0.add(cutoff) }) {
             return try newest(DedupSQL.phoneRead, tenantID: tenantID, value: lead.phone, since: cutoff)
         }
         guard byEmail, let email = lead.email else { return nil }
-        if let earlier = batch.byEmail[email] { return earlier }
+        if let earlier = batch.byEmail[email] { return earlier.lead }
         guard try db.cachedStatement(sql: DedupSQL.emailProbe).exists({ $0.add(tenantID); $0.add(email); $0.add(cutoff) }) else {
             return nil
         }
