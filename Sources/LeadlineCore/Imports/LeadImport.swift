@@ -168,7 +168,7 @@ public struct LeadImport: Sendable {
         var committing: [Task<(Report, [Reject]), any Error>] = []
         var handedOverThrough = resuming.rows
         func settleOldest() async throws {
-            let (through, rejects) = try await committing.removeFirst().value
+            let (through, rejects) = try await Self.answer(committing.removeFirst())
             let kept = report.firstRejects
             report = through
             report.firstRejects = kept
@@ -220,14 +220,21 @@ public struct LeadImport: Sendable {
             batch.removeAll(keepingCapacity: true)
         }
         var dataRows = 0
-        while let row = try reader.next() {
-            dataRows += 1
-            if dataRows <= resuming.rows { continue }
-            batch.append((reader.rowNumber, Self.input(row, map)))
-            if batch.count >= batchSize { try await flush(rowsThrough: dataRows, bytesThrough: reader.bytesConsumed) }
+        do {
+            while let row = try reader.next() {
+                dataRows += 1
+                if dataRows <= resuming.rows { continue }
+                batch.append((reader.rowNumber, Self.input(row, map)))
+                if batch.count >= batchSize { try await flush(rowsThrough: dataRows, bytesThrough: reader.bytesConsumed) }
+            }
+            try await flush(rowsThrough: dataRows, bytesThrough: reader.bytesConsumed)
+            while !committing.isEmpty { try await settleOldest() }
+        } catch {
+            // Nothing of a failed import is left under way (its caller may close the store next): the batches handed
+            // over are waited for. Those after a failed one are refused on the writer (`Tally`).
+            for task in committing { _ = try? await task.value }
+            throw error
         }
-        try await flush(rowsThrough: dataRows, bytesThrough: reader.bytesConsumed)
-        while !committing.isEmpty { try await settleOldest() }
         // Everything was read, including rows no batch needed to commit (a file of only a header, or a resumed file
         // whose rows were all committed before).
         report.rows = dataRows
@@ -237,6 +244,12 @@ public struct LeadImport: Sendable {
 }
 
 extension LeadImport {
+    /// What a batch handed over to the writer answered. (Awaited in `run`'s nested functions themselves, the compiler
+    /// warned that nothing there was awaited or thrown, wrongly.)
+    private static func answer(_ batch: Task<(Report, [Reject]), any Error>) async throws -> (Report, [Reject]) {
+        try await batch.value
+    }
+
     /// The report through the last batch the writer ran, for the next batch to count on from. Batches are handed over
     /// before the one before has committed, so each checks that it follows on: a batch whose predecessor failed, or
     /// whose transaction rolled back, must not commit, or the import's checkpoint would pass over the lost rows.
