@@ -26,24 +26,30 @@ final class GroupCommit: Sendable {
 
     func write<T: Sendable>(_ body: @escaping @Sendable (GRDB.Database) throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
-            let outcome = Outcome<T>()
-            enqueue(PendingWrite(
-                run: { db in
-                    do {
-                        var value: T?
-                        try db.inSavepoint {
-                            value = try body(db)
-                            return .commit
-                        }
-                        outcome.result = .success(value!)
-                    } catch {
-                        outcome.result = .failure(error)
-                    }
-                },
-                complete: { commitError in
-                    if let commitError { continuation.resume(throwing: commitError) } else { continuation.resume(with: outcome.result!) }
-                }))
+            submit(body) { continuation.resume(with: $0) }
         }
+    }
+
+    /// Queues `body` before returning; `done` gets its outcome once the transaction it joined has committed or failed.
+    func submit<T: Sendable>(_ body: @escaping @Sendable (GRDB.Database) throws -> T,
+                             done: @escaping @Sendable (Result<T, any Error>) -> Void) {
+        let outcome = Outcome<T>()
+        enqueue(PendingWrite(
+            run: { db in
+                do {
+                    var value: T?
+                    try db.inSavepoint {
+                        value = try body(db)
+                        return .commit
+                    }
+                    outcome.result = .success(value!)
+                } catch {
+                    outcome.result = .failure(error)
+                }
+            },
+            complete: { commitError in
+                if let commitError { done(.failure(commitError)) } else { done(outcome.result!) }
+            }))
     }
 
     private func enqueue(_ write: PendingWrite) {

@@ -116,6 +116,17 @@ public final class SQLiteStore: Sendable {
         try await groupCommit.write(body)
     }
 
+    /// Queues a write and returns at once, for bookkeeping nobody waits for (when a key was last used). It is in the
+    /// writer's queue before this returns, so a `close` that follows still commits it (a task that wrote later could
+    /// find the database closed); a failure is logged.
+    public func writeSoon(_ body: @escaping @Sendable (GRDB.Database) throws -> Void) {
+        groupCommit.submit(body) { result in
+            if case .failure(let error) = result {
+                Logger(label: "leadline.store").warning("a background write failed", metadata: ["error": .string("\(error)")])
+            }
+        }
+    }
+
     /// A write in a transaction of its own, blocking the caller (command-line tools, rare administrative changes).
     public func writeNow<T>(_ body: (GRDB.Database) throws -> T) throws -> T {
         try pool.write(body)

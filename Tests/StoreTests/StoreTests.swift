@@ -124,6 +124,22 @@ func count(_ store: SQLiteStore) throws -> Int {
         #expect(try count(store) == 40)
         #expect(try store.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM items WHERE label LIKE 'extra-%'") } == 0)
     }
+
+    /// A write nobody waits for is queued before `writeSoon` returns: closing the store right after still commits it,
+    /// and one that fails leaves nothing and stops nothing.
+    @Test func aWriteNobodyWaitsForIsCommittedBeforeTheStoreCloses() throws {
+        let folder = TemporaryDirectory()
+        let path = folder.file("a.db")
+        let store = try SQLiteStore(path: path, migrations: [itemsV1])
+        for i in 0..<100 {
+            store.writeSoon { db in try db.execute(sql: "INSERT INTO items (label) VALUES (?)", arguments: ["soon-\(i)"]) }
+        }
+        store.writeSoon { db in try db.execute(sql: "INSERT INTO items (label) VALUES (NULL)") }  // violates NOT NULL
+        try store.close()
+        let reopened = try SQLiteStore(path: path, migrations: [itemsV1])
+        defer { try? reopened.close() }
+        #expect(try count(reopened) == 100)
+    }
 }
 
 @Suite struct BackupTests {

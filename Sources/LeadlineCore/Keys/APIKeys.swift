@@ -128,10 +128,8 @@ public struct APIKeys: Sendable {
         if let last = key.lastUsedAt.flatMap(Timestamp.parse), now.timeIntervalSince(last) < Self.lastUsedResolution { return }
         guard recent.claimLastUsedWrite(keyID: key.id, now: now, resolution: Self.lastUsedResolution) else { return }
         let stamp = Timestamp.format(now), id = key.id
-        Task { [store] in
-            try? await store.write { db in
-                try db.execute(sql: "UPDATE api_keys SET last_used_at = ? WHERE id = ?", arguments: [stamp, id])
-            }
+        store.writeSoon { db in
+            try db.execute(sql: "UPDATE api_keys SET last_used_at = ? WHERE id = ?", arguments: [stamp, id])
         }
     }
 
