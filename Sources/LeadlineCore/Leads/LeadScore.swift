@@ -9,9 +9,10 @@ public struct LeadScore: Sendable, Equatable {
     }
 
     public var value: Int
-    public var reasons: [Reason]
     /// The reasons as stored with the lead (`Stored`).
     let stored: String
+    /// Each rule's points and why, read from the stored form.
+    public var reasons: [Reason] { Stored.reasons(stored) }
 
     /// What the score looks at.
     public struct Facts: Sendable {
@@ -27,11 +28,10 @@ public struct LeadScore: Sendable, Equatable {
     }
 
     public static func compute(_ facts: Facts) -> LeadScore {
-        var reasons: [Reason] = []
-        reasons.reserveCapacity(7)
+        var total = 0
         var stored = Stored.Writer()
         func add(_ wording: Wording, _ points: Int, _ argument: String? = nil) {
-            reasons.append(Reason(rule: wording.rule, points: points, detail: wording.detail(argument)))
+            total += points
             stored.add(wording, points, argument)
         }
 
@@ -50,8 +50,7 @@ public struct LeadScore: Sendable, Equatable {
         if facts.earlierSubmissions > 0 {
             add(.history, -min(20, 5 * facts.earlierSubmissions), String(facts.earlierSubmissions))
         }
-        let total = reasons.reduce(0) { $0 + $1.points }
-        return LeadScore(value: max(0, min(100, total)), reasons: reasons, stored: stored.text)
+        return LeadScore(value: max(0, min(100, total)), stored: stored.text)
     }
 
     /// What a reason says, each with the short code that stands for it where reasons are stored. A code keeps its

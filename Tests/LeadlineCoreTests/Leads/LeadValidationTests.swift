@@ -151,7 +151,8 @@ import Testing
         #expect(bare.reasons.first { $0.rule == "history" }?.points == -20)
     }
 
-    @Test func storedReasonsReadBackAsComputed() {
+    /// Every combination of facts is explained rule by rule, in the wording the API shows, and stored in a few bytes.
+    @Test func everyCombinationOfFactsIsExplained() {
         var seen = 0
         for phone in [true, false] {
             for email in [nil, "a@b.co"] as [String?] {
@@ -162,7 +163,28 @@ import Testing
                                 for earlier in [0, 1, 3, 9] {
                                     let score = LeadScore.compute(.init(phoneValid: phone, email: email, hasName: name, state: state,
                                                                         zip: zip, consentAge: age, earlierSubmissions: earlier))
-                                    #expect(LeadScore.Stored.reasons(score.stored) == score.reasons, "\(score.stored)")
+                                    let consent: (Int, String) = switch age {
+                                    case nil: (0, "no consent: the lead cannot be called or sold")
+                                    case 60: (35, "consent given within 15 minutes")
+                                    case 7200: (30, "consent given within a day")
+                                    case 5 * 86400: (20, "consent given within 30 days")
+                                    default: (5, "consent older than 30 days")
+                                    }
+                                    var expected = [
+                                        LeadScore.Reason(rule: "phone", points: phone ? 25 : 0, detail: phone ? "dialable US number" : "no dialable number"),
+                                        LeadScore.Reason(rule: "email", points: email != nil ? 15 : 0, detail: email != nil ? "valid email given" : "no email"),
+                                        LeadScore.Reason(rule: "name", points: name ? 10 : 0, detail: name ? "first or last name given" : "no name"),
+                                        LeadScore.Reason(rule: "state", points: state != nil ? 10 : 0,
+                                                         detail: state.map { "state \($0)" } ?? "no state: calling hours come from the area code"),
+                                        LeadScore.Reason(rule: "zip", points: zip != nil ? 5 : 0, detail: zip != nil ? "zip code given" : "no zip code"),
+                                        LeadScore.Reason(rule: "consent", points: consent.0, detail: consent.1),
+                                    ]
+                                    if earlier > 0 {
+                                        expected.append(LeadScore.Reason(rule: "history", points: -min(20, 5 * earlier),
+                                                                         detail: "submitted \(earlier) time(s) before"))
+                                    }
+                                    #expect(score.reasons == expected, "\(score.stored)")
+                                    #expect(score.value == max(0, min(100, expected.reduce(0) { $0 + $1.points })))
                                     #expect(score.stored.utf8.count <= 60)
                                     seen += 1
                                 }
