@@ -1,7 +1,7 @@
 import Foundation
 
 /// A JSON object written with its keys in the order given (callers give them sorted) and strings escaped per RFC 8259.
-/// For what the core stores or hashes on every lead (score reasons, event details, consent content), where Foundation's
+/// For what the core stores or hashes on every lead (event details, consent content, bids), where Foundation's
 /// encoder is most of the cost. Output matches JSONEncoder's `.sortedKeys, .withoutEscapingSlashes` for these shapes.
 public struct CanonicalJSON: Sendable {
     private(set) var bytes: [UInt8]
@@ -123,21 +123,6 @@ public struct CanonicalJSON: Sendable {
         }
         out.append(UInt8(ascii: "]"))
         return String(decoding: out, as: UTF8.self)
-    }
-
-    /// `[{…},{…}]` written into one buffer: `write` adds each element's fields to its object.
-    static func array<Element>(_ elements: [Element], capacity: Int, _ write: (inout CanonicalJSON, Element) -> Void) -> String {
-        var json = CanonicalJSON(capacity: capacity)
-        json.bytes[0] = UInt8(ascii: "[")
-        for (index, element) in elements.enumerated() {
-            if index > 0 { json.bytes.append(UInt8(ascii: ",")) }
-            json.bytes.append(UInt8(ascii: "{"))
-            json.first = true
-            write(&json, element)
-            json.bytes.append(UInt8(ascii: "}"))
-        }
-        json.bytes.append(UInt8(ascii: "]"))
-        return String(decoding: json.bytes, as: UTF8.self)
     }
 
     /// `[{…},{…}]` from objects already written.
