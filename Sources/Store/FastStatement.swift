@@ -45,6 +45,29 @@ public struct Bindings: ~Copyable {
     }
 }
 
+/// The current row of a query run by `first(_:_:)` or `forEachRow(_:_:)`, read straight from SQLite (GRDB's `Row`
+/// boxes every value and its lookups are generic: a tenth of a lead's reads on the request path). Valid only inside
+/// the closure it is handed to. Columns count from 0, in the query's order.
+public struct Columns {
+    fileprivate let statement: OpaquePointer
+
+    /// The column as an integer; nil when it is NULL.
+    public func int(_ column: Int32) -> Int? {
+        sqlite3_column_type(statement, column) == SQLITE_NULL ? nil : Int(sqlite3_column_int64(statement, column))
+    }
+
+    /// The column as text; nil when it is NULL.
+    public func text(_ column: Int32) -> String? {
+        guard let bytes = sqlite3_column_text(statement, column) else { return nil }
+        let count = Int(sqlite3_column_bytes(statement, column))
+        if count == 0 { return "" }
+        return String(unsafeUninitializedCapacity: count) { buffer in
+            buffer.baseAddress!.initialize(from: bytes, count: count)
+            return count
+        }
+    }
+}
+
 /// SQLite's `SQLITE_TRANSIENT` (copy the bytes now) and `SQLITE_STATIC` (they outlive the statement's run): macros
 /// Swift cannot import.
 private let sqliteTransient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
@@ -110,12 +133,25 @@ extension GRDB.Statement {
     /// Binds every parameter with `bind` and reads the first column of the query's first row as an integer (a
     /// count); nil when there is no row.
     public func int(_ bind: (inout Bindings) -> Void) throws -> Int? {
-        var value: Int?
+        try first(bind) { $0.int(0) ?? 0 }
+    }
+
+    /// Binds every parameter with `bind` and reads the query's first row with `read`; nil when there is no row.
+    public func first<T>(_ bind: (inout Bindings) -> Void, _ read: (Columns) -> T) throws -> T? {
+        var value: T?
         _ = try step(bind) { row in
-            value = Int(sqlite3_column_int64(row, 0))
+            value = read(Columns(statement: row))
             return false
         }
         return value
+    }
+
+    /// Binds every parameter with `bind` and hands every row of the query to `read`, in order.
+    public func forEachRow(_ bind: (inout Bindings) -> Void, _ read: (Columns) -> Void) throws {
+        _ = try step(bind) { row in
+            read(Columns(statement: row))
+            return true
+        }
     }
 
     /// Runs the statement. A query's rows go to `row` until it answers false; the answer tells whether there was one.

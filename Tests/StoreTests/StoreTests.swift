@@ -394,4 +394,32 @@ func count(_ store: SQLiteStore) throws -> Int {
             #expect(try !probe.exists { $0.add("missing") })
         }
     }
+
+    /// Rows read in place give what GRDB's rows give: integers, text (empty or not, any script) and NULL as nil.
+    @Test func readsRowsInPlaceAsGRDBReadsThem() throws {
+        let folder = TemporaryDirectory()
+        let store = try SQLiteStore(path: folder.file("a.db"), migrations: [itemsV1, itemsV2])
+        defer { try? store.close() }
+        try store.writeNow { db in
+            try db.execute(sql: """
+                INSERT INTO items (id, label, note) VALUES (3, 'ünïcødé ✓', NULL), (5, 'five', ''), (9, 'nine', 'n')
+                """)
+        }
+        try store.read { db in
+            let one = try db.cachedStatement(sql: "SELECT id, label, note FROM items WHERE id = ?")
+            let third = try one.first({ $0.add(3) }) { [$0.int(0).map(String.init), $0.text(1), $0.text(2)] }
+            #expect(third == ["3", "ünïcødé ✓", nil])
+            let fifth = try one.first({ $0.add(5) }) { $0.text(2) }
+            #expect(fifth == .some(""))
+            #expect(try one.first({ $0.add(4) }) { $0.int(0) } == nil)
+            #expect(try db.cachedStatement(sql: "SELECT note FROM items WHERE id = 3").first({ _ in }) { $0.int(0) } == .some(nil))
+
+            var seen: [String] = []
+            try db.cachedStatement(sql: "SELECT label FROM items WHERE id > ? ORDER BY id").forEachRow({ $0.add(3) }) { row in
+                seen.append(row.text(0) ?? "?")
+            }
+            #expect(seen == ["five", "nine"])
+            #expect(try db.cachedStatement(sql: "SELECT count(*) FROM items WHERE id > ?").int { $0.add(4) } == 2)
+        }
+    }
 }

@@ -19,15 +19,15 @@ enum CallQueue {
         static func fetch(_ db: GRDB.Database, tenantID: String, _ calls: Bool) throws -> Intake {
             var intake = Intake()
             if calls {
-                intake.tenantCalls = try Bool.fetchOne(db.cachedStatement(sql: """
+                intake.tenantCalls = try db.cachedStatement(sql: """
                     SELECT coalesce(json_extract(call_settings, '$.enabled'), 1) FROM tenants WHERE id = ?
-                    """), arguments: [tenantID]) ?? false
+                    """).first({ $0.add(tenantID) }, { ($0.int(0) ?? 0) != 0 }) ?? false
             }
-            for row in try Row.fetchAll(db.cachedStatement(sql: """
+            try db.cachedStatement(sql: """
                 SELECT campaign_type, id FROM campaigns
                 WHERE tenant_id = ? AND status = 'active' AND json_extract(settings, '$.calling.enabled') = 1 ORDER BY created_at DESC
-                """), arguments: [tenantID]) {
-                intake.campaigns[row[0]] = row[1]
+                """).forEachRow({ $0.add(tenantID) }) { row in
+                if let type = row.text(0), let id = row.text(1) { intake.campaigns[type] = id }
             }
             return intake
         }

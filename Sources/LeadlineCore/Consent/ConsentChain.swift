@@ -27,10 +27,10 @@ public enum ConsentChain {
         var hash: String
 
         static func read(tenantID: String, _ db: GRDB.Database) throws -> Head {
-            let last = try Row.fetchOne(db.cachedStatement(sql: """
+            let last = try db.cachedStatement(sql: """
                 SELECT sequence, hash FROM consent_certificates WHERE tenant_id = ? ORDER BY sequence DESC LIMIT 1
-                """), arguments: [tenantID])
-            return Head(sequence: last?[0] ?? 0, hash: last?[1] ?? ConsentCertificate.genesisHash)
+                """).first({ $0.add(tenantID) }) { Head(sequence: $0.int(0) ?? 0, hash: $0.text(1) ?? "") }
+            return last ?? Head(sequence: 0, hash: ConsentCertificate.genesisHash)
         }
     }
 

@@ -61,11 +61,13 @@ public struct Tenants: Sendable {
 
         /// Read inside a transaction the caller has (intake reads it with each batch).
         static func fetch(_ db: GRDB.Database, tenantID: String) throws -> DedupRule {
-            guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT dedup_window_days, dedup_by_email FROM tenants WHERE id = ?"),
-                                             arguments: [tenantID]) else {
+            let statement = try db.cachedStatement(sql: "SELECT dedup_window_days, dedup_by_email FROM tenants WHERE id = ?")
+            guard let rule = try statement.first({ $0.add(tenantID) }, {
+                DedupRule(windowDays: $0.int(0) ?? 0, byEmail: ($0.int(1) ?? 0) != 0)
+            }) else {
                 throw CoreError.notFound("tenant \(tenantID)")
             }
-            return DedupRule(windowDays: row[0], byEmail: row[1])
+            return rule
         }
     }
 
