@@ -19,6 +19,7 @@ final class Checkpointer: Sendable {
     private let walPath: String
     private let thresholdBytes: Int
     private let restartBytes: Int
+    private let idleBeforeTrim = Duration.seconds(1)
     private let pageSize: Int
     private let walRestart: WALRestart
     private let onWALSize: (@Sendable (Int) -> Void)?
@@ -64,10 +65,12 @@ final class Checkpointer: Sendable {
                     let (frames, copied) = try db.checkpoint(.passive)
                     defer { lastFrames = frames }
                     if frames == copied, frames == lastFrames {
-                        // Nothing written since the last round and everything copied: the writes have paused, so the
-                        // file a burst grew goes back to nothing (the writer never truncates it: that would be in a
-                        // commit's way).
-                        try trim(db)
+                        // Nothing written since the last round and everything copied: the file a burst grew goes back
+                        // to nothing (the writer never truncates it: that would be in a commit's way), once the writer
+                        // has been idle a while. The truncation holds the WAL's write lock, and freeing a WAL of
+                        // hundreds of MB took ext4 190 ms; a stream of writes that add no frames (duplicate leads)
+                        // would wait that long.
+                        if walRestart.writerIdle(for: idleBeforeTrim) { try trim(db) }
                     } else if frames * pageSize >= restartBytes {
                         walRestart.request()
                     }
@@ -98,10 +101,13 @@ final class Checkpointer: Sendable {
 /// transactions, a FULL checkpoint from the writer's own connection. No other writer can add frames meanwhile, so it
 /// copies every frame the last passive checkpoint left, after waiting up to `readerWait` for readers of an older
 /// snapshot; with every frame copied, the next commit writes from the WAL's start. Measured under saturating writes:
-/// 4–14 ms, most of it the database file's fsync.
+/// 4–14 ms, most of it the database file's fsync. It also tells the checkpointer when the writer last ended a
+/// transaction.
 final class WALRestart: Sendable {
     private let wanted = Mutex<ContinuousClock.Instant?>(nil)
     private let restarts = Atomic<Int>(0)
+    /// When the writer's last transaction ended (`DispatchTime` nanoseconds).
+    private let lastTransaction = Atomic<UInt64>(0)
     /// When a catch-up last gave up on a reader (a long one, such as a backup, holds an old snapshot for seconds): the
     /// next request is ignored for `backoff`, or every round would hold commits for the whole `readerWait` again.
     private let gaveUp = Mutex<ContinuousClock.Instant?>(nil)
@@ -145,6 +151,18 @@ final class WALRestart: Sendable {
         } catch {
             logger.warning("WAL catch-up failed", metadata: ["error": .string("\(error)")])
         }
+    }
+
+    /// On the writer, after each transaction: the checkpointer truncates the WAL only once the writer has been idle.
+    func noteTransaction() {
+        lastTransaction.store(DispatchTime.now().uptimeNanoseconds, ordering: .relaxed)
+    }
+
+    /// Whether no transaction ended on the writer in the last `duration`.
+    func writerIdle(for duration: Duration) -> Bool {
+        let (seconds, attoseconds) = duration.components
+        let nanoseconds = UInt64(seconds) * 1_000_000_000 + UInt64(attoseconds / 1_000_000_000)
+        return DispatchTime.now().uptimeNanoseconds - lastTransaction.load(ordering: .relaxed) >= nanoseconds
     }
 
     /// How many times the writer caught the WAL up so that it could start over.

@@ -105,10 +105,16 @@ public final class SQLiteStore: Sendable {
         try pool.read(body)
     }
 
-    /// A read of one statement, without the transaction `read` opens around its body (a single SELECT is
-    /// consistent on its own). For hot paths such as checking an API key on every request.
+    /// A read for hot paths (an API key, a new lead's tenant settings and phone history, on every request): like
+    /// `read`, its statements see one snapshot, but its transaction is opened and closed through statements prepared
+    /// once per connection (GRDB's `read` prepares both at every use). Opened by hand, not left to each statement,
+    /// because SQLite takes and drops its WAL read lock (two `fcntl` calls) for every transaction.
     public func lookup<T>(_ body: (GRDB.Database) throws -> T) throws -> T {
-        try pool.unsafeRead(body)
+        try pool.unsafeRead { db in
+            try db.cachedStatement(sql: "BEGIN DEFERRED TRANSACTION").execute()
+            defer { if db.isInsideTransaction { try? db.cachedStatement(sql: "COMMIT").execute() } }
+            return try body(db)
+        }
     }
 
     /// A write that may share its transaction with concurrent writes; returns once that transaction has committed.

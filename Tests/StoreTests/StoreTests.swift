@@ -125,6 +125,26 @@ func count(_ store: SQLiteStore) throws -> Int {
         #expect(try store.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM items WHERE label LIKE 'extra-%'") } == 0)
     }
 
+    /// A lookup's statements share one snapshot: a write committed between two of them is seen by neither, and by
+    /// the next lookup. A lookup that throws leaves its connection usable.
+    @Test func aLookupReadsOneSnapshot() throws {
+        let folder = TemporaryDirectory()
+        let store = try SQLiteStore(path: folder.file("a.db"), migrations: [itemsV1])
+        defer { try? store.close() }
+        try store.writeNow { db in try db.execute(sql: "INSERT INTO items (label) VALUES ('first')") }
+        let (before, after) = try store.lookup { db -> (Int?, Int?) in
+            let counting = try db.cachedStatement(sql: "SELECT count(*) FROM items")
+            let before = try counting.int { _ in }
+            try store.writeNow { db in try db.execute(sql: "INSERT INTO items (label) VALUES ('second')") }
+            return (before, try counting.int { _ in })
+        }
+        #expect(before == 1 && after == 1)
+        #expect(throws: DatabaseError.self) { try store.lookup { db in try db.execute(sql: "SELECT * FROM no_such_table") } }
+        for _ in 0..<10 {
+            #expect(try store.lookup { db in try db.cachedStatement(sql: "SELECT count(*) FROM items").int { _ in } } == 2)
+        }
+    }
+
     /// A write nobody waits for is queued before `writeSoon` returns: closing the store right after still commits it,
     /// and one that fails leaves nothing and stops nothing.
     @Test func aWriteNobodyWaitsForIsCommittedBeforeTheStoreCloses() throws {
@@ -302,9 +322,17 @@ func count(_ store: SQLiteStore) throws -> Int {
         }
         #expect(try count(store) == 20_000)
         #expect(store.walRestarts > 0)
+        // Writes that add no frames do not let the file be truncated (that holds the WAL's write lock while the file
+        // system frees it): the writer is not idle.
+        let busyUntil = ContinuousClock.now + .milliseconds(1500)
+        while ContinuousClock.now < busyUntil {
+            try await store.write { db in _ = try Int.fetchOne(db, sql: "SELECT count(*) FROM items WHERE id = 1") }
+            try await Task.sleep(for: .milliseconds(5))
+        }
+        #expect(walSize() > 0, "the WAL was truncated while the writer was busy")
         // Once the writes stop, the file they grew is truncated.
         var waited = 0
-        while walSize() > 0 && waited < 150 { try await Task.sleep(for: .milliseconds(20)); waited += 1 }
+        while walSize() > 0 && waited < 300 { try await Task.sleep(for: .milliseconds(20)); waited += 1 }
         #expect(walSize() == 0)
         try store.close()
         // Every page was written to the WAL at least once, so without restarts the WAL peaks above the whole database
