@@ -80,8 +80,11 @@ public struct Leads: Sendable {
             return (try Tenants.DedupRule.fetch(db, tenantID: tenantID), counts, try CallQueue.Intake.fetch(db, tenantID: tenantID, options.calls))
         }
         let moment = Moment(now: now, settings: settings)
-        let slots = zip(validated, earlier).map { slot, count -> Result<PreparedLead, CoreError> in
-            slot.map { prepared($0, tenantID: tenantID, settings: settings, earlier: count, options: options, moment: moment, dialing: dialing) }
+        // The batch's lead ids at once, in the order its leads are stored (an id for each slot, used or not).
+        let ids = Identifier.uuidV7s(validated.count, at: now)
+        let slots = zip(validated, zip(earlier, ids)).map { slot, countAndID -> Result<PreparedLead, CoreError> in
+            slot.map { prepared($0, id: countAndID.1, tenantID: tenantID, settings: settings, earlier: countAndID.0, options: options,
+                                moment: moment, dialing: dialing) }
         }
         return PreparedBatch(slots: slots, routes: options.routes)
     }
@@ -148,7 +151,7 @@ public struct Leads: Sendable {
     }
 
     /// Score, status, ids, the consent certificate's content digest and the first event, all before the writer.
-    private func prepared(_ valid: LeadInput.Valid, tenantID: String, settings: Tenants.DedupRule, earlier: Int,
+    private func prepared(_ valid: LeadInput.Valid, id leadID: String, tenantID: String, settings: Tenants.DedupRule, earlier: Int,
                           options: IntakeOptions, moment: Moment, dialing: CallQueue.Intake) -> PreparedLead {
         let now = moment.now, cutoff = moment.cutoff
         let score = LeadScore.compute(.init(phoneValid: true, email: valid.email, hasName: valid.firstName != nil || valid.lastName != nil,
@@ -164,7 +167,6 @@ public struct Leads: Sendable {
             status = .qualified
         }
         let stamp = moment.stamp
-        let leadID = Identifier.uuidV7(at: now)
         let pending = valid.consent.map {
             ConsentChain.Pending($0, id: Identifier.sortable("cert", at: now), tenantID: tenantID, leadID: leadID, createdAt: stamp)
         }

@@ -1,5 +1,6 @@
 import Foundation
 import LeadlineCrypto
+import Synchronization
 
 /// Random ids with the type prefixes the EZLeeds reference shows (`buyer_`, `cert_`, …): `key_3kq9x0c7m2vd8hza`.
 public enum Identifier {
@@ -21,15 +22,47 @@ public enum Identifier {
         return String(decoding: out, as: UTF8.self)
     }
 
-    /// A version 7 UUID (RFC 9562): 48 bits of Unix milliseconds, then random bits. Lead ids are UUIDs; being
-    /// time-ordered keeps the leads' primary-key index and the indexes keyed by lead id append-mostly.
+    /// A version 7 UUID (RFC 9562): 48 bits of Unix milliseconds, 12 bits that count on within a millisecond, then
+    /// random bits. Lead ids are UUIDs; see `uuidV7s`.
     public static func uuidV7(at date: Date) -> String {
-        var bytes = (UInt64(0), UInt64(0))
+        uuidV7s(1, at: date)[0]
+    }
+
+    /// `count` version 7 UUIDs in increasing order, each above every one this process made before (RFC 9562 §6.2,
+    /// method 3: the 12 bits after the milliseconds count on within a millisecond, and a run that fills them carries
+    /// into the milliseconds). In this order a batch's leads land at the end of every index keyed by lead id, where
+    /// SQLite appends to the last page; in random order within a millisecond they landed on the last few pages, and
+    /// each that filled was split and rebalanced with two neighbours: intake's commits wrote twice the pages of those
+    /// indexes that they needed.
+    public static func uuidV7s(_ count: Int, at date: Date) -> [String] {
+        guard count > 0 else { return [] }
         let milliseconds = UInt64(max(0, date.timeIntervalSince1970 * 1000))
+        let first = reserveTicks(UInt64(count), from: milliseconds << 12)
+        return (0..<UInt64(count)).map { uuidV7(tick: first + $0) }
+    }
+
+    /// Milliseconds × 4096 plus the count within the millisecond: the last one handed out.
+    private static let lastTick = Atomic<UInt64>(0)
+
+    /// The first of `count` consecutive ticks, none at or below one handed out before, and none below `earliest`.
+    private static func reserveTicks(_ count: UInt64, from earliest: UInt64) -> UInt64 {
+        var last = lastTick.load(ordering: .relaxed)
+        while true {
+            let first = max(earliest, last + 1)
+            let (exchanged, found) = lastTick.compareExchange(expected: last, desired: first + count - 1, ordering: .relaxed)
+            if exchanged { return first }
+            last = found
+        }
+    }
+
+    private static func uuidV7(tick: UInt64) -> String {
+        var bytes = (UInt64(0), UInt64(0))
+        let milliseconds = tick >> 12
         return withUnsafeMutableBytes(of: &bytes) { bytes in
-            SecureRandom.fill(UnsafeMutableRawBufferPointer(rebasing: bytes[6...]))
+            SecureRandom.fill(UnsafeMutableRawBufferPointer(rebasing: bytes[8...]))
             for i in 0..<6 { bytes[i] = UInt8(truncatingIfNeeded: milliseconds >> (8 * (5 - UInt64(i)))) }
-            bytes[6] = 0x70 | (bytes[6] & 0x0f)  // version 7
+            bytes[6] = 0x70 | UInt8(truncatingIfNeeded: (tick >> 8) & 0x0f)  // version 7, then the count's high bits
+            bytes[7] = UInt8(truncatingIfNeeded: tick)
             bytes[8] = 0x80 | (bytes[8] & 0x3f)  // variant 10
             // 8-4-4-4-12 hex digits.
             return String(unsafeUninitializedCapacity: 36) { text in

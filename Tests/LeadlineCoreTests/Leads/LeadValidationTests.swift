@@ -236,6 +236,29 @@ import Testing
         #expect(Identifier.uuidV7(at: Date(timeIntervalSince1970: 1_785_000_000)) != earlier, "random after the time")
     }
 
+    /// Ids made in this process only ever increase: within one millisecond they count on (and a run of more than the
+    /// 4,096 a millisecond has carries into the next), and an earlier time (a clock set back) does not take them back.
+    @Test func uuidV7sIncreaseAcrossCallsMillisecondsAndThreads() async {
+        let at = Date(timeIntervalSince1970: 1_785_000_100)
+        let run = Identifier.uuidV7s(5000, at: at)
+        #expect(run.count == 5000 && zip(run, run.dropFirst()).allSatisfy { $0 < $1 })
+        #expect(run.allSatisfy { UUID(uuidString: $0) != nil && Array($0)[14] == "7" && "89ab".contains(Array($0)[19]) })
+        let back = Identifier.uuidV7(at: at.addingTimeInterval(-60))
+        #expect(back > run.last!, "a clock set back does not take ids back")
+        #expect(Identifier.uuidV7s(0, at: at).isEmpty)
+
+        // Blocks taken at once by many tasks: every id distinct, every block increasing and not overlapping another.
+        let blocks = await withTaskGroup(of: [String].self) { group in
+            for _ in 0..<8 { group.addTask { Identifier.uuidV7s(500, at: Date()) } }
+            return await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(Set(blocks.joined()).count == 4000)
+        for block in blocks {
+            #expect(zip(block, block.dropFirst()).allSatisfy { $0 < $1 })
+            #expect(blocks.allSatisfy { other in other == block || other.last! < block.first! || other.first! > block.last! })
+        }
+    }
+
     @Test func sortableIdsKeepThePrefixAndFollowTime() {
         let a = Identifier.sortable("cert", at: Date(timeIntervalSince1970: 1_785_000_000))
         let b = Identifier.sortable("cert", at: Date(timeIntervalSince1970: 1_785_000_001))
