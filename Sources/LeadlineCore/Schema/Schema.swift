@@ -535,5 +535,6 @@ public enum Schema {
         importColumns,
         leadDailyCountedByInsert,
         callQueueWithoutTenantIndex,
+        leadsByTimeAscending,
     ]
 }
