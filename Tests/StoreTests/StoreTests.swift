@@ -125,6 +125,27 @@ func count(_ store: SQLiteStore) throws -> Int {
         #expect(try store.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM items WHERE label LIKE 'extra-%'") } == 0)
     }
 
+    /// A statement whose savepoint journal outgrows memory spills it to a temporary file and succeeds. With the
+    /// journal kept in memory up to 16 MiB, SQLite 3.40 failed such a statement with "database or disk is full" (a
+    /// migration that dropped an index over a million leads met it).
+    @Test func aStatementWithAJournalOfManyMegabytesSucceeds() async throws {
+        let folder = TemporaryDirectory()
+        let store = try SQLiteStore(path: folder.file("a.db"), migrations: [itemsV1, itemsV2])
+        defer { try? store.close() }
+        let filler = String(repeating: "x", count: 400)
+        try await store.write { db in
+            let insert = try db.cachedStatement(sql: "INSERT INTO items (label, note) VALUES (?, ?)")
+            for i in 0..<60_000 { try insert.run { $0.add("item-\(i)"); $0.add(filler) } }
+        }
+        // Every page of the table and of its index changes inside the write's savepoint: some 30 MB of journal.
+        try await store.write { db in
+            try db.execute(sql: "UPDATE items SET note = 'y' || note, label = label || '!'")
+            try db.execute(sql: "CREATE INDEX items_by_note ON items(note)")
+        }
+        try await store.write { db in try db.execute(sql: "DROP INDEX items_by_note") }
+        #expect(try store.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM items WHERE label LIKE '%!'") } == 60_000)
+    }
+
     /// A lookup's statements share one snapshot: a write committed between two of them is seen by neither, and by
     /// the next lookup. A lookup that throws leaves its connection usable.
     @Test func aLookupReadsOneSnapshot() throws {
