@@ -146,6 +146,28 @@ func count(_ store: SQLiteStore) throws -> Int {
         #expect(try store.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM items WHERE label LIKE '%!'") } == 60_000)
     }
 
+    /// A failing write at the head of the queue rolls back alone and the writes queued behind it commit. Each round
+    /// queues a failing write first, then ten more.
+    @Test func aFailingFirstWriteRollsBackAloneAndTheQueueBehindItCommits() throws {
+        let folder = TemporaryDirectory()
+        let path = folder.file("a.db")
+        let store = try SQLiteStore(path: path, migrations: [itemsV1])
+        for round in 0..<20 {
+            store.writeSoon { db in
+                try db.execute(sql: "INSERT INTO items (label) VALUES (?)", arguments: ["partial-\(round)"])
+                try db.execute(sql: "INSERT INTO items (label) VALUES (NULL)")  // violates NOT NULL
+            }
+            for i in 0..<10 {
+                store.writeSoon { db in try db.execute(sql: "INSERT INTO items (label) VALUES (?)", arguments: ["ok-\(round)-\(i)"]) }
+            }
+        }
+        try store.close()
+        let reopened = try SQLiteStore(path: path, migrations: [itemsV1])
+        defer { try? reopened.close() }
+        #expect(try count(reopened) == 200)
+        #expect(try reopened.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM items WHERE label LIKE 'partial-%'") } == 0)
+    }
+
     /// A lookup's statements share one snapshot: a write committed between two of them is seen by neither, and by
     /// the next lookup. A lookup that throws leaves its connection usable.
     @Test func aLookupReadsOneSnapshot() throws {
