@@ -106,8 +106,8 @@ final class Checkpointer: Sendable {
 final class WALRestart: Sendable {
     private let wanted = Mutex<ContinuousClock.Instant?>(nil)
     private let restarts = Atomic<Int>(0)
-    /// When the writer's last transaction ended (`DispatchTime` nanoseconds).
-    private let lastTransaction = Atomic<UInt64>(0)
+    /// When the writer's last transaction ended.
+    private let lastTransaction = Mutex(ContinuousClock.now)
     /// When a catch-up last gave up on a reader (a long one, such as a backup, holds an old snapshot for seconds): the
     /// next request is ignored for `backoff`, or every round would hold commits for the whole `readerWait` again.
     private let gaveUp = Mutex<ContinuousClock.Instant?>(nil)
@@ -155,14 +155,12 @@ final class WALRestart: Sendable {
 
     /// On the writer, after each transaction: the checkpointer truncates the WAL only once the writer has been idle.
     func noteTransaction() {
-        lastTransaction.store(DispatchTime.now().uptimeNanoseconds, ordering: .relaxed)
+        lastTransaction.withLock { $0 = .now }
     }
 
     /// Whether no transaction ended on the writer in the last `duration`.
     func writerIdle(for duration: Duration) -> Bool {
-        let (seconds, attoseconds) = duration.components
-        let nanoseconds = UInt64(seconds) * 1_000_000_000 + UInt64(attoseconds / 1_000_000_000)
-        return DispatchTime.now().uptimeNanoseconds - lastTransaction.load(ordering: .relaxed) >= nanoseconds
+        ContinuousClock.now - lastTransaction.withLock { $0 } >= duration
     }
 
     /// How many times the writer caught the WAL up so that it could start over.
