@@ -22,15 +22,9 @@ public enum Identifier {
         return String(decoding: out, as: UTF8.self)
     }
 
-    /// A version 7 UUID (RFC 9562): 48 bits of Unix milliseconds, 12 bits that count on within a millisecond, then
-    /// random bits. Lead ids are UUIDs; see `uuidV7s`.
-    public static func uuidV7(at date: Date) -> String {
-        uuidV7s(1, at: date)[0]
-    }
-
-    /// `count` version 7 UUIDs in increasing order, each above every one this process made before (RFC 9562 §6.2,
-    /// method 3: the 12 bits after the milliseconds count on within a millisecond, and a run that fills them carries
-    /// into the milliseconds). In this order a batch's leads land at the end of every index keyed by lead id, where
+    /// `count` version 7 UUIDs (lead ids) in increasing order, each above every one this process made before: 48 bits
+    /// of Unix milliseconds, 12 bits that count on within a millisecond (RFC 9562 §6.2, method 3; a run that fills them
+    /// carries into the milliseconds), then random bits. In this order a batch's leads land at the end of every index keyed by lead id, where
     /// SQLite appends to the last page; in random order within a millisecond they landed on the last few pages, and
     /// each that filled was split and rebalanced with two neighbours: intake's commits wrote twice the pages of those
     /// indexes that they needed.

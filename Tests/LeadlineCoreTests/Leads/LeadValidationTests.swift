@@ -226,14 +226,14 @@ import Testing
 
 @Suite struct IdentifierTests {
     @Test func uuidV7IsAUUIDOrderedByTime() {
-        let earlier = Identifier.uuidV7(at: Date(timeIntervalSince1970: 1_785_000_000))
-        let later = Identifier.uuidV7(at: Date(timeIntervalSince1970: 1_785_000_000.002))
+        let earlier = Identifier.uuidV7s(1, at: Date(timeIntervalSince1970: 1_785_000_000))[0]
+        let later = Identifier.uuidV7s(1, at: Date(timeIntervalSince1970: 1_785_000_000.002))[0]
         #expect(UUID(uuidString: earlier) != nil)
         #expect(earlier.count == 36)
         #expect(Array(earlier)[14] == "7", "version 7")
         #expect("89ab".contains(Array(earlier)[19]), "RFC variant")
         #expect(earlier < later)
-        #expect(Identifier.uuidV7(at: Date(timeIntervalSince1970: 1_785_000_000)) != earlier, "random after the time")
+        #expect(Identifier.uuidV7s(1, at: Date(timeIntervalSince1970: 1_785_000_000))[0] != earlier, "random after the time")
     }
 
     /// Ids made in this process only ever increase: within one millisecond they count on (and a run of more than the
@@ -243,7 +243,7 @@ import Testing
         let run = Identifier.uuidV7s(5000, at: at)
         #expect(run.count == 5000 && zip(run, run.dropFirst()).allSatisfy { $0 < $1 })
         #expect(run.allSatisfy { UUID(uuidString: $0) != nil && Array($0)[14] == "7" && "89ab".contains(Array($0)[19]) })
-        let back = Identifier.uuidV7(at: at.addingTimeInterval(-60))
+        let back = Identifier.uuidV7s(1, at: at.addingTimeInterval(-60))[0]
         #expect(back > run.last!, "a clock set back does not take ids back")
         #expect(Identifier.uuidV7s(0, at: at).isEmpty)
 
